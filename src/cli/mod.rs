@@ -1,0 +1,56 @@
+//! The `playbook` command line: one file per subcommand, each with its `XArgs` and `run`.
+
+mod check;
+mod files;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes: 0 ok, 1 errors in a playbook, test or data, 2 wrong usage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Findings = 1,
+    Usage = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "playbook", version, about = "Rules for loyalty marketers: check, test and run playbooks over customer exports")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check playbooks for errors and warnings (for editors and CI).
+    Check(check::CheckArgs),
+}
+
+/// Parses the arguments and runs the subcommand.
+pub fn main() -> Exit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Ok,
+                _ => Exit::Usage,
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check::run(args),
+    }
+}
+
+/// Prints an error that is about how the command was called.
+pub(crate) fn usage_error(message: impl std::fmt::Display) -> Exit {
+    eprintln!("error: {message}");
+    Exit::Usage
+}

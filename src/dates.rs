@@ -1,0 +1,282 @@
+//! Calendar dates as day numbers (days since 1970-01-01), and the `format "…"` patterns.
+//!
+//! Day numbers make `within`, `more than … ago` and `days_since` plain integer
+//! arithmetic per row.
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// The (year, month, day) of a day number.
+pub fn civil_from_days(days: i32) -> (i32, u32, u32) {
+    let z = days + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub fn is_leap(year: i32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// The day number of a valid date, or `None` for `2026-02-30`.
+pub fn checked_days(year: i32, month: u32, day: u32) -> Option<i32> {
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
+        return None;
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// Days from `today` to the next yearly recurrence of `date`'s month and day
+/// (0 when it is today). 29 February falls on 28 February in other years.
+pub fn days_to_anniversary(date: i32, today: i32) -> i32 {
+    let (_, month, day) = civil_from_days(date);
+    let (year, _, _) = civil_from_days(today);
+    let on = |y: i32| {
+        let d = if month == 2 && day == 29 && !is_leap(y) { 28 } else { day };
+        days_from_civil(y, month, d)
+    };
+    let this_year = on(year);
+    if this_year >= today {
+        this_year - today
+    } else {
+        on(year + 1) - today
+    }
+}
+
+/// Formats a day number as ISO `YYYY-MM-DD`.
+pub fn iso(days: i32) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Parses ISO `YYYY-MM-DD` strictly: exactly that shape, and a real date.
+pub fn parse_iso(text: &str) -> Option<i32> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    checked_days(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
+
+/// A compiled `format "…"` pattern: `%d`, `%m`, `%Y`, `%y`, `%e`, `%b`, `%%` and literal text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DateFormat {
+    items: Vec<FormatItem>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum FormatItem {
+    Day,
+    Month,
+    MonthName,
+    Year4,
+    Year2,
+    Literal(char),
+    /// Anything from here on (e.g. a time after the date) is ignored.
+    Rest,
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+/// Dutch abbreviations that differ from the English ones.
+const MONTHS_NL: [(&str, u32); 3] = [("mrt", 3), ("mei", 5), ("okt", 10)];
+
+impl DateFormat {
+    /// Compiles a pattern; the error names the part that is not understood.
+    pub fn parse(pattern: &str) -> Result<DateFormat, String> {
+        let mut items = Vec::new();
+        let mut chars = pattern.chars();
+        let (mut day, mut month, mut year) = (false, false, false);
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                items.push(FormatItem::Literal(c));
+                continue;
+            }
+            let item = match chars.next() {
+                Some('d') | Some('e') => {
+                    day = true;
+                    FormatItem::Day
+                }
+                Some('m') => {
+                    month = true;
+                    FormatItem::Month
+                }
+                Some('b') => {
+                    month = true;
+                    FormatItem::MonthName
+                }
+                Some('Y') => {
+                    year = true;
+                    FormatItem::Year4
+                }
+                Some('y') => {
+                    year = true;
+                    FormatItem::Year2
+                }
+                Some('%') => FormatItem::Literal('%'),
+                Some('*') => FormatItem::Rest,
+                Some(other) => return Err(format!("`%{other}` is not a known date part")),
+                None => return Err("the pattern ends with a lone `%`".to_string()),
+            };
+            items.push(item);
+        }
+        if !(day && month && year) {
+            return Err("a date pattern needs a day (`%d`), a month (`%m`) and a year (`%Y`)".to_string());
+        }
+        Ok(DateFormat { items })
+    }
+
+    /// Parses a cell; `None` when it does not match or is not a real date.
+    /// A time after the date (`31-10-2011 10:42`) is ignored.
+    pub fn parse_date(&self, text: &str) -> Option<i32> {
+        let b = text.as_bytes();
+        let mut i = 0;
+        let (mut y, mut m, mut d) = (0i32, 0u32, 0u32);
+        let digits = |i: &mut usize, max: usize| -> Option<u32> {
+            let start = *i;
+            let mut n = 0u32;
+            while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
+                n = n * 10 + u32::from(b[*i] - b'0');
+                *i += 1;
+            }
+            (*i > start).then_some(n)
+        };
+        for item in &self.items {
+            match item {
+                FormatItem::Day => d = digits(&mut i, 2)?,
+                FormatItem::Month => m = digits(&mut i, 2)?,
+                FormatItem::Year4 => {
+                    let start = i;
+                    y = digits(&mut i, 4)? as i32;
+                    if i - start != 4 {
+                        return None;
+                    }
+                }
+                FormatItem::Year2 => {
+                    let start = i;
+                    let yy = digits(&mut i, 2)? as i32;
+                    if i - start != 2 {
+                        return None;
+                    }
+                    // Two-digit years: 69–99 are 19xx, 00–68 are 20xx (as strptime).
+                    y = if yy >= 69 { 1900 + yy } else { 2000 + yy };
+                }
+                FormatItem::MonthName => {
+                    let word = text.get(i..i + 3)?.to_lowercase();
+                    m = MONTHS
+                        .iter()
+                        .position(|n| *n == word)
+                        .map(|p| p as u32 + 1)
+                        .or_else(|| MONTHS_NL.iter().find(|(n, _)| *n == word).map(|(_, m)| *m))?;
+                    i += 3;
+                }
+                FormatItem::Literal(c) => {
+                    let rest = text.get(i..)?;
+                    if !rest.starts_with(*c) {
+                        return None;
+                    }
+                    i += c.len_utf8();
+                }
+                FormatItem::Rest => i = b.len(),
+            }
+        }
+        if i != b.len() {
+            // Allow a time of day after the date: `31-10-2011 10:42`.
+            let rest = &text[i..];
+            let time = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('T'))?;
+            if !time.bytes().all(|c| c.is_ascii_digit() || c == b':' || c == b'.') {
+                return None;
+            }
+        }
+        checked_days(y, m, d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11017);
+        for d in [-800_000, -1, 0, 1, 20_000, 2_000_000] {
+            let (y, m, dd) = civil_from_days(d);
+            assert_eq!(days_from_civil(y, m, dd), d);
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        assert_eq!(parse_iso("2026-02-29"), None);
+        assert!(parse_iso("2024-02-29").is_some());
+        assert_eq!(parse_iso("2026-13-01"), None);
+        assert_eq!(parse_iso("2026-1-01"), None);
+    }
+
+    #[test]
+    fn anniversaries() {
+        let today = parse_iso("2026-11-23").unwrap_or_default();
+        let bday = |s| days_to_anniversary(parse_iso(s).unwrap_or_default(), today);
+        assert_eq!(bday("1990-11-23"), 0);
+        assert_eq!(bday("1990-11-30"), 7);
+        assert_eq!(bday("1990-11-22"), 364);
+        // 29 February falls on 28 February in 2027.
+        let feb = parse_iso("2027-02-20").unwrap_or_default();
+        assert_eq!(days_to_anniversary(parse_iso("2000-02-29").unwrap_or_default(), feb), 8);
+        // Year end: from 2026-12-28 to 2 January is 5 days.
+        let dec = parse_iso("2026-12-28").unwrap_or_default();
+        assert_eq!(days_to_anniversary(parse_iso("1980-01-02").unwrap_or_default(), dec), 5);
+    }
+
+    #[test]
+    fn formats() {
+        let f = DateFormat::parse("%d-%m-%Y").expect("valid");
+        assert_eq!(f.parse_date("23-11-2026"), parse_iso("2026-11-23"));
+        assert_eq!(f.parse_date("31-02-2026"), None);
+        assert_eq!(f.parse_date("31-10-2011 10:42"), parse_iso("2011-10-31"));
+        assert_eq!(f.parse_date("2026-11-23"), None);
+        let us = DateFormat::parse("%m/%d/%Y").expect("valid");
+        assert_eq!(us.parse_date("12/1/2010"), parse_iso("2010-12-01"));
+        assert!(DateFormat::parse("%d-%q").is_err());
+        assert!(DateFormat::parse("%d-%m").is_err());
+    }
+}

@@ -1,0 +1,234 @@
+//! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::fmt;
+
+/// How diagnostics are printed (`--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// A source file, named for messages.
+pub struct SourceFile {
+    pub name: String,
+    pub text: String,
+    named: NamedSource<String>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
+        let name = name.into();
+        let text = text.into();
+        SourceFile {
+            named: NamedSource::new(name.clone(), text.clone()),
+            name,
+            text,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        line_col(&self.text, offset as usize)
+    }
+}
+
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = text[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// Lines longer than this are not shown as a snippet (a 10 MB one-line file stays readable).
+const MAX_SNIPPET_LINE: usize = 400;
+
+struct Report<'a> {
+    diag: &'a Diagnostic,
+    file: &'a SourceFile,
+    with_source: bool,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.with_source {
+            f.write_str(&self.diag.message)
+        } else {
+            let (line, col) = self.file.line_col(self.diag.span().start);
+            write!(f, "{}:{line}:{col}: {}", self.file.name, self.diag.message)
+        }
+    }
+}
+
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diag.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.with_source.then_some(&self.file.named as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.with_source {
+            return None;
+        }
+        let len = self.file.text.len();
+        Some(Box::new(self.diag.labels.iter().enumerate().map(move |(i, l)| {
+            let start = (l.span.start as usize).min(len);
+            let end = (l.span.end as usize).clamp(start, len);
+            let span = miette::SourceSpan::new(start.into(), end - start);
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(l.text.clone(), span)
+            } else {
+                LabeledSpan::new_with_span(l.text.clone(), span)
+            }
+        })))
+    }
+}
+
+/// Whether every labelled line is short enough to show.
+fn snippet_fits(diag: &Diagnostic, file: &SourceFile) -> bool {
+    diag.labels.iter().all(|l| {
+        let start = (l.span.start as usize).min(file.text.len());
+        let line_start = file.text[..floor(&file.text, start)].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_end = file.text[floor(&file.text, start)..]
+            .find('\n')
+            .map(|i| i + start)
+            .unwrap_or(file.text.len());
+        line_end - line_start <= MAX_SNIPPET_LINE && l.span.len() <= 4 * MAX_SNIPPET_LINE
+    })
+}
+
+fn floor(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Renders one diagnostic for people. `color`: ANSI colours (only on a terminal).
+pub fn human(diag: &Diagnostic, file: &SourceFile, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let report = Report {
+        diag,
+        file,
+        with_source: snippet_fits(diag, file),
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, &report).is_err() {
+        out = format!("{}: {}\n", diag.code, diag.message);
+    }
+    out
+}
+
+/// The stable JSON shape of a diagnostic (documented in docs/language.md).
+#[derive(serde::Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub file: &'a str,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub severity: Severity,
+    pub code: String,
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+}
+
+pub fn json(diag: &Diagnostic, file: &SourceFile) -> String {
+    let span = diag.span();
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
+    let value = JsonDiagnostic {
+        file: &file.name,
+        line,
+        column,
+        end_line,
+        end_column,
+        severity: diag.severity,
+        code: diag.code.to_string(),
+        message: &diag.message,
+        help: diag.help.as_deref(),
+    };
+    serde_json::to_string(&value).unwrap_or_default()
+}
+
+/// A GitHub Actions workflow command: `::error file=…,line=…::message`.
+pub fn github(diag: &Diagnostic, file: &SourceFile) -> String {
+    let span = diag.span();
+    let (line, col) = file.line_col(span.start);
+    let (end_line, end_col) = file.line_col(span.end);
+    let level = match diag.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut message = diag.message.clone();
+    if let Some(help) = &diag.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!(
+        "::{level} file={},line={line},col={col},endLine={end_line},endColumn={end_col},title={}::{}",
+        escape_property(&file.name),
+        escape_property(&diag.code.to_string()),
+        escape_data(&message)
+    )
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(diag: &Diagnostic, file: &SourceFile, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => human(diag, file, color),
+        Format::Json => json(diag, file) + "\n",
+        Format::Github => github(diag, file) + "\n",
+    }
+}
+
+/// Colour on a terminal only, and never when NO_COLOR is set.
+pub fn use_color(stream_is_terminal: bool) -> bool {
+    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}

@@ -1,0 +1,296 @@
+//! pest errors → diagnostics that say what was expected in the marketer's words.
+
+use super::Rule;
+use crate::ast::Span;
+use crate::diagnostic::{Code, Diagnostic};
+
+/// `offset`: where the parsed text starts in the whole file.
+pub(super) fn from_pest(source: &str, offset: usize, error: pest::error::Error<Rule>) -> Diagnostic {
+    let at = offset
+        + match error.location {
+            pest::error::InputLocation::Pos(p) => p,
+            pest::error::InputLocation::Span((s, _)) => s,
+        };
+    let at = at.min(source.len());
+    let found = found_at(source, at);
+    let expected = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => describe(positives),
+        pest::error::ErrorVariant::CustomError { message } => vec![message.clone()],
+    };
+    let found_text = match found {
+        "" => "the end of the file".to_string(),
+        f => format!("`{f}`"),
+    };
+    let message = if expected.is_empty() {
+        format!("unexpected {found_text}")
+    } else {
+        format!("expected {}, found {found_text}", join_or(&expected))
+    };
+    let end = at + found.len().max(if at < source.len() { 1 } else { 0 });
+    let end = next_boundary(source, end);
+    let mut diag = Diagnostic::new(Code::SyntaxError, Span::new(at, end), message);
+    diag = diag.label(match expected.first() {
+        Some(first) if expected.len() == 1 => format!("expected {first}"),
+        _ => "not understood".to_string(),
+    });
+    if let Some(help) = hint(source, at, found, &expected) {
+        diag = diag.help(help);
+    }
+    diag
+}
+
+/// The token at `at`: a word, a number, or one other character.
+fn found_at(source: &str, at: usize) -> &str {
+    let rest = &source[at..];
+    let mut chars = rest.char_indices();
+    let Some((_, first)) = chars.next() else {
+        return "";
+    };
+    let end = if first.is_alphanumeric() || first == '_' {
+        rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len())
+    } else {
+        first.len_utf8()
+    };
+    let end = end.min(40);
+    &rest[..next_boundary(rest, end)]
+}
+
+fn next_boundary(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+/// Friendly words for what pest expected, most useful first, without repeats.
+fn describe(rules: &[Rule]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    let mut operator = false;
+    for rule in rules {
+        match name(*rule) {
+            Some(Described::Text(s)) => push(s),
+            Some(Described::Operator) => operator = true,
+            None => {}
+        }
+    }
+    if operator {
+        push("an operator (`and`, `or`, `=`, `>`, `is`, …)".to_string());
+    }
+    // Everything that can start a value or condition, said once.
+    if rules.contains(&Rule::number) && rules.contains(&Rule::name) {
+        let starts = ["a name", "a quoted text (`\"…\"`)", "a date (`2026-11-23`)", "a number", "`true` or `false`", "`(`", "`customer`", "`not`", "`anniversary`", "a value"];
+        out.retain(|s| !starts.contains(&s.as_str()));
+        out.insert(0, "a value or condition (a field, a number, `customer in …`, …)".to_string());
+    }
+    out
+}
+
+enum Described {
+    Text(String),
+    Operator,
+}
+
+fn name(rule: Rule) -> Option<Described> {
+    use Described::*;
+    let text = |s: &str| Some(Text(s.to_string()));
+    let kw = |s: &str| Some(Text(format!("`{s}`")));
+    match rule {
+        Rule::EOI => text("the end of the file"),
+        Rule::title
+        | Rule::schema
+        | Rule::journey
+        | Rule::segment
+        | Rule::actions_decl
+        | Rule::policy
+        | Rule::rule_def
+        | Rule::test
+        | Rule::rule_name
+        | Rule::rule_when => text("an item (`playbook`, `customer`, `journey`, `segment`, `actions`, `policy`, `rule`, `when`, `test`)"),
+        Rule::field => text("a field (`name type`)"),
+        Rule::type_text
+        | Rule::type_number
+        | Rule::type_bool
+        | Rule::type_date
+        | Rule::type_one_of
+        | Rule::type_list => text("a type (`text`, `number`, `bool`, `date`, `one of …`, `list of text`)"),
+        Rule::optional_mark | Rule::key_mark | Rule::from_column | Rule::date_format => None,
+        Rule::stage => kw("stage"),
+        Rule::journey_source => kw("from column"),
+        Rule::suppress
+        | Rule::max_actions
+        | Rule::policy_holdout
+        | Rule::decimal_comma => text("a policy line (`suppress`, `max`, `holdout`, `decimal comma`)"),
+        Rule::action => text("an action"),
+        Rule::priority => kw("priority"),
+        Rule::holdout => kw("holdout"),
+        Rule::salt => kw("salt"),
+        Rule::via => kw("via"),
+        Rule::rule_unless => kw("unless"),
+        Rule::as_of => kw("as of"),
+        Rule::given => kw("given"),
+        Rule::given_entry => text("`field: value`"),
+        Rule::given_list => text("a list `[…]`"),
+        Rule::expect_stage
+        | Rule::expect_no_stage
+        | Rule::expect_action
+        | Rule::expect_no_action
+        | Rule::expect_no_actions
+        | Rule::expect_suppressed
+        | Rule::expect_not_suppressed
+        | Rule::expect_segment
+        | Rule::expect_no_segment
+        | Rule::expect_holdout => kw("expect"),
+        Rule::expr | Rule::arith | Rule::paren | Rule::customer_in | Rule::customer_reached => {
+            text("a condition")
+        }
+        Rule::anniversary | Rule::call => text("a value"),
+        Rule::not_op => kw("not"),
+        Rule::neg_op | Rule::pos_op => None,
+        Rule::or_op
+        | Rule::and_op
+        | Rule::eq
+        | Rule::ne
+        | Rule::le
+        | Rule::ge
+        | Rule::lt
+        | Rule::gt
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div
+        | Rule::is_missing
+        | Rule::is_present
+        | Rule::is_word
+        | Rule::between
+        | Rule::in_list
+        | Rule::has
+        | Rule::contains
+        | Rule::starts_with
+        | Rule::ends_with
+        | Rule::within_next
+        | Rule::within
+        | Rule::more_than_ago
+        | Rule::word_test => Some(Operator),
+        Rule::duration | Rule::number | Rule::signed_number | Rule::integer => text("a number"),
+        Rule::days | Rule::weeks => text("`days` or `weeks`"),
+        Rule::name | Rule::ident => text("a name"),
+        Rule::any_word => text("a word"),
+        Rule::string | Rule::string_inner => text("a quoted text (`\"…\"`)"),
+        Rule::date => text("a date (`2026-11-23`)"),
+        Rule::percent | Rule::percent_value => text("a percentage (`10%`)"),
+        Rule::boolean => text("`true` or `false`"),
+        Rule::null => kw("null"),
+        Rule::lbrace => kw("{"),
+        Rule::rbrace => kw("}"),
+        Rule::lparen => kw("("),
+        Rule::rparen => kw(")"),
+        Rule::lbracket => kw("["),
+        Rule::rbracket => kw("]"),
+        Rule::comma => kw(","),
+        Rule::colon => kw(":"),
+        Rule::assign => kw("="),
+        Rule::kw_playbook => kw("playbook"),
+        Rule::kw_customer => kw("customer"),
+        Rule::kw_journey => kw("journey"),
+        Rule::kw_stage => kw("stage"),
+        Rule::kw_segment => kw("segment"),
+        Rule::kw_actions => kw("actions"),
+        Rule::kw_action => kw("action"),
+        Rule::kw_policy => kw("policy"),
+        Rule::kw_rule => kw("rule"),
+        Rule::kw_when => kw("when"),
+        Rule::kw_unless => kw("unless"),
+        Rule::kw_then => kw("then"),
+        Rule::kw_priority => kw("priority"),
+        Rule::kw_holdout => kw("holdout"),
+        Rule::kw_salt => kw("salt"),
+        Rule::kw_via => kw("via"),
+        Rule::kw_test => kw("test"),
+        Rule::kw_as => kw("as"),
+        Rule::kw_of => kw("of"),
+        Rule::kw_given => kw("given"),
+        Rule::kw_expect => kw("expect"),
+        Rule::kw_no => kw("no"),
+        Rule::kw_suppressed => kw("suppressed"),
+        Rule::kw_null => kw("null"),
+        Rule::kw_text => kw("text"),
+        Rule::kw_number => kw("number"),
+        Rule::kw_bool => kw("bool"),
+        Rule::kw_date => kw("date"),
+        Rule::kw_one => kw("one"),
+        Rule::kw_list => kw("list"),
+        Rule::kw_key => kw("key"),
+        Rule::kw_from => kw("from"),
+        Rule::kw_column => kw("column"),
+        Rule::kw_format => kw("format"),
+        Rule::kw_suppress => kw("suppress"),
+        Rule::kw_max => kw("max"),
+        Rule::kw_per => kw("per"),
+        Rule::kw_decimal => kw("decimal"),
+        Rule::kw_comma => kw("comma"),
+        Rule::kw_and => kw("and"),
+        Rule::kw_or => kw("or"),
+        Rule::kw_not => kw("not"),
+        Rule::kw_in => kw("in"),
+        Rule::kw_is => kw("is"),
+        Rule::kw_reached => kw("reached"),
+        Rule::kw_missing => kw("missing"),
+        Rule::kw_present => kw("present"),
+        Rule::kw_between => kw("between"),
+        Rule::kw_has => kw("has"),
+        Rule::kw_contains => kw("contains"),
+        Rule::kw_starts => kw("starts"),
+        Rule::kw_ends => kw("ends"),
+        Rule::kw_with => kw("with"),
+        Rule::kw_within => kw("within"),
+        Rule::kw_next => kw("next"),
+        Rule::kw_more => kw("more"),
+        Rule::kw_than => kw("than"),
+        Rule::kw_ago => kw("ago"),
+        Rule::kw_anniversary => kw("anniversary"),
+        Rule::kw_days | Rule::kw_day => kw("days"),
+        Rule::kw_weeks | Rule::kw_week => kw("weeks"),
+        _ => None,
+    }
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// A concrete fix for common slips.
+fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<String> {
+    const RESERVED: &[&str] = &[
+        "and", "or", "not", "in", "is", "customer", "when", "then", "unless", "rule", "priority",
+        "holdout", "via", "between", "has", "contains", "starts", "ends", "within", "more",
+        "anniversary", "missing", "present", "true", "false", "stage", "journey", "segment",
+        "actions", "policy", "suppress", "max", "decimal", "test", "expect", "playbook", "key",
+        "from", "format",
+    ];
+    if RESERVED.contains(&found) && expected == ["a name"] {
+        return Some(format!(
+            "`{found}` is a keyword; to use it as a name, put it in double quotes: `\"{found}\"`"
+        ));
+    }
+    if found.chars().any(|c| c.is_uppercase()) && RESERVED.contains(&found.to_lowercase().as_str()) {
+        return Some(format!("keywords are written in lower case: `{}`", found.to_lowercase()));
+    }
+    let before = source[..at].trim_end();
+    if found == "\"" && !source[at + 1..].lines().next().unwrap_or("").contains('"') {
+        return Some("this text is not closed: add a `\"` before the end of the line".to_string());
+    }
+    if before.ends_with("then") {
+        return Some("after `then` comes an action name, e.g. `then surprise`".to_string());
+    }
+    None
+}

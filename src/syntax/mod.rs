@@ -1,0 +1,177 @@
+//! Source text → typed AST. The only module that sees pest's types.
+
+mod error;
+mod lower;
+
+use crate::ast::{Playbook, Span};
+use crate::diagnostic::{Code, Diagnostic};
+use pest::Parser;
+
+/// The generated parser. Its `Rule` enum stays inside this module.
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/playbook.pest"]
+struct PlaybookParser;
+
+/// The largest playbook file read, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
+/// The deepest nesting of `(`, `[` and `{`.
+pub const MAX_NESTING: usize = 64;
+/// The most `not` / `-` in a row before an operand.
+pub const MAX_PREFIX_RUN: usize = 32;
+/// The deepest expression tree (after `and`/`or` chains are flattened).
+pub const MAX_EXPR_DEPTH: u32 = 128;
+/// The most diagnostics reported for one file; the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 500;
+
+/// The result of parsing: the items that parsed, and every syntax problem.
+pub struct Parsed {
+    pub playbook: Playbook,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Items that did not parse and were skipped.
+    pub skipped: Vec<Span>,
+}
+
+/// Parses raw bytes: checks encoding first.
+pub fn parse_bytes(bytes: &[u8]) -> Result<Parsed, (String, Diagnostic)> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(parse(text)),
+        Err(e) => {
+            let at = e.valid_up_to();
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            // The lossy text keeps every valid byte before `at` in place.
+            let diag = Diagnostic::new(
+                Code::InvalidUtf8,
+                Span::new(at, (at + 1).min(lossy.len())),
+                format!("this file is not valid UTF-8 (byte {at})"),
+            )
+            .label("not UTF-8")
+            .help("save the playbook as UTF-8 (in most editors: Save As → Encoding → UTF-8)");
+            Err((lossy, diag))
+        }
+    }
+}
+
+/// Parses a playbook. Never panics; problems come back as diagnostics, in source order.
+pub fn parse(source: &str) -> Parsed {
+    if source.len() > MAX_SOURCE_BYTES {
+        let diag = Diagnostic::new(
+            Code::TooLarge,
+            Span::new(0, 0),
+            format!(
+                "this playbook is {} bytes; the largest that is read is {} bytes",
+                source.len(),
+                MAX_SOURCE_BYTES
+            ),
+        )
+        .help("split it into several playbook files");
+        return Parsed {
+            playbook: Playbook::default(),
+            diagnostics: vec![diag],
+            skipped: Vec::new(),
+        };
+    }
+    if let Some(diag) = check_nesting(source) {
+        return Parsed {
+            playbook: Playbook::default(),
+            diagnostics: vec![diag],
+            skipped: Vec::new(),
+        };
+    }
+    let mut diagnostics = Vec::new();
+    let mut items = Vec::new();
+    let mut skipped = Vec::new();
+    match PlaybookParser::parse(Rule::file, source) {
+        Ok(mut pairs) => {
+            let file = pairs.next();
+            for pair in file.into_iter().flat_map(|f| f.into_inner()) {
+                match pair.as_rule() {
+                    Rule::EOI => {}
+                    Rule::bad_item => {
+                        skipped.push(Span::new(pair.as_span().start(), pair.as_span().end()));
+                        diagnostics.push(reparse_bad_item(source, pair.as_span()));
+                    }
+                    _ => match lower::item(pair) {
+                        Ok(item) => items.push(item),
+                        Err(diag) => diagnostics.push(diag),
+                    },
+                }
+            }
+        }
+        Err(e) => diagnostics.push(error::from_pest(source, 0, e)),
+    }
+    if diagnostics.len() > MAX_DIAGNOSTICS {
+        diagnostics.truncate(MAX_DIAGNOSTICS);
+    }
+    diagnostics.sort_by_key(|d| d.span().start);
+    Parsed {
+        playbook: Playbook { items },
+        diagnostics,
+        skipped,
+    }
+}
+
+/// Parses the text of one item that did not parse in place, for a precise message.
+fn reparse_bad_item(source: &str, span: pest::Span<'_>) -> Diagnostic {
+    let text = span.as_str();
+    match PlaybookParser::parse(Rule::single_item, text) {
+        Err(e) => error::from_pest(source, span.start(), e),
+        // The item parses alone but not where it stands: describe it generally.
+        Ok(_) => Diagnostic::new(
+            Code::SyntaxError,
+            Span::new(span.start(), span.start() + first_word_len(text)),
+            "this item is not understood here",
+        ),
+    }
+}
+
+fn first_word_len(text: &str) -> usize {
+    text.find(char::is_whitespace).unwrap_or(text.len()).max(1).min(text.len())
+}
+
+/// Rejects nesting deeper than `MAX_NESTING` before pest sees it, so deep input
+/// cannot exhaust the stack.
+fn check_nesting(source: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (at, c) in source.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' => in_string = true,
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(
+                        Diagnostic::new(
+                            Code::TooDeep,
+                            Span::new(at, at + 1),
+                            format!("brackets are nested more than {MAX_NESTING} deep here"),
+                        )
+                        .label("too deep")
+                        .help("split the condition into named segments"),
+                    );
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;
