@@ -485,3 +485,66 @@ impl Playbook {
         })
     }
 }
+
+impl Expr {
+    /// Visits this expression and every expression inside it.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::And(items) | ExprKind::Or(items) => items.iter().for_each(|i| i.walk(f)),
+            ExprKind::Not(e) | ExprKind::Neg(e) | ExprKind::Paren(e) => e.walk(f),
+            ExprKind::Compare { left, right, .. } | ExprKind::Arith { left, right, .. } => {
+                left.walk(f);
+                right.walk(f);
+            }
+            ExprKind::Between { value, low, high } => {
+                value.walk(f);
+                low.walk(f);
+                high.walk(f);
+            }
+            ExprKind::InList { value, items, .. } => {
+                value.walk(f);
+                items.iter().for_each(|i| i.walk(f));
+            }
+            ExprKind::Has { list, item } => {
+                list.walk(f);
+                item.walk(f);
+            }
+            ExprKind::TextTest { value, pattern, .. } => {
+                value.walk(f);
+                pattern.walk(f);
+            }
+            ExprKind::IsMissing { value, .. } => value.walk(f),
+            ExprKind::IsWord { value, word, .. } => {
+                value.walk(f);
+                word.walk(f);
+            }
+            ExprKind::Within { date, .. } | ExprKind::MoreThanAgo { date, .. } | ExprKind::Anniversary { date, .. } => date.walk(f),
+            ExprKind::Call { argument, .. } => argument.walk(f),
+            _ => {}
+        }
+    }
+}
+
+impl Playbook {
+    /// Every top-level condition: stages, segments, suppressions, rules.
+    pub fn conditions(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        for item in &self.items {
+            match item {
+                Item::Journey(j) => out.extend(j.stages.iter().filter_map(|s| s.condition.as_ref())),
+                Item::Segment(s) => out.push(&s.condition),
+                Item::Policy(p) => out.extend(p.items.iter().filter_map(|i| match i {
+                    PolicyItem::Suppress { condition, .. } => Some(condition),
+                    _ => None,
+                })),
+                Item::Rule(r) => {
+                    out.push(&r.condition);
+                    out.extend(r.unless.as_ref());
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}

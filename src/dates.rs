@@ -99,6 +99,7 @@ pub fn parse_iso(text: &str) -> Option<i32> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateFormat {
     items: Vec<FormatItem>,
+    pattern: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -161,7 +162,15 @@ impl DateFormat {
         if !(day && month && year) {
             return Err("a date pattern needs a day (`%d`), a month (`%m`) and a year (`%Y`)".to_string());
         }
-        Ok(DateFormat { items })
+        Ok(DateFormat {
+            items,
+            pattern: pattern.to_string(),
+        })
+    }
+
+    /// The pattern as written.
+    pub fn pattern(&self) -> &str {
+        &self.pattern
     }
 
     /// Parses a cell; `None` when it does not match or is not a real date.

@@ -16,6 +16,10 @@ pub mod check;
 pub mod dates;
 /// Exports in, decisions out.
 pub mod data;
+/// Evaluation: compiled programs run per customer.
+pub mod eval;
+/// Running a playbook over exports, in parallel, with a summary.
+pub mod runner;
 /// Rendering diagnostics for people, tools and CI.
 pub mod render;
 /// The command line.

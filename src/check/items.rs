@@ -116,7 +116,7 @@ impl Checker<'_> {
                         Diagnostic::new(
                             Code::InvalidModifier,
                             *span,
-                            format!("`format` only applies to dates, and `{}` is {}", field.name.text, ty.describe()),
+                            format!("`format` only applies to dates, and `{}` is a {} field", field.name.text, ty.describe()),
                         )
                         .help("remove the `format`, or make the field a `date`"),
                     );
@@ -783,6 +783,13 @@ impl Checker<'_> {
             .label(format!("unknown {kind}"));
         if let Some(help) = suggestion_help(&name.text, kind, &known) {
             diag = diag.help(help);
+        }
+        // The segment it was meant to be is not also "never used".
+        let meant = crate::diagnostic::did_you_mean(&name.text, known.iter().copied()).and_then(|m| self.names.get(m));
+        if let Some((Named::Segment(s), _)) = meant.copied() {
+            if let Some(u) = self.segment_uses.get_mut(s) {
+                *u += 1;
+            }
         }
         self.error(diag);
     }

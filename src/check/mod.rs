@@ -36,6 +36,12 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     let mut checker = Checker::new(source);
     let model = checker.run(playbook, schema);
     let mut diagnostics = checker.diags;
+    // A warning about a condition that already has an error (`never-fires` for a
+    // reversed `between`) says nothing new.
+    let errors: Vec<Span> = diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::span).collect();
+    diagnostics.retain(|d| {
+        d.is_error() || !errors.iter().any(|e| d.span().start <= e.start && e.end <= d.span().end)
+    });
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
         None
@@ -218,13 +224,18 @@ impl<'s> Checker<'s> {
             .filter(|(_, (n, _))| !matches!(n, Named::Journey(_)))
             .map(|(k, _)| k.as_str())
             .collect();
-        if let Some(help) = suggestion_help(&name.text, "field", &known) {
-            diag = diag.help(help);
+        // A close field name first, then a stage or segment of that exact name,
+        // then the list of fields.
+        let close = crate::diagnostic::did_you_mean(&name.text, known.iter().copied());
+        if let Some(field) = close {
+            diag = diag.help(format!("did you mean `{field}`?"));
         } else if segments_and_stages.contains(&name.text.as_str()) {
             diag = diag.help(format!(
                 "`{0}` is a stage or segment: write `customer in {0}`",
                 name.text
             ));
+        } else if let Some(help) = suggestion_help(&name.text, "field", &known) {
+            diag = diag.help(help);
         } else if known.is_empty() {
             diag = diag.help("declare the field in the `customer { … }` block");
         }

@@ -94,7 +94,11 @@ impl Checker<'_> {
                     self.use_named(named, name.span);
                     CondKind::Reached { journey, stage }
                 }
-                Some(Named::Segment(_)) => {
+                Some(Named::Segment(s)) => {
+                    // Meant as a use: no "never used" warning on top of this error.
+                    if let Some(u) = self.segment_uses.get_mut(s) {
+                        *u += 1;
+                    }
                     self.error(
                         Diagnostic::new(
                             Code::UnknownStage,
@@ -160,7 +164,8 @@ impl Checker<'_> {
                             value.span,
                             format!("`{}` needs text, and this is {ty}", op.keyword()),
                         )
-                        .label("not text"),
+                        .label("not text")
+                        .help("`contains`, `starts with` and `ends with` test a text field; compare numbers with `=`, `<`, `>`"),
                     );
                 }
                 CondKind::Text {
@@ -260,7 +265,13 @@ impl Checker<'_> {
             };
         }
         match self.lookup_named(&name.text) {
-            Some(Named::Segment(_)) | Some(Named::Stage { .. }) => {
+            Some(named @ (Named::Segment(_) | Named::Stage { .. })) => {
+                // Meant as a use: no "never used" warning on top of this error.
+                if let Named::Segment(s) = named {
+                    if let Some(u) = self.segment_uses.get_mut(s) {
+                        *u += 1;
+                    }
+                }
                 self.error(
                     Diagnostic::new(
                         Code::NotACondition,

@@ -1,7 +1,14 @@
 //! The `playbook` command line: one file per subcommand, each with its `XArgs` and `run`.
 
 mod check;
+mod common;
+mod eval;
 mod files;
+mod inputs;
+mod progress;
+mod schema;
+mod signals;
+mod test;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +37,12 @@ pub struct Cli {
 enum Command {
     /// Check playbooks for errors and warnings (for editors and CI).
     Check(check::CheckArgs),
+    /// Decide for every customer of an export: stages, segments, actions.
+    Eval(eval::EvalArgs),
+    /// Run the `test` blocks of playbooks.
+    Test(test::TestArgs),
+    /// Print the `customer { … }` block inferred from an export.
+    Schema(schema::SchemaArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -46,6 +59,9 @@ pub fn main() -> Exit {
     };
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 

@@ -1,3 +1,9 @@
 //! Data in and out: export readers, cell values, decision writers.
 
+pub mod cells;
+pub mod csv_in;
+pub mod output;
+pub mod rows;
+pub mod error;
+pub mod infer;
 pub mod values;

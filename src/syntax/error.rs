@@ -11,7 +11,7 @@ pub(super) fn from_pest(source: &str, offset: usize, error: pest::error::Error<R
             pest::error::InputLocation::Pos(p) => p,
             pest::error::InputLocation::Span((s, _)) => s,
         };
-    let at = at.min(source.len());
+    let at = token_start(source, at.min(source.len()));
     let found = found_at(source, at);
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe(positives),
@@ -26,8 +26,8 @@ pub(super) fn from_pest(source: &str, offset: usize, error: pest::error::Error<R
     } else {
         format!("expected {}, found {found_text}", join_or(&expected))
     };
-    let end = at + found.len().max(if at < source.len() { 1 } else { 0 });
-    let end = next_boundary(source, end);
+    // Nothing found (the end of the file): a point just after the last token.
+    let end = next_boundary(source, at + found.len());
     let mut diag = Diagnostic::new(Code::SyntaxError, Span::new(at, end), message);
     diag = diag.label(match expected.first() {
         Some(first) if expected.len() == 1 => format!("expected {first}"),
@@ -39,8 +39,37 @@ pub(super) fn from_pest(source: &str, offset: usize, error: pest::error::Error<R
     diag
 }
 
-/// The token at `at`: a word, a number, or one other character.
+/// Where the unexpected token starts: past white space and comments, or, when only
+/// those follow, just after the last token (so the snippet shows the unfinished line).
+fn token_start(source: &str, at: usize) -> usize {
+    let mut rest = &source[at..];
+    loop {
+        let trimmed = rest.trim_start();
+        match trimmed.strip_prefix('#') {
+            Some(comment) => rest = comment.find('\n').map_or("", |i| &comment[i..]),
+            None => {
+                rest = trimmed;
+                break;
+            }
+        }
+    }
+    if rest.is_empty() {
+        source[..at].trim_end().len()
+    } else {
+        source.len() - rest.len()
+    }
+}
+
+/// The token at `at`: a word, a number, or one other character; empty at the end.
 fn found_at(source: &str, at: usize) -> &str {
+    if source[at..].trim().is_empty() {
+        return "";
+    }
+    found_token(source, at)
+}
+
+/// The token at `at`: a word, a number, or one other character.
+fn found_token(source: &str, at: usize) -> &str {
     let rest = &source[at..];
     let mut chars = rest.char_indices();
     let Some((_, first)) = chars.next() else {
@@ -66,21 +95,29 @@ fn next_boundary(s: &str, mut i: usize) -> usize {
 /// Friendly words for what pest expected, most useful first, without repeats.
 fn describe(rules: &[Rule]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut push = |s: String| {
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    };
     let mut operator = false;
     for rule in rules {
         match name(*rule) {
-            Some(Described::Text(s)) => push(s),
+            Some(Described::Text(s)) if !out.contains(&s) => out.push(s),
+            Some(Described::Text(_)) => {}
             Some(Described::Operator) => operator = true,
             None => {}
         }
     }
     if operator {
-        push("an operator (`and`, `or`, `=`, `>`, `is`, …)".to_string());
+        // After a value: the operators' own keywords, a word (`complaint resolved`) and
+        // a call's `(` are all said by "an operator".
+        const OPERATOR_WORDS: &[&str] = &[
+            "`and`", "`or`", "`not`", "`in`", "`is`", "`between`", "`has`", "`contains`", "`starts`",
+            "`ends`", "`within`", "`more`", "a name", "`(`",
+        ];
+        out.retain(|s| !OPERATOR_WORDS.contains(&s.as_str()));
+        out.push(OPERATOR.to_string());
+    }
+    // A broken item is re-parsed alone, so "the end of the file" there means the end of
+    // the item: not worth saying next to what could continue it.
+    if out.len() > 1 {
+        out.retain(|s| s != "the end of the file");
     }
     // Everything that can start a value or condition, said once.
     if rules.contains(&Rule::number) && rules.contains(&Rule::name) {
@@ -90,6 +127,8 @@ fn describe(rules: &[Rule]) -> Vec<String> {
     }
     out
 }
+
+const OPERATOR: &str = "an operator (`and`, `or`, `=`, `>`, `is`, …)";
 
 enum Described {
     Text(String),
@@ -270,13 +309,7 @@ fn join_or(items: &[String]) -> String {
 
 /// A concrete fix for common slips.
 fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<String> {
-    const RESERVED: &[&str] = &[
-        "and", "or", "not", "in", "is", "customer", "when", "then", "unless", "rule", "priority",
-        "holdout", "via", "between", "has", "contains", "starts", "ends", "within", "more",
-        "anniversary", "missing", "present", "true", "false", "stage", "journey", "segment",
-        "actions", "policy", "suppress", "max", "decimal", "test", "expect", "playbook", "key",
-        "from", "format",
-    ];
+    use super::RESERVED;
     if RESERVED.contains(&found) && expected == ["a name"] {
         return Some(format!(
             "`{found}` is a keyword; to use it as a name, put it in double quotes: `\"{found}\"`"
@@ -286,11 +319,44 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
         return Some(format!("keywords are written in lower case: `{}`", found.to_lowercase()));
     }
     let before = source[..at].trim_end();
+    // `status test`: a keyword cannot be the word of `F V` (language.md §11).
+    const CLAUSE: &[&str] = &[
+        "and", "or", "not", "in", "is", "when", "then", "unless", "priority", "holdout", "via",
+        "between", "has", "contains", "starts", "ends", "within", "more", "customer", "rule",
+    ];
+    let field = before
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("");
+    if RESERVED.contains(&found)
+        && !CLAUSE.contains(&found)
+        && expected.iter().any(|e| e == OPERATOR)
+        && field.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && !RESERVED.contains(&field)
+    {
+        return Some(format!(
+            "`{found}` is a keyword, so it cannot follow a field directly: write `{field} is {found}`"
+        ));
+    }
     if found == "\"" && !source[at + 1..].lines().next().unwrap_or("").contains('"') {
         return Some("this text is not closed: add a `\"` before the end of the line".to_string());
     }
     if before.ends_with("then") {
         return Some("after `then` comes an action name, e.g. `then surprise`".to_string());
+    }
+    // `priorty`: a misspelt keyword that could stand here.
+    let keywords = expected
+        .iter()
+        .filter_map(|e| e.strip_prefix('`')?.strip_suffix('`'))
+        .filter(|k| k.chars().all(|c| c.is_ascii_lowercase()));
+    if let Some(keyword) = crate::diagnostic::did_you_mean(found, keywords) {
+        return Some(format!("did you mean `{keyword}`?"));
+    }
+    if expected.iter().any(|e| e == "`}`") && super::ITEM_KEYWORDS.contains(&found) {
+        return Some(format!("the block above is not closed: add a `}}` before `{found}`"));
+    }
+    if expected.iter().any(|e| e == "`then`") {
+        return Some("a rule is written `when CONDITION then ACTION`: is `then` missing?".to_string());
     }
     None
 }

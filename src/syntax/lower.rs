@@ -43,7 +43,29 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 });
 
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    Span::new(pair.as_span().start(), pair.as_span().end())
+    Span::new(pair.as_span().start(), end_of(pair))
+}
+
+/// Where a pair's last token ends. pest counts the white space and comments before
+/// an absent optional part at the end of a rule (`holdout 5%` without `salt`) as part
+/// of the rule; a span stops at its last token instead.
+fn end_of(pair: &Pair<'_, Rule>) -> usize {
+    let end = pair.as_span().end();
+    match pair.clone().into_inner().last() {
+        Some(last) if is_blank(&pair.get_input()[last.as_span().end()..end]) => end_of(&last),
+        _ => end,
+    }
+}
+
+/// Only white space and comments.
+fn is_blank(mut text: &str) -> bool {
+    loop {
+        text = text.trim_start();
+        match text.strip_prefix('#') {
+            Some(comment) => text = comment.find('\n').map_or("", |i| &comment[i..]),
+            None => return text.is_empty(),
+        }
+    }
 }
 
 fn internal(span: Span, what: &str) -> Diagnostic {
@@ -715,17 +737,11 @@ fn postfix(lhs: Expr, depth: u32, op: Pair<'_, Rule>) -> Built {
             negated,
             word: Box::new(literal(c.any()?)?),
         },
-        Rule::word_test => {
-            let w = c.next(Rule::ident)?;
-            ExprKind::IsWord {
-                value,
-                negated: false,
-                word: Box::new(Expr {
-                    kind: ExprKind::Word(w.as_str().to_string()),
-                    span: span_of(&w),
-                }),
-            }
-        }
+        Rule::word_test => ExprKind::IsWord {
+            value,
+            negated: false,
+            word: Box::new(literal(c.any()?)?),
+        },
         Rule::between => {
             let (low, ld) = expr_depth(c.next(Rule::arith)?)?;
             let (high, hd) = expr_depth(c.next(Rule::arith)?)?;

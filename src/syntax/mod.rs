@@ -23,6 +23,15 @@ pub const MAX_EXPR_DEPTH: u32 = 128;
 /// The most diagnostics reported for one file; the rest are counted.
 pub const MAX_DIAGNOSTICS: usize = 500;
 
+/// Words that cannot be plain names (grammar rule `reserved`); quote them to use one as a name.
+pub const RESERVED: &[&str] = &[
+    "and", "or", "not", "in", "is", "customer", "when", "then", "unless", "rule", "priority",
+    "holdout", "via", "between", "has", "contains", "starts", "ends", "within", "more",
+    "anniversary", "missing", "present", "true", "false", "stage", "journey", "segment",
+    "actions", "policy", "suppress", "max", "decimal", "test", "expect", "playbook", "key",
+    "from", "format",
+];
+
 /// The result of parsing: the items that parsed, and every syntax problem.
 pub struct Parsed {
     pub playbook: Playbook,
@@ -83,17 +92,44 @@ pub fn parse(source: &str) -> Parsed {
     match PlaybookParser::parse(Rule::file, source) {
         Ok(mut pairs) => {
             let file = pairs.next();
+            // The item just before, when it may have stopped early: (start, lowered).
+            let mut open_item: Option<(usize, bool)> = None;
             for pair in file.into_iter().flat_map(|f| f.into_inner()) {
                 match pair.as_rule() {
                     Rule::EOI => {}
                     Rule::bad_item => {
-                        skipped.push(Span::new(pair.as_span().start(), pair.as_span().end()));
-                        diagnostics.push(reparse_bad_item(source, pair.as_span()));
+                        let span = pair.as_span();
+                        // `segment s = a and d more than 90 dayz ago` parses as far as `d`:
+                        // the rest is the tail of that item, so the two are re-parsed
+                        // together, and the truncated item is not checked.
+                        let start = match open_item.take() {
+                            Some((start, lowered)) if !starts_with_item_keyword(span.as_str()) => {
+                                if lowered {
+                                    items.pop();
+                                }
+                                start
+                            }
+                            _ => span.start(),
+                        };
+                        skipped.push(Span::new(start, span.end()));
+                        diagnostics.push(reparse_bad_item(source, start, span));
                     }
-                    _ => match lower::item(pair) {
-                        Ok(item) => items.push(item),
-                        Err(diag) => diagnostics.push(diag),
-                    },
+                    _ => {
+                        let start = pair.as_span().start();
+                        // Items in braces end at their `}`; the others may stop early.
+                        let open = !pair.as_str().ends_with('}');
+                        let lowered = match lower::item(pair) {
+                            Ok(item) => {
+                                items.push(item);
+                                true
+                            }
+                            Err(diag) => {
+                                diagnostics.push(diag);
+                                false
+                            }
+                        };
+                        open_item = open.then_some((start, lowered));
+                    }
                 }
             }
         }
@@ -110,15 +146,26 @@ pub fn parse(source: &str) -> Parsed {
     }
 }
 
-/// Parses the text of one item that did not parse in place, for a precise message.
-fn reparse_bad_item(source: &str, span: pest::Span<'_>) -> Diagnostic {
-    let text = span.as_str();
+/// The keywords that start a top-level item (as `item_keyword` in the grammar).
+const ITEM_KEYWORDS: &[&str] = &["playbook", "customer", "journey", "segment", "actions", "policy", "rule", "when", "test"];
+
+fn starts_with_item_keyword(text: &str) -> bool {
+    let word_end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    ITEM_KEYWORDS.contains(&&text[..word_end])
+}
+
+/// Parses the text from `start` to the end of a bad item (the item's own text,
+/// or the item before it and its tail) on its own, for a precise message.
+fn reparse_bad_item(source: &str, start: usize, span: pest::Span<'_>) -> Diagnostic {
+    let text = &source[start..span.end()];
     match PlaybookParser::parse(Rule::single_item, text) {
-        Err(e) => error::from_pest(source, span.start(), e),
+        Err(e) => error::from_pest(source, start, e),
         // The item parses alone but not where it stands: describe it generally.
         Ok(_) => Diagnostic::new(
             Code::SyntaxError,
-            Span::new(span.start(), span.start() + first_word_len(text)),
+            Span::new(span.start(), span.start() + first_word_len(span.as_str())),
             "this item is not understood here",
         ),
     }

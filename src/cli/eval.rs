@@ -1,0 +1,291 @@
+//! `playbook eval PLAYBOOK EXPORT…`: one decision per customer.
+
+use super::common::{as_of, report};
+use super::files::{load, Loaded};
+use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::{usage_error, Exit};
+use crate::check::{self, SchemaSource};
+use crate::data::error::DataError;
+use crate::data::output::OutFormat;
+use crate::diagnostic::Diagnostic;
+use crate::render::{self, Format};
+use crate::runner::{self, Failure, OnError, Options, Sinks};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+#[derive(clap::Args, Debug)]
+pub struct EvalArgs {
+    /// The playbook to run.
+    pub playbook: PathBuf,
+    /// Customer exports (CSV, JSON or NDJSON); `-` reads standard input. Several are one stream.
+    #[arg(required = true)]
+    pub exports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format (default: a table on a terminal, else NDJSON; with -o, from the extension).
+    #[arg(long, value_enum)]
+    pub format: Option<OutFormat>,
+    /// Write decisions to this file (written whole or not at all).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// What a bad row does: stop the run (default), or skip it (to --rejects).
+    #[arg(long, value_enum, default_value_t = OnError::Stop)]
+    pub on_error: OnError,
+    /// With --on-error skip: write rejected rows here, with line number and reason.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Write the summary as JSON to this file (it always goes to standard error too, unless --quiet).
+    #[arg(long, value_name = "FILE")]
+    pub summary: Option<PathBuf>,
+    /// No progress bar and no summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// How playbook problems are printed.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub error_format: Format,
+}
+
+pub fn run(args: EvalArgs) -> Exit {
+    let as_of = match as_of(args.input.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(e) => return usage_error(e),
+    };
+    if args.rejects.is_some() && args.on_error != OnError::Skip {
+        return usage_error("--rejects needs --on-error skip");
+    }
+    if let Some(out) = &args.output {
+        for export in &args.exports {
+            if same_file(out, export) {
+                return usage_error(format!("refusing to write decisions over the export {}", export.display()));
+            }
+        }
+        if same_file(out, &args.playbook) {
+            return usage_error("refusing to write decisions over the playbook");
+        }
+    }
+    let loaded = match load(&args.playbook) {
+        Ok(l) => l,
+        Err(e) => return usage_error(e),
+    };
+    let mut inputs = match open_inputs(&args.exports, &args.input) {
+        Ok(i) => i,
+        Err(e) => return usage_error(e),
+    };
+
+    // Without a `customer` block, the schema comes from the first export.
+    let has_schema = loaded.parsed.playbook.schemas().next().is_some();
+    let inferred = if has_schema || !loaded.parsed.diagnostics.is_empty() {
+        None
+    } else {
+        match sample_for_inference(&mut inputs[0], &loaded.parsed.playbook, &args.input) {
+            Ok(fields) => Some(fields),
+            Err(e) => return data_error(&e),
+        }
+    };
+    let schema = match &inferred {
+        Some(fields) => SchemaSource::Inferred(fields),
+        None => SchemaSource::File,
+    };
+    let Some(model) = checked(&loaded, schema, args.error_format) else {
+        return Exit::Findings;
+    };
+
+    let terminal = std::io::stdout().is_terminal();
+    let out_format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
+        .unwrap_or(if terminal && args.output.is_none() { OutFormat::Table } else { OutFormat::Ndjson });
+
+    let progress_bytes = Arc::new(AtomicU64::new(0));
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let total_bytes: u64 = args
+        .exports
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
+        .sum();
+    let options = Options {
+        as_of,
+        threads: args.threads.unwrap_or(Options::default().threads).max(1),
+        on_error: args.on_error,
+        out_format,
+        decimal_comma: args.input.decimal_comma,
+        delimiter: args.input.delimiter.map(|d| d as u8),
+        progress: show_progress.then(|| Arc::clone(&progress_bytes)),
+        ..Options::default()
+    };
+
+    let mut target = match Target::open(args.output.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return usage_error(e),
+    };
+    let mut rejects = match args.rejects.as_deref().map(Target::open_file).transpose() {
+        Ok(r) => r,
+        Err(e) => return usage_error(e),
+    };
+    let quiet = args.quiet;
+    let mut on_reject = |e: &DataError| {
+        if !quiet {
+            eprintln!("rejected: {}", e);
+        }
+    };
+    let done = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        if show_progress {
+            let progress_bytes = &progress_bytes;
+            let done = &done;
+            scope.spawn(move || super::progress::show(progress_bytes, total_bytes, done));
+        }
+        let result = runner::run(
+            &model,
+            inputs,
+            &options,
+            Sinks {
+                decisions: target.writer(),
+                rejects: rejects.as_mut().map(|r| r.writer()),
+                on_reject: &mut on_reject,
+            },
+        );
+        done.store(true, Ordering::Relaxed);
+        result
+    });
+    match result {
+        Ok(summary) => {
+            if let Err(e) = target.commit() {
+                return usage_error(e);
+            }
+            if let Some(r) = rejects {
+                if let Err(e) = r.commit() {
+                    return usage_error(e);
+                }
+            }
+            if !args.quiet {
+                eprint!("{}", summary.human());
+            }
+            if let Some(path) = &args.summary {
+                let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
+                if let Err(e) = std::fs::write(path, json + "\n") {
+                    return usage_error(format!("cannot write the summary to {}: {e}", path.display()));
+                }
+            }
+            Exit::Ok
+        }
+        Err(failure) => {
+            target.discard();
+            if let Some(r) = rejects {
+                r.discard();
+            }
+            match failure {
+                Failure::Columns { file, diagnostics } => {
+                    eprintln!("error: the export {file} does not fit the playbook");
+                    report(&diagnostics, &loaded, args.error_format);
+                    Exit::Findings
+                }
+                Failure::Data(e) => data_error(&e),
+                Failure::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+                Failure::Output(e) => usage_error(format!("cannot write the decisions: {e}")),
+            }
+        }
+    }
+}
+
+fn data_error(e: &DataError) -> Exit {
+    let color = render::use_color(std::io::stderr().is_terminal());
+    eprint!("{}", e.render(color));
+    Exit::Findings
+}
+
+/// Checks the playbook; prints errors; the model when there are none.
+pub(crate) fn checked(loaded: &Loaded, schema: SchemaSource<'_>, format: Format) -> Option<check::Model> {
+    if !loaded.parsed.diagnostics.is_empty() {
+        let all = check::check_parsed(&loaded.parsed, &loaded.file.text);
+        let errors: Vec<Diagnostic> = all.into_iter().filter(Diagnostic::is_error).collect();
+        report(&errors, loaded, format);
+        return None;
+    }
+    let checked = check::check(&loaded.parsed.playbook, &loaded.file.text, schema);
+    let errors: Vec<Diagnostic> = checked.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
+    report(&errors, loaded, format);
+    checked.model
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    if a == Path::new("-") || b == Path::new("-") {
+        return false;
+    }
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Standard output, or a file written under a temporary name and renamed at the end.
+pub(crate) enum Target {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File {
+        temp: PathBuf,
+        path: PathBuf,
+        file: std::io::BufWriter<std::fs::File>,
+    },
+}
+
+impl Target {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Target, String> {
+        match path {
+            None => Ok(Target::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()))),
+            Some(p) if p == Path::new("-") => Ok(Target::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()))),
+            Some(p) => Target::open_file(p),
+        }
+    }
+
+    pub(crate) fn open_file(path: &Path) -> Result<Target, String> {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&temp).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        super::signals::register_temp(&temp);
+        Ok(Target::File {
+            temp,
+            path: path.to_path_buf(),
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+        })
+    }
+
+    pub(crate) fn writer(&mut self) -> &mut (dyn Write + Send) {
+        match self {
+            Target::Stdout(w) => w,
+            Target::File { file, .. } => file,
+        }
+    }
+
+    /// Moves the finished file into place.
+    pub(crate) fn commit(self) -> Result<(), String> {
+        match self {
+            Target::Stdout(mut w) => match w.flush() {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the decisions: {e}")),
+                _ => Ok(()),
+            },
+            Target::File { temp, path, file } => {
+                let file = file.into_inner().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                file.sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                drop(file);
+                std::fs::rename(&temp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                super::signals::forget_temp(&temp);
+                Ok(())
+            }
+        }
+    }
+
+    /// Removes the unfinished file.
+    pub(crate) fn discard(self) {
+        if let Target::File { temp, file, .. } = self {
+            drop(file);
+            let _ = std::fs::remove_file(&temp);
+            super::signals::forget_temp(&temp);
+        }
+    }
+}

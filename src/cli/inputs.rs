@@ -1,0 +1,170 @@
+//! Opening exports, and sampling the first one to infer a schema.
+
+use crate::ast::{Expr, ExprKind, Playbook};
+use crate::check::model::FieldDef;
+use crate::data::error::DataError;
+use crate::data::infer::{infer, SAMPLE_ROWS};
+use crate::runner::{Input, InputFormat};
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Flags about reading exports, shared by `eval`, `explain` and `schema`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct InputArgs {
+    /// The evaluation date, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// The exports' format (default: from the extension, else CSV).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Numbers in the export use a decimal comma (12,50).
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// The CSV delimiter (default: detected among `,` `;` and tab).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+}
+
+pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, String> {
+    if let Some(d) = args.delimiter {
+        if !d.is_ascii() || d == '"' || d == '\n' || d == '\r' {
+            return Err(format!("--delimiter `{d}` cannot be used: pick one ASCII character such as `,`, `;` or `|`"));
+        }
+    }
+    let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        return Err("standard input (`-`) can be read only once".to_string());
+    }
+    paths
+        .iter()
+        .map(|path| {
+            let format = args
+                .input_format
+                .or_else(|| InputFormat::from_path(path))
+                .unwrap_or(InputFormat::Csv);
+            if path.as_os_str() == "-" {
+                return Ok(Input {
+                    name: "<stdin>".to_string(),
+                    format,
+                    reader: Box::new(std::io::stdin()),
+                });
+            }
+            if path.is_dir() {
+                return Err(format!("{} is a folder, not an export", path.display()));
+            }
+            let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok(Input {
+                name: path.display().to_string(),
+                format,
+                reader: Box::new(file),
+            })
+        })
+        .collect()
+}
+
+/// Reads the start of an export (and puts it back) to infer the fields.
+pub fn sample_for_inference(input: &mut Input, playbook: &Playbook, args: &InputArgs) -> Result<Vec<FieldDef>, DataError> {
+    const PREFIX: u64 = 1 << 20;
+    let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
+    let mut prefix = Vec::new();
+    let mut reader = if input.format == InputFormat::Json {
+        let mut r = reader;
+        r.read_to_end(&mut prefix)
+            .map_err(|e| DataError::new(&input.name, format!("cannot read the export: {e}")))?;
+        r
+    } else {
+        let mut limited = reader.take(PREFIX);
+        limited
+            .read_to_end(&mut prefix)
+            .map_err(|e| DataError::new(&input.name, format!("cannot read the export: {e}")))?;
+        limited.into_inner()
+    };
+    let lists = list_columns(playbook);
+    let decimal_comma = args.decimal_comma
+        || playbook.policies().any(|p| p.items.iter().any(|i| matches!(i, crate::ast::PolicyItem::DecimalComma { .. })));
+    let (header, rows) = match input.format {
+        InputFormat::Csv => csv_sample(&prefix, args.delimiter.map(|d| d as u8)),
+        InputFormat::Ndjson => json_sample(prefix.split(|&b| b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect()),
+        InputFormat::Json => json_sample(
+            serde_json::from_slice::<Vec<serde_json::Value>>(prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix))
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::Object(m) => Some(m),
+                    _ => None,
+                })
+                .collect(),
+        ),
+    };
+    let fields = infer(&header, &rows, decimal_comma, &lists);
+    let rest = std::mem::replace(&mut reader, Box::new(std::io::empty()));
+    input.reader = Box::new(std::io::Cursor::new(prefix).chain(rest));
+    Ok(fields)
+}
+
+fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut cursor = prefix;
+    let Ok(header) = crate::data::csv_in::read_header(&mut cursor, delimiter) else {
+        return (Vec::new(), Vec::new());
+    };
+    let complete = crate::data::csv_in::last_record_end(&header.rest, header.delimiter).unwrap_or(0);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(header.delimiter)
+        .from_reader(&header.rest[..complete]);
+    let rows = rdr
+        .byte_records()
+        .take(SAMPLE_ROWS)
+        .filter_map(Result::ok)
+        .map(|r| r.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect())
+        .collect();
+    (header.columns, rows)
+}
+
+fn json_sample(objects: Vec<serde_json::Map<String, serde_json::Value>>) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut header: Vec<String> = Vec::new();
+    for o in objects.iter().take(SAMPLE_ROWS) {
+        for k in o.keys() {
+            if !header.contains(k) {
+                header.push(k.clone());
+            }
+        }
+    }
+    let rows = objects
+        .iter()
+        .take(SAMPLE_ROWS)
+        .map(|o| {
+            header
+                .iter()
+                .map(|k| match o.get(k) {
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(serde_json::Value::String(s)) => s.clone(),
+                    Some(serde_json::Value::Array(items)) => items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    Some(v) => v.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Columns the playbook tests with `has`: inferred as lists.
+fn list_columns(playbook: &Playbook) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut visit = |e: &Expr| {
+        if let ExprKind::Has { list, .. } = &e.kind {
+            if let ExprKind::Name(n) = &list.kind {
+                out.push(n.text.clone());
+            }
+        }
+    };
+    for e in playbook.conditions() {
+        e.walk(&mut visit);
+    }
+    out
+}

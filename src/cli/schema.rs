@@ -1,0 +1,34 @@
+//! `playbook schema EXPORT`: the inferred `customer { … }` block, ready to paste.
+
+use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::{usage_error, Exit};
+use crate::ast::Playbook;
+use crate::data::infer::schema_block;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct SchemaArgs {
+    /// The export to look at (`-` for standard input).
+    pub export: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+pub fn run(args: SchemaArgs) -> Exit {
+    let mut inputs = match open_inputs(std::slice::from_ref(&args.export), &args.input) {
+        Ok(i) => i,
+        Err(e) => return usage_error(e),
+    };
+    match sample_for_inference(&mut inputs[0], &Playbook::default(), &args.input) {
+        Ok(fields) if fields.is_empty() => usage_error(format!("{}: the export has no header row", args.export.display())),
+        Ok(fields) => {
+            print!("{}", schema_block(&fields));
+            Exit::Ok
+        }
+        Err(e) => {
+            eprint!("{}", e.render(crate::render::use_color(std::io::stderr().is_terminal())));
+            Exit::Findings
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! `playbook test FILES|DIRS`: runs the `test` blocks.
+
+use super::common::{as_of, load_checked, report};
+use super::files::find_playbooks;
+use super::{usage_error, Exit};
+use crate::check::SchemaSource;
+use crate::eval::compile;
+use crate::eval::expect::{run_tests, test_header};
+use crate::render::Format;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    /// Playbook files, or folders to search for `*.playbook` files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The evaluation date for tests without `as of` (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// How to print failures.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: TestArgs) -> Exit {
+    let files = match find_playbooks(&args.paths) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    let as_of = match as_of(args.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(e) => return usage_error(e),
+    };
+    let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    for path in &files {
+        let (loaded, model) = match load_checked(path, SchemaSource::File, args.format) {
+            Ok(Some(x)) => x,
+            Ok(None) => {
+                broken += 1;
+                continue;
+            }
+            Err(e) => return usage_error(e),
+        };
+        let program = match compile(&model, &test_header(&model)) {
+            Ok(p) => p,
+            Err(diags) => {
+                report(&diags, &loaded, args.format);
+                broken += 1;
+                continue;
+            }
+        };
+        for result in run_tests(&program, as_of) {
+            if result.failures.is_empty() {
+                passed += 1;
+            } else {
+                failed += 1;
+                report(&result.failures, &loaded, args.format);
+            }
+        }
+    }
+    if broken > 0 {
+        eprintln!("{broken} playbook file(s) have errors; their tests did not run");
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 || broken > 0 {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}

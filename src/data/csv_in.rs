@@ -1,0 +1,347 @@
+//! CSV exports: delimiter detection, the header, and cutting the stream into
+//! chunks of whole records so that workers can parse them in parallel.
+//!
+//! A chunk ends after a line break that is outside quotes. Quotes are followed
+//! as the csv crate reads them: a `"` opens a quoted field only at the start
+//! of a field; inside, `""` is a quote and a lone `"` closes the field.
+
+use std::io::Read;
+
+/// Chunks are cut at about this size.
+pub const CHUNK_BYTES: usize = 1 << 20;
+/// The longest record read; a longer one is an error rather than unbounded memory.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+/// The most columns an export may have.
+pub const MAX_COLUMNS: usize = 10_000;
+
+/// Picks the delimiter among `,` `;` and tab: the one that occurs most in the header line outside quotes.
+pub fn detect_delimiter(header_line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut inside = false;
+    for &b in header_line {
+        match b {
+            b'"' => inside = !inside,
+            b',' if !inside => counts[0] += 1,
+            b';' if !inside => counts[1] += 1,
+            b'\t' if !inside => counts[2] += 1,
+            b'\n' if !inside => break,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+/// The end (exclusive) of the last whole record in `buf`, which starts at a record start.
+pub fn last_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+    let mut inside = false;
+    let mut last: Option<usize> = None;
+    let mut segment = 0;
+    let mut quotes = memchr::memchr_iter(b'"', buf);
+    while let Some(q) = quotes.next() {
+        if inside {
+            match buf.get(q + 1) {
+                Some(b'"') => {
+                    quotes.next();
+                }
+                // A quote at the very end: the next byte decides; stop here.
+                None => return last,
+                Some(_) => {
+                    inside = false;
+                    segment = q + 1;
+                }
+            }
+        } else {
+            if let Some(nl) = memchr::memrchr(b'\n', &buf[segment..q]) {
+                last = Some(segment + nl + 1);
+            }
+            let field_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delimiter;
+            inside = field_start;
+            segment = q + 1;
+        }
+    }
+    if !inside {
+        if let Some(nl) = memchr::memrchr(b'\n', &buf[segment..]) {
+            last = Some(segment + nl + 1);
+        }
+    }
+    last
+}
+
+/// A run of whole records.
+pub struct Chunk {
+    pub data: Vec<u8>,
+    /// The 1-based line of the chunk's first byte in its file.
+    pub first_line: u64,
+    /// The byte offset of the chunk in its file.
+    pub offset: u64,
+}
+
+/// Cuts a byte stream into chunks of whole records.
+pub struct Chunker<R> {
+    reader: R,
+    buf: Vec<u8>,
+    eof: bool,
+    line: u64,
+    offset: u64,
+    delimiter: u8,
+    chunk_bytes: usize,
+    /// CSV quotes decide record ends; NDJSON lines have none that matter.
+    quotes: bool,
+}
+
+#[derive(Debug)]
+pub enum ChunkError {
+    Io(std::io::Error),
+    /// A record longer than the limit starts at this line.
+    TooLong { line: u64 },
+}
+
+impl<R: Read> Chunker<R> {
+    /// `start`: bytes already read (after the header); `line`: the line they start on.
+    pub fn new(reader: R, start: Vec<u8>, line: u64, offset: u64, delimiter: u8, chunk_bytes: usize) -> Chunker<R> {
+        Chunker {
+            reader,
+            buf: start,
+            eof: false,
+            line,
+            offset,
+            delimiter,
+            chunk_bytes: chunk_bytes.max(1),
+            quotes: true,
+        }
+    }
+
+    /// Cuts at line breaks only (NDJSON: strings hold no raw line breaks).
+    pub fn without_quotes(mut self) -> Chunker<R> {
+        self.quotes = false;
+        self
+    }
+
+    /// Reads until `buf` holds at least `want` bytes or the input ends.
+    fn fill(&mut self, want: usize) -> std::io::Result<()> {
+        while !self.eof && self.buf.len() < want {
+            let old = self.buf.len();
+            let grow = (want - old).max(64 * 1024);
+            self.buf.resize(old + grow, 0);
+            let n = loop {
+                match self.reader.read(&mut self.buf[old..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        self.buf.truncate(old);
+                        return Err(e);
+                    }
+                }
+            };
+            self.buf.truncate(old + n);
+            if n == 0 {
+                self.eof = true;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn next_chunk(&mut self) -> Result<Option<Chunk>, ChunkError> {
+        let mut want = self.chunk_bytes;
+        loop {
+            self.fill(want).map_err(ChunkError::Io)?;
+            if self.buf.is_empty() {
+                return Ok(None);
+            }
+            let cut = if self.eof && self.buf.len() < want {
+                Some(self.buf.len())
+            } else if self.quotes {
+                last_record_end(&self.buf, self.delimiter)
+            } else {
+                memchr::memrchr(b'\n', &self.buf).map(|i| i + 1)
+            };
+            match cut {
+                Some(cut) if cut > 0 => {
+                    let rest = self.buf.split_off(cut);
+                    let data = std::mem::replace(&mut self.buf, rest);
+                    let chunk = Chunk {
+                        first_line: self.line,
+                        offset: self.offset,
+                        data,
+                    };
+                    self.line += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
+                    self.offset += chunk.data.len() as u64;
+                    return Ok(Some(chunk));
+                }
+                _ if self.eof => {
+                    let data = std::mem::take(&mut self.buf);
+                    return Ok(Some(Chunk {
+                        first_line: self.line,
+                        offset: self.offset,
+                        data,
+                    }));
+                }
+                _ => {
+                    if want >= MAX_RECORD_BYTES {
+                        return Err(ChunkError::TooLong { line: self.line });
+                    }
+                    want = (want * 2).min(MAX_RECORD_BYTES);
+                }
+            }
+        }
+    }
+}
+
+/// Reads the header record: returns its cells, the delimiter, and the bytes read past it.
+pub struct Header {
+    pub columns: Vec<String>,
+    pub delimiter: u8,
+    /// Bytes after the header, already read.
+    pub rest: Vec<u8>,
+    /// The line the first record starts on.
+    pub next_line: u64,
+    /// The byte offset of the first record.
+    pub offset: u64,
+    /// A header cell that is not valid UTF-8, if any (the column's 1-based number).
+    pub invalid_utf8: Option<usize>,
+}
+
+pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Header, ChunkError> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 64 * 1024];
+    let mut eof = false;
+    // Read until the first line break outside quotes.
+    let end = loop {
+        let start_scan = buf.len();
+        if !eof {
+            let n = loop {
+                match reader.read(&mut chunk) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(ChunkError::Io(e)),
+                }
+            };
+            eof = n == 0;
+            buf.extend_from_slice(&chunk[..n]);
+        }
+        let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[bom..]));
+        if let Some(end) = first_record_end(&buf[bom..], delim) {
+            break bom + end;
+        }
+        if eof {
+            break buf.len();
+        }
+        if buf.len() > MAX_RECORD_BYTES {
+            return Err(ChunkError::TooLong { line: 1 });
+        }
+        let _ = start_scan;
+    };
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let line_bytes = &buf[bom..end];
+    let delim = delimiter.unwrap_or_else(|| detect_delimiter(line_bytes));
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delim)
+        .from_reader(line_bytes);
+    let mut record = csv::ByteRecord::new();
+    let _ = rdr.read_byte_record(&mut record);
+    let mut invalid_utf8 = None;
+    let columns: Vec<String> = record
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match std::str::from_utf8(c) {
+            Ok(s) => s.to_string(),
+            Err(_) => {
+                invalid_utf8.get_or_insert(i + 1);
+                String::from_utf8_lossy(c).into_owned()
+            }
+        })
+        .collect();
+    let lines = memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+    Ok(Header {
+        columns,
+        delimiter: delim,
+        rest: buf[end..].to_vec(),
+        next_line: 1 + lines,
+        offset: end as u64,
+        invalid_utf8,
+    })
+}
+
+/// The end of the first record (after its line break), if the buffer holds it whole.
+fn first_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+    let mut inside = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < buf.len() {
+        let b = buf[i];
+        if inside {
+            if b == b'"' {
+                if buf.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else if i + 1 == buf.len() {
+                    return None;
+                } else {
+                    inside = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            inside = true;
+        } else if b == b'\n' {
+            return Some(i + 1);
+        }
+        field_start = b == delimiter || b == b'\r' || b == b'\n';
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter(b"id;naam;stad\n"), b';');
+        assert_eq!(detect_delimiter(b"id,naam\n"), b',');
+        assert_eq!(detect_delimiter(b"id\tnaam\n"), b'\t');
+        assert_eq!(detect_delimiter(b"\"a;b\",c\n"), b',');
+        assert_eq!(detect_delimiter(b"id\n"), b',');
+    }
+
+    #[test]
+    fn record_ends_follow_quotes() {
+        assert_eq!(last_record_end(b"a,b\nc,d\ne", b','), Some(8));
+        assert_eq!(last_record_end(b"a,\"x\ny\"\nc", b','), Some(8));
+        assert_eq!(last_record_end(b"a,\"x\ny", b','), None);
+        // A bare quote inside an unquoted field is text, not an opening quote.
+        assert_eq!(last_record_end(b"a,37.8\"N\nb,c\n", b','), Some(13));
+        // Escaped quotes stay inside.
+        assert_eq!(last_record_end(b"a,\"x\"\"\ny\"\nz", b','), Some(11));
+        assert_eq!(last_record_end(b"a,\"x\"", b','), None);
+    }
+
+    #[test]
+    fn chunks_split_only_between_records() {
+        let data = b"1,\"a\nb\"\n2,c\n3,\"d,\"\"e\"\"\"\n4,f".to_vec();
+        for size in 1..data.len() + 2 {
+            let mut chunker = Chunker::new(&data[..], Vec::new(), 2, 0, b',', size);
+            let mut all = Vec::new();
+            while let Some(c) = chunker.next_chunk().expect("reads") {
+                let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(&c.data[..]);
+                for r in rdr.records() {
+                    all.push(r.expect("valid").get(0).unwrap_or_default().to_string());
+                }
+            }
+            assert_eq!(all, vec!["1", "2", "3", "4"], "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn header_with_bom_and_crlf() {
+        let mut input: &[u8] = b"\xEF\xBB\xBFid;\"na;am\"\r\n1;x\r\n";
+        let h = read_header(&mut input, None).expect("reads");
+        assert_eq!(h.columns, vec!["id", "na;am"]);
+        assert_eq!(h.delimiter, b';');
+        assert_eq!(h.rest, b"1;x\r\n");
+        assert_eq!(h.next_line, 2);
+    }
+}

@@ -1,0 +1,174 @@
+//! Problems with an export's data: which file, row and column, and the line with the cell marked.
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use std::fmt;
+
+/// A bad row or an unreadable export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DataError {
+    pub file: String,
+    /// The 1-based line the record starts on.
+    pub line: Option<u64>,
+    /// The column's header.
+    pub column: Option<String>,
+    pub message: String,
+    pub help: Option<String>,
+    /// The record as it stands in the file, and the byte range of the bad cell in it.
+    pub record: Option<(String, Option<std::ops::Range<usize>>)>,
+}
+
+impl DataError {
+    pub fn new(file: &str, message: impl Into<String>) -> DataError {
+        DataError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            record: None,
+        }
+    }
+
+    pub fn at_line(mut self, line: u64) -> DataError {
+        self.line = Some(line);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> DataError {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The one-line reason, as written to a rejects file.
+    pub fn reason(&self) -> String {
+        match &self.column {
+            Some(c) => format!("column `{c}`: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    /// For people: the place, the message, and the record with the cell marked.
+    pub fn render(&self, color: bool) -> String {
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+        let (source, label) = match self.snippet() {
+            Some((s, l)) => (Some(s), l),
+            None => (None, None),
+        };
+        let report = Report {
+            error: self,
+            source,
+            label,
+        };
+        let mut out = String::new();
+        if handler.render_report(&mut out, &report).is_err() {
+            out = format!("error: {}\n", self.headline());
+        }
+        out
+    }
+
+    /// The record (cut short when long, keeping the cell in view) and the cell's label.
+    fn snippet(&self) -> Option<(NamedSource<String>, Option<LabeledSpan>)> {
+        let (record, cell) = self.record.as_ref()?;
+        let mut text: String = record.trim_end_matches(['\r', '\n']).to_string();
+        let mut cell = cell.clone();
+        if text.len() > SHOWN {
+            let floor = |t: &str, mut i: usize| {
+                i = i.min(t.len());
+                while !t.is_char_boundary(i) {
+                    i -= 1;
+                }
+                i
+            };
+            match &cell {
+                Some(c) if c.end > SHOWN => {
+                    let start = floor(&text, c.start.saturating_sub(40));
+                    let end = floor(&text, c.end + 40);
+                    let end = end.max(floor(&text, c.end));
+                    cell = Some(c.start - start + "…".len()..c.end - start + "…".len());
+                    text = format!("…{}…", &text[start..end]);
+                }
+                _ => {
+                    let cut = floor(&text, SHOWN);
+                    text = format!("{}…", &text[..cut]);
+                }
+            }
+        }
+        let name = match self.line {
+            Some(l) => format!("{} line {l}", self.file),
+            None => self.file.clone(),
+        };
+        let label = cell.filter(|c| c.end <= text.len()).map(|c| {
+            LabeledSpan::new_primary_with_span(
+                Some(match &self.column {
+                    Some(col) => format!("`{col}`"),
+                    None => "here".to_string(),
+                }),
+                miette::SourceSpan::new(c.start.into(), c.end - c.start),
+            )
+        });
+        Some((NamedSource::new(name, text), label))
+    }
+
+    fn headline(&self) -> String {
+        let place = match (self.line, &self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}, column `{c}`", self.file),
+            (Some(l), None) => format!("{}:{l}", self.file),
+            _ => self.file.clone(),
+        };
+        format!("{place}: {}", self.message)
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline())
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// Records longer than this are shown cut short.
+const SHOWN: usize = 300;
+
+struct Report<'a> {
+    error: &'a DataError,
+    source: Option<NamedSource<String>>,
+    label: Option<LabeledSpan>,
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error.message)
+    }
+}
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error.headline())
+    }
+}
+impl std::error::Error for Report<'_> {}
+
+impl miette::Diagnostic for Report<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new("playbook::bad-data"))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.error.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = match (&self.source, &self.label) {
+            (Some(_), Some(l)) => l.clone(),
+            (Some(_), None) => LabeledSpan::new_primary_with_span(Some("this row".to_string()), miette::SourceSpan::new(0.into(), 0)),
+            _ => return None,
+        };
+        Some(Box::new(std::iter::once(label)))
+    }
+}

@@ -1,0 +1,162 @@
+//! Inferring a schema from an export's header and first rows, for playbooks
+//! without a `customer { … }` block and for `playbook schema`.
+
+use super::values::{parse_bool, parse_number};
+use crate::ast::Span;
+use crate::check::model::{FieldDef, Type};
+use crate::dates::{parse_iso, DateFormat};
+
+/// How many rows are looked at.
+pub const SAMPLE_ROWS: usize = 1000;
+
+/// One column's evidence.
+#[derive(Default, Clone)]
+struct Seen {
+    values: usize,
+    numbers: usize,
+    comma_numbers: usize,
+    bool_words: usize,
+    iso_dates: usize,
+    dmy_dash: usize,
+    dmy_slash: usize,
+    lists: usize,
+}
+
+/// Infers fields for the columns. `list_columns`: columns the playbook tests with `has`.
+pub fn infer(header: &[String], rows: &[Vec<String>], decimal_comma: bool, list_columns: &[String]) -> Vec<FieldDef> {
+    let dash = DateFormat::parse("%d-%m-%Y").ok();
+    let slash = DateFormat::parse("%d/%m/%Y").ok();
+    let mut seen = vec![Seen::default(); header.len()];
+    for row in rows {
+        for (c, cell) in row.iter().enumerate().take(header.len()) {
+            let t = cell.trim();
+            if t.is_empty() {
+                continue;
+            }
+            let s = &mut seen[c];
+            s.values += 1;
+            if parse_number(t, false).is_some() {
+                s.numbers += 1;
+            }
+            if decimal_comma && parse_number(t, true).is_some() {
+                s.comma_numbers += 1;
+            }
+            if parse_bool(t).is_some() && !matches!(t, "0" | "1") {
+                s.bool_words += 1;
+            }
+            if parse_iso(t).is_some() {
+                s.iso_dates += 1;
+            }
+            if dash.as_ref().and_then(|f| f.parse_date(t)).is_some() {
+                s.dmy_dash += 1;
+            }
+            if slash.as_ref().and_then(|f| f.parse_date(t)).is_some() {
+                s.dmy_slash += 1;
+            }
+            if t.contains(';') {
+                s.lists += 1;
+            }
+        }
+    }
+    header
+        .iter()
+        .zip(&seen)
+        .map(|(name, s)| {
+            let all = |n: usize| s.values > 0 && n == s.values;
+            let mut format = None;
+            let ty = if list_columns.iter().any(|l| l == name) {
+                Type::ListOfText
+            } else if name == "id" || name == "customer_id" {
+                Type::Text
+            } else if all(s.numbers) || (decimal_comma && all(s.comma_numbers)) {
+                Type::Number
+            } else if all(s.bool_words) {
+                Type::Bool
+            } else if all(s.iso_dates) {
+                Type::Date
+            } else if all(s.dmy_dash) {
+                format = dash.clone();
+                Type::Date
+            } else if all(s.dmy_slash) {
+                format = slash.clone();
+                Type::Date
+            } else {
+                Type::Text
+            };
+            FieldDef {
+                name: name.clone(),
+                ty,
+                optional: true,
+                column: name.clone(),
+                format,
+                span: Span::default(),
+            }
+        })
+        .collect()
+}
+
+/// The inferred block, ready to paste into a playbook.
+pub fn schema_block(fields: &[FieldDef]) -> String {
+    let names: Vec<String> = fields.iter().map(|f| display_name(&f.name)).collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let mut out = String::from("customer {\n");
+    for (f, name) in fields.iter().zip(&names) {
+        let ty = match &f.ty {
+            Type::Text => "text".to_string(),
+            Type::Number => "number".to_string(),
+            Type::Bool => "bool".to_string(),
+            Type::Date => "date".to_string(),
+            Type::OneOf(w) => format!("one of {}", w.join(", ")),
+            Type::ListOfText => "list of text".to_string(),
+        };
+        let mut line = format!("  {name:<width$}  {ty}");
+        if f.name == "id" || f.name == "customer_id" {
+            line.push_str(" key");
+        } else if f.optional {
+            line.push('?');
+        }
+        if let Some(fmt) = &f.format {
+            line.push_str(&format!(" format \"{}\"", fmt.pattern()));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A name as it must be written: plain when it is an identifier that is not a keyword.
+pub fn display_name(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !crate::syntax::RESERVED.contains(&name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
+/// One-of words are not inferred: a `text` field already supports `F V` and `F is V`.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infers_types_from_values() {
+        let header: Vec<String> = ["id", "orders", "opted_in", "last_order", "birthday", "city", "tags", "Datum"].map(String::from).to_vec();
+        let rows = vec![
+            ["C1", "3", "ja", "2026-01-02", "", "Utrecht", "vip;b2b", "23-11-2026"].map(String::from).to_vec(),
+            ["C2", "-1.5", "false", "2025-12-31", "1990-02-28", "Gouda", "", "01-01-2020"].map(String::from).to_vec(),
+        ];
+        let f = infer(&header, &rows, false, &["tags".to_string()]);
+        let types: Vec<Type> = f.iter().map(|f| f.ty.clone()).collect();
+        assert_eq!(
+            types,
+            vec![Type::Text, Type::Number, Type::Bool, Type::Date, Type::Date, Type::Text, Type::ListOfText, Type::Date]
+        );
+        let block = schema_block(&f);
+        assert!(block.contains("id          text key"), "{block}");
+        assert!(block.contains("Datum       date? format \"%d-%m-%Y\""), "{block}");
+    }
+}

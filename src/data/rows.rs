@@ -1,0 +1,221 @@
+//! One record → the customer id and a typed cell per program slot.
+
+use super::cells::parse_cell;
+use crate::eval::program::{Program, SlotKind};
+use crate::eval::{Cell, ListCell};
+use serde_json::Value;
+
+/// A cell that could not be read: which column, and why.
+#[derive(Debug)]
+pub struct CellError {
+    /// The column's index in the header (None: the row as a whole).
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+fn utf8(bytes: &[u8], column: usize) -> Result<&str, CellError> {
+    std::str::from_utf8(bytes).map_err(|e| CellError {
+        column: Some(column),
+        message: format!(
+            "this cell is not valid UTF-8 (byte {} of the cell); the export may be in Windows-1252 or Latin-1: save it as UTF-8 or pass --encoding windows-1252",
+            e.valid_up_to() + 1
+        ),
+    })
+}
+
+/// Reads a CSV record into `cells`; returns the customer id.
+pub fn csv_row<'r>(
+    program: &Program,
+    record: &'r csv::ByteRecord,
+    columns: usize,
+    decimal_comma: bool,
+    cells: &mut Vec<Cell<'r>>,
+) -> Result<&'r str, CellError> {
+    if record.len() != columns {
+        return Err(CellError {
+            column: None,
+            message: format!(
+                "this row has {} cell{}, and the header has {columns} column{}",
+                record.len(),
+                if record.len() == 1 { "" } else { "s" },
+                if columns == 1 { "" } else { "s" }
+            ),
+        });
+    }
+    cells.clear();
+    for slot in &program.slots {
+        let cell = match slot.column {
+            None => match slot.kind {
+                SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
+                _ => Cell::Missing,
+            },
+            Some(c) => {
+                let bytes = record.get(c).unwrap_or_default();
+                let text = utf8(bytes, c)?;
+                parse_cell(slot, text, decimal_comma).map_err(|message| CellError { column: Some(c), message })?
+            }
+        };
+        cells.push(cell);
+    }
+    let id = utf8(record.get(program.key_column).unwrap_or_default(), program.key_column)?.trim();
+    if id.is_empty() {
+        return Err(CellError {
+            column: Some(program.key_column),
+            message: "the customer id is empty".to_string(),
+        });
+    }
+    Ok(id)
+}
+
+/// Text kept alive for one JSON record's cells (numbers printed, list items).
+#[derive(Default)]
+pub struct JsonScratch {
+    pub texts: Vec<String>,
+    pub lists: Vec<Vec<String>>,
+}
+
+/// Reads a JSON object into `cells`; `header` names the columns slots refer to.
+pub fn json_row<'r>(
+    program: &Program,
+    header: &[String],
+    object: &'r serde_json::Map<String, Value>,
+    scratch: &'r JsonScratch,
+    decimal_comma: bool,
+    cells: &mut Vec<Cell<'r>>,
+) -> Result<&'r str, CellError> {
+    cells.clear();
+    let mut text_at = 0;
+    let mut list_at = 0;
+    for slot in &program.slots {
+        let column = slot.column;
+        let value = column.and_then(|c| object.get(&header[c]));
+        let fail = |message: String| CellError { column, message };
+        let cell = match value {
+            None | Some(Value::Null) => parse_cell(slot, "", decimal_comma).map_err(fail)?,
+            Some(Value::String(s)) => parse_cell(slot, s, decimal_comma).map_err(fail)?,
+            Some(Value::Bool(b)) => match slot.kind {
+                SlotKind::Bool => Cell::Bool(*b),
+                _ => parse_cell(slot, if *b { "true" } else { "false" }, decimal_comma).map_err(fail)?,
+            },
+            Some(Value::Number(n)) => match slot.kind {
+                SlotKind::Number => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
+                _ => {
+                    let text = &scratch.texts[text_at];
+                    text_at += 1;
+                    parse_cell(slot, text, decimal_comma).map_err(fail)?
+                }
+            },
+            Some(Value::Array(_)) => match slot.kind {
+                SlotKind::List => {
+                    let items = &scratch.lists[list_at];
+                    list_at += 1;
+                    Cell::List(ListCell::Items(items))
+                }
+                _ => return Err(fail(format!("`{}` is not a list field, and this value is a list", slot.name))),
+            },
+            Some(Value::Object(_)) => return Err(fail(format!("`{}` cannot be read from a JSON object", slot.name))),
+        };
+        cells.push(cell);
+    }
+    let key = object.get(&header[program.key_column]);
+    let id = match key {
+        Some(Value::String(s)) => s.trim(),
+        Some(Value::Number(_)) => scratch.texts.last().map(|s| s.as_str()).unwrap_or(""),
+        _ => "",
+    };
+    if id.is_empty() {
+        return Err(CellError {
+            column: Some(program.key_column),
+            message: "the customer id is empty or absent".to_string(),
+        });
+    }
+    Ok(id)
+}
+
+/// Prepares the text a JSON record's cells borrow: numbers in text slots, list items, a numeric id.
+pub fn json_scratch(program: &Program, header: &[String], object: &serde_json::Map<String, Value>, scratch: &mut JsonScratch) -> Result<(), CellError> {
+    scratch.texts.clear();
+    scratch.lists.clear();
+    for slot in &program.slots {
+        let Some(c) = slot.column else { continue };
+        match object.get(&header[c]) {
+            Some(Value::Number(n)) if !matches!(slot.kind, SlotKind::Number) => scratch.texts.push(n.to_string()),
+            Some(Value::Array(items)) if matches!(slot.kind, SlotKind::List) => {
+                let list = items
+                    .iter()
+                    .map(|i| match i {
+                        Value::String(s) => Ok(s.clone()),
+                        Value::Number(n) => Ok(n.to_string()),
+                        _ => Err(CellError {
+                            column: Some(c),
+                            message: format!("the items of `{}` must be texts", slot.name),
+                        }),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                scratch.lists.push(list);
+            }
+            _ => {}
+        }
+    }
+    if let Some(Value::Number(n)) = object.get(&header[program.key_column]) {
+        scratch.texts.push(n.to_string());
+    }
+    Ok(())
+}
+
+/// The byte range of field `index` in a raw CSV record (for pointing at a bad cell).
+pub fn field_range(raw: &[u8], delimiter: u8, index: usize) -> Option<std::ops::Range<usize>> {
+    let mut field = 0;
+    let mut start = 0;
+    let mut inside = false;
+    let mut at_start = true;
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if inside {
+            if b == b'"' {
+                if raw.get(i + 1) == Some(&b'"') {
+                    i += 2;
+                    continue;
+                }
+                inside = false;
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' && at_start {
+            inside = true;
+            at_start = false;
+            i += 1;
+            continue;
+        }
+        at_start = false;
+        if b == delimiter || b == b'\n' || b == b'\r' {
+            if field == index {
+                return Some(start..i);
+            }
+            if b != delimiter {
+                return None;
+            }
+            field += 1;
+            start = i + 1;
+            at_start = true;
+        }
+        i += 1;
+    }
+    (field == index).then_some(start..raw.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_ranges_skip_quoted_delimiters() {
+        let raw = b"a,\"b,c\",d\r\n";
+        assert_eq!(field_range(raw, b',', 0), Some(0..1));
+        assert_eq!(field_range(raw, b',', 1), Some(2..7));
+        assert_eq!(field_range(raw, b',', 2), Some(8..9));
+        assert_eq!(field_range(raw, b',', 3), None);
+    }
+}

@@ -1,0 +1,327 @@
+//! Checked model + an export's header → [`Program`].
+//!
+//! Column problems (a required field's column absent, no key column) are
+//! reported here, before any row is read, as playbook diagnostics.
+
+use super::program::*;
+use crate::ast::Span;
+use crate::check::model::{self as m, Model, Type};
+use crate::diagnostic::{suggestion_help, Code, Diagnostic};
+
+/// Finds a column by its header: exactly, else ignoring surrounding spaces.
+fn find_column(header: &[String], name: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .or_else(|| header.iter().position(|h| h.trim() == name.trim()))
+}
+
+fn missing_column(header: &[String], name: &str, span: Span, what: &str) -> Diagnostic {
+    let known: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut diag = Diagnostic::new(Code::MissingColumn, span, format!("the export has no column `{name}` ({what})"))
+        .label("column not in the export");
+    diag = match suggestion_help(name, "column", &known) {
+        Some(help) => diag.help(format!("{help} (map a field to another column with `from \"Column\"`)")),
+        None => diag.help(format!(
+            "the export's columns are: {}",
+            known.iter().take(30).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        )),
+    };
+    diag
+}
+
+/// Compiles the model for an export with this header.
+pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let mut slots = Vec::new();
+    for field in &model.fields {
+        let column = find_column(header, &field.column);
+        if column.is_none() && !field.optional {
+            problems.push(missing_column(header, &field.column, field.span, &format!("needed by the field `{}`", field.name)));
+        }
+        let kind = match &field.ty {
+            Type::Text => SlotKind::Text,
+            Type::Number => SlotKind::Number,
+            Type::Bool => SlotKind::Bool,
+            Type::Date => SlotKind::Date(field.format.clone()),
+            Type::OneOf(words) => SlotKind::Words(words.iter().map(|w| w.to_lowercase()).collect()),
+            Type::ListOfText => SlotKind::List,
+        };
+        slots.push(Slot {
+            name: field.name.clone(),
+            column,
+            kind,
+            optional: field.optional,
+        });
+    }
+    let (key_column, key_name) = match model.key_field {
+        Some(k) => (slots[k].column, model.fields[k].column.clone()),
+        None => match find_column(header, "id") {
+            Some(c) => (Some(c), "id".to_string()),
+            None => (find_column(header, "customer_id"), "customer_id".to_string()),
+        },
+    };
+    let key_column = match key_column {
+        Some(c) => c,
+        None => {
+            if model.key_field.is_none() {
+                let mut diag = Diagnostic::new(
+                    Code::MissingColumn,
+                    Span::default(),
+                    "the export has no customer id column: without a `key` field the key is the column `id`, else `customer_id`",
+                );
+                diag = diag.help("mark the field that identifies customers with `key` in the `customer { … }` block, e.g. `klantnummer text key`");
+                problems.push(diag);
+            }
+            0
+        }
+    };
+    let mut c = Compiler { next_id: 0, fields: &model.fields };
+    let journeys = model
+        .journeys
+        .iter()
+        .map(|j| {
+            let source = match &j.column {
+                Some(col) => {
+                    let column = find_column(header, col);
+                    if column.is_none() {
+                        problems.push(missing_column(header, col, j.span, &format!("the stage of the journey `{}`", j.name)));
+                    }
+                    slots.push(Slot {
+                        name: col.clone(),
+                        column,
+                        kind: SlotKind::Stage(j.stages.iter().map(|s| s.name.to_lowercase()).collect()),
+                        optional: false,
+                    });
+                    JourneySource::Slot((slots.len() - 1) as u16)
+                }
+                None => JourneySource::Conditions(
+                    j.stages
+                        .iter()
+                        .map(|s| match &s.condition {
+                            Some(cond) => c.cond(cond),
+                            None => c.constant(Tri::False, s.span),
+                        })
+                        .collect(),
+                ),
+            };
+            Journey {
+                name: j.name.clone(),
+                stages: j.stages.iter().map(|s| s.name.clone()).collect(),
+                source,
+            }
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let segments = model
+        .segments
+        .iter()
+        .map(|s| Segment {
+            name: s.name.clone(),
+            condition: c.cond(&s.condition),
+        })
+        .collect();
+    let order = model
+        .order
+        .iter()
+        .map(|n| match n {
+            m::Node::Journey(j) => Step::Journey(*j as u16),
+            m::Node::Segment(s) => Step::Segment(*s as u16),
+        })
+        .collect();
+    let rules = model
+        .rules
+        .iter()
+        .map(|r| Rule {
+            name: r.name.clone(),
+            condition: c.cond(&r.condition),
+            unless: r.unless.as_ref().map(|u| c.cond(u)),
+            actions: r
+                .actions
+                .iter()
+                .map(|a| Action {
+                    action: a.action as u32,
+                    argument: a.argument.clone(),
+                    channel: match &a.channel {
+                        m::Channel::None => Channel::None,
+                        m::Channel::Word(w) => Channel::Word(w.clone()),
+                        m::Channel::Field(f) => Channel::Slot {
+                            slot: *f as u16,
+                            words: match &model.fields[*f].ty {
+                                Type::OneOf(words) => words.clone(),
+                                _ => Vec::new(),
+                            },
+                        },
+                    },
+                })
+                .collect(),
+            priority: r.priority,
+            holdout: r.holdout.as_ref().map(holdout),
+        })
+        .collect();
+    let suppress = model
+        .policy
+        .suppress
+        .iter()
+        .map(|s| Suppress {
+            actions: s.actions.iter().map(|a| *a as u32).collect(),
+            condition: c.cond(&s.condition),
+        })
+        .collect();
+    Ok(Program {
+        slots,
+        key_column,
+        key_name,
+        journeys,
+        segments,
+        order,
+        rules,
+        actions: model.actions.clone(),
+        suppress,
+        max_actions: model.policy.max_actions,
+        policy_holdout: model.policy.holdout.as_ref().map(holdout),
+        decimal_comma: model.policy.decimal_comma,
+        nodes: c.next_id,
+        model: model.clone(),
+    })
+}
+
+fn holdout(h: &m::HoldoutDef) -> Holdout {
+    Holdout {
+        basis_points: h.basis_points,
+        salt: h.salt.clone(),
+    }
+}
+
+struct Compiler<'m> {
+    next_id: u32,
+    fields: &'m [m::FieldDef],
+}
+
+impl Compiler<'_> {
+    fn node(&mut self, kind: CKind, span: Span) -> C {
+        let id = self.next_id;
+        self.next_id += 1;
+        C { kind, span, id }
+    }
+
+    fn constant(&mut self, t: Tri, span: Span) -> C {
+        self.node(CKind::Const(t), span)
+    }
+
+    fn cond(&mut self, cond: &m::Cond) -> C {
+        use m::CondKind as K;
+        let span = cond.span;
+        let kind = match &cond.kind {
+            K::Const(b) => CKind::Const(Tri::from_bool(*b)),
+            K::Invalid => CKind::Const(Tri::Unknown),
+            K::And(items) => CKind::And(items.iter().map(|i| self.cond(i)).collect()),
+            K::Or(items) => CKind::Or(items.iter().map(|i| self.cond(i)).collect()),
+            K::Not(inner) => CKind::Not(Box::new(self.cond(inner))),
+            K::InStage { journey, stage } => CKind::InStage {
+                journey: *journey as u16,
+                stage: *stage as u16,
+            },
+            K::Reached { journey, stage } => CKind::Reached {
+                journey: *journey as u16,
+                stage: *stage as u16,
+            },
+            K::InSegment(s) => CKind::InSegment(*s as u16),
+            K::IsTrue(v) => CKind::IsTrue(self.value(v)),
+            K::Compare { op, left, right } => CKind::Compare {
+                op: *op,
+                kind: cmp_kind(left.ty),
+                left: self.value(left),
+                right: self.value(right),
+            },
+            K::InList { value, items, negated } => CKind::InList {
+                kind: cmp_kind(value.ty),
+                value: self.value(value),
+                items: items.iter().map(|i| self.value(i)).collect(),
+                negated: *negated,
+            },
+            K::Has { list, item } => CKind::Has {
+                list: self.value(list),
+                item: item.as_str().into(),
+            },
+            K::Text { op, value, pattern } if matches!(value.ty, m::ValueType::Word(_)) => {
+                let words = match value.ty {
+                    m::ValueType::Word(f) => match &self.fields[f].ty {
+                        Type::OneOf(words) => words.clone(),
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                CKind::WordIn {
+                    set: words.iter().map(|w| super::run::text_test(*op, w, pattern)).collect(),
+                    value: self.value(value),
+                }
+            }
+            K::Text { op, value, pattern } => CKind::Text {
+                op: *op,
+                value: self.value(value),
+                pattern: pattern.as_str().into(),
+            },
+            K::Missing { value, negated } => CKind::Missing {
+                value: self.value(value),
+                negated: *negated,
+            },
+            K::Within { date, days, future: false } => CKind::DaysAgo {
+                date: self.value(date),
+                low: 0.0,
+                high: *days,
+            },
+            K::Within { date, days, future: true } => CKind::DaysAhead {
+                date: self.value(date),
+                days: *days,
+            },
+            K::MoreThanAgo { date, days } => CKind::MoreThanAgo {
+                date: self.value(date),
+                days: *days,
+            },
+            K::Anniversary { date, days } => CKind::Anniversary {
+                date: self.value(date),
+                days: *days,
+            },
+        };
+        self.node(kind, span)
+    }
+
+    fn value(&mut self, v: &m::Value) -> V {
+        use m::ValueKind as K;
+        let kind = match &v.kind {
+            K::Field(f) => VKind::Slot(*f as u16),
+            K::Number(n) => VKind::Number(*n),
+            K::Text(t) => VKind::Text {
+                written: t.as_str().into(),
+                lower: t.to_lowercase().into(),
+            },
+            K::Bool(b) => VKind::Bool(*b),
+            K::Date(d) => VKind::Date(*d),
+            K::Word(w) => VKind::Word(*w),
+            K::Neg(inner) => VKind::Neg(Box::new(self.value(inner))),
+            K::Arith { op, left, right } => VKind::Arith {
+                op: *op,
+                left: Box::new(self.value(left)),
+                right: Box::new(self.value(right)),
+            },
+            K::DaysSince(d) => VKind::DaysSince(Box::new(self.value(d))),
+            K::DaysUntil(d) => VKind::DaysUntil(Box::new(self.value(d))),
+            // INVARIANT: a model with errors is never compiled; unknown is the safe reading.
+            K::Error => VKind::Number(f64::NAN),
+        };
+        V { kind, span: v.span }
+    }
+}
+
+fn cmp_kind(ty: m::ValueType) -> CmpKind {
+    match ty {
+        m::ValueType::Number => CmpKind::Number,
+        m::ValueType::Date => CmpKind::Date,
+        m::ValueType::Bool => CmpKind::Bool,
+        m::ValueType::Word(_) => CmpKind::Word,
+        _ => CmpKind::Text,
+    }
+}

@@ -1,0 +1,215 @@
+//! The compiled form of a checked playbook: slots instead of names, word
+//! indices instead of words, day numbers instead of dates, lower-cased text
+//! constants. Built once per run; evaluated per customer without allocation.
+
+use crate::ast::{ArithOp, CompareOp, Span, TextOp};
+use crate::check::model::Model;
+use crate::dates::DateFormat;
+
+/// How one slot of a row is read from its cell.
+#[derive(Clone, Debug)]
+pub enum SlotKind {
+    Text,
+    Number,
+    Bool,
+    Date(Option<DateFormat>),
+    /// `one of`: the words lower-cased, matched case-insensitively.
+    Words(Vec<String>),
+    List,
+    /// A `from column` journey: the stage names lower-cased.
+    Stage(Vec<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Slot {
+    /// The field's name (or the journey's column) for messages.
+    pub name: String,
+    /// The export column, or `None` when an optional field's column is absent.
+    pub column: Option<usize>,
+    pub kind: SlotKind,
+    pub optional: bool,
+}
+
+/// Three-valued logic, as SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tri {
+    False,
+    True,
+    Unknown,
+}
+
+impl Tri {
+    pub fn from_bool(b: bool) -> Tri {
+        if b {
+            Tri::True
+        } else {
+            Tri::False
+        }
+    }
+    pub fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Tri::True => "true",
+            Tri::False => "false",
+            Tri::Unknown => "unknown",
+        }
+    }
+}
+
+/// A compiled condition; `id` numbers it for explain traces.
+#[derive(Clone, Debug)]
+pub struct C {
+    pub kind: CKind,
+    pub span: Span,
+    pub id: u32,
+}
+
+#[derive(Clone, Debug)]
+pub enum CKind {
+    Const(Tri),
+    And(Box<[C]>),
+    Or(Box<[C]>),
+    Not(Box<C>),
+    InStage { journey: u16, stage: u16 },
+    Reached { journey: u16, stage: u16 },
+    InSegment(u16),
+    IsTrue(V),
+    Compare { op: CompareOp, left: V, right: V, kind: CmpKind },
+    InList { value: V, items: Box<[V]>, kind: CmpKind, negated: bool },
+    Has { list: V, item: Box<str> },
+    Text { op: TextOp, value: V, pattern: Box<str> },
+    Missing { value: V, negated: bool },
+    /// A text test on a `one of` value, decided per word at compile time.
+    WordIn { value: V, set: Box<[bool]> },
+    /// `low <= as_of - D <= high` (days).
+    DaysAgo { date: V, low: f64, high: f64 },
+    /// `D - as_of` in `[0, days]`.
+    DaysAhead { date: V, days: f64 },
+    /// `as_of - D > days`
+    MoreThanAgo { date: V, days: f64 },
+    Anniversary { date: V, days: f64 },
+}
+
+/// How two values of one type are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpKind {
+    Number,
+    Date,
+    Bool,
+    Word,
+    Text,
+}
+
+/// A compiled value.
+#[derive(Clone, Debug)]
+pub struct V {
+    pub kind: VKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum VKind {
+    Slot(u16),
+    Number(f64),
+    /// Text as written and lower-cased, for `<` and for `=`.
+    Text { written: Box<str>, lower: Box<str> },
+    Bool(bool),
+    Date(i32),
+    Word(u32),
+    Neg(Box<V>),
+    Arith { op: ArithOp, left: Box<V>, right: Box<V> },
+    DaysSince(Box<V>),
+    DaysUntil(Box<V>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Journey {
+    pub name: String,
+    pub stages: Vec<String>,
+    pub source: JourneySource,
+}
+
+#[derive(Clone, Debug)]
+pub enum JourneySource {
+    Conditions(Vec<C>),
+    Slot(u16),
+}
+
+#[derive(Clone, Debug)]
+pub struct Segment {
+    pub name: String,
+    pub condition: C,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Step {
+    Journey(u16),
+    Segment(u16),
+}
+
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub name: String,
+    pub condition: C,
+    pub unless: Option<C>,
+    pub actions: Vec<Action>,
+    pub priority: f64,
+    pub holdout: Option<Holdout>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Action {
+    /// Index into `Program::actions`.
+    pub action: u32,
+    pub argument: Option<String>,
+    pub channel: Channel,
+}
+
+#[derive(Clone, Debug)]
+pub enum Channel {
+    None,
+    Word(String),
+    /// A `one of` slot: the customer's word, printed as declared.
+    Slot { slot: u16, words: Vec<String> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Holdout {
+    pub basis_points: u32,
+    pub salt: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppress {
+    /// Empty: the whole customer.
+    pub actions: Vec<u32>,
+    pub condition: C,
+}
+
+/// Everything needed to decide for one customer.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub slots: Vec<Slot>,
+    /// The column holding the customer id.
+    pub key_column: usize,
+    pub key_name: String,
+    pub journeys: Vec<Journey>,
+    pub segments: Vec<Segment>,
+    pub order: Vec<Step>,
+    pub rules: Vec<Rule>,
+    pub actions: Vec<String>,
+    pub suppress: Vec<Suppress>,
+    pub max_actions: Option<usize>,
+    pub policy_holdout: Option<Holdout>,
+    pub decimal_comma: bool,
+    /// The number of condition nodes (for explain traces).
+    pub nodes: u32,
+    /// The checked model it was compiled from.
+    pub model: Model,
+}

@@ -1,0 +1,548 @@
+//! Deciding for one customer: journeys, segments, rules, policy.
+//!
+//! Works on borrowed cells and reuses the caller's [`Outcome`], so a run over
+//! millions of rows allocates nothing per row (except lower-casing non-ASCII
+//! text, which is rare).
+
+use super::program::*;
+use crate::ast::{ArithOp, CompareOp, TextOp};
+use crate::dates::days_to_anniversary;
+use md5::{Digest, Md5};
+
+/// One typed cell of a row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell<'r> {
+    Missing,
+    Number(f64),
+    Bool(bool),
+    Date(i32),
+    Word(u32),
+    Text(&'r str),
+    List(ListCell<'r>),
+    /// A `from column` journey's stage.
+    Stage(Option<u16>),
+}
+
+/// A list: a `;`-separated cell, or items given one by one (JSON, tests).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ListCell<'r> {
+    Joined(&'r str),
+    Items(&'r [String]),
+}
+
+impl<'r> ListCell<'r> {
+    pub fn for_each_item(&self, mut f: impl FnMut(&str) -> bool) -> bool {
+        match self {
+            ListCell::Joined(text) => text.split(';').map(str::trim).filter(|s| !s.is_empty()).any(|s| f(s)),
+            ListCell::Items(items) => items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).any(f),
+        }
+    }
+}
+
+/// A row ready to evaluate: the customer id and one cell per program slot.
+pub struct Row<'r> {
+    pub id: &'r str,
+    pub cells: &'r [Cell<'r>],
+}
+
+/// An action in a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fired {
+    pub rule: u32,
+    /// Index into the rule's actions.
+    pub action: u32,
+    pub holdout: bool,
+}
+
+/// Why an action that fired is not in the decision (for explain).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dropped {
+    Suppressed,
+    OverMax,
+}
+
+/// The decision for one customer, as indices into the program.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    pub stages: Vec<Option<u16>>,
+    pub segments: Vec<bool>,
+    pub suppressed: bool,
+    /// Kept actions in firing order.
+    pub actions: Vec<Fired>,
+    /// Actions that fired but were dropped (suppressed per action, or cut by `max`).
+    pub dropped: Vec<(Fired, Dropped)>,
+    /// Rules whose condition held (and `unless` did not): the summary counts them.
+    pub rules_fired: Vec<u32>,
+}
+
+/// Receives the value of every condition node evaluated (explain); the default does nothing.
+pub trait Tracer {
+    #[inline]
+    fn node(&mut self, _id: u32, _value: Tri) {}
+}
+
+/// No tracing: compiles away.
+pub struct NoTrace;
+impl Tracer for NoTrace {}
+
+/// A value during evaluation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Val<'r> {
+    Missing,
+    Number(f64),
+    Bool(bool),
+    Date(i32),
+    Word(u32),
+    Text(&'r str),
+    Const(&'r str, &'r str),
+    List(ListCell<'r>),
+}
+
+/// The run's fixed inputs.
+pub struct Ctx<'p, 'r> {
+    pub program: &'p Program,
+    pub row: &'r Row<'r>,
+    pub as_of: i32,
+    pub stages: &'r [Option<u16>],
+    pub segments: &'r [bool],
+}
+
+impl Program {
+    /// Decides for one customer into `out` (cleared first).
+    pub fn decide<T: Tracer>(&self, row: &Row<'_>, as_of: i32, out: &mut Outcome, tracer: &mut T) {
+        out.stages.clear();
+        out.stages.resize(self.journeys.len(), None);
+        out.segments.clear();
+        out.segments.resize(self.segments.len(), false);
+        out.actions.clear();
+        out.dropped.clear();
+        out.rules_fired.clear();
+        out.suppressed = false;
+
+        for step in &self.order {
+            match *step {
+                Step::Journey(j) => {
+                    let journey = &self.journeys[j as usize];
+                    let stage = match &journey.source {
+                        JourneySource::Slot(slot) => match row.cells[*slot as usize] {
+                            Cell::Stage(s) => s,
+                            _ => None,
+                        },
+                        JourneySource::Conditions(conds) => {
+                            // A funnel: the stage is the last of the leading conditions that hold.
+                            let ctx = Ctx { program: self, row, as_of, stages: &out.stages, segments: &out.segments };
+                            let held = conds.iter().take_while(|c| eval(c, &ctx, tracer) == Tri::True).count();
+                            held.checked_sub(1).map(|s| s as u16)
+                        }
+                    };
+                    out.stages[j as usize] = stage;
+                }
+                Step::Segment(s) => {
+                    let ctx = Ctx { program: self, row, as_of, stages: &out.stages, segments: &out.segments };
+                    let holds = eval(&self.segments[s as usize].condition, &ctx, tracer) == Tri::True;
+                    out.segments[s as usize] = holds;
+                }
+            }
+        }
+
+        // Suppression is fail-safe: unknown counts as true.
+        let ctx = Ctx { program: self, row, as_of, stages: &out.stages, segments: &out.segments };
+        let mut suppressed = false;
+        for s in self.suppress.iter().filter(|s| s.actions.is_empty()) {
+            if eval(&s.condition, &ctx, tracer) != Tri::False {
+                suppressed = true;
+                break;
+            }
+        }
+        if suppressed {
+            out.suppressed = true;
+            return;
+        }
+
+        let mut fired: Vec<Fired> = std::mem::take(&mut out.actions);
+        for (r, rule) in self.rules.iter().enumerate() {
+            if eval(&rule.condition, &ctx, tracer) != Tri::True {
+                continue;
+            }
+            if let Some(unless) = &rule.unless {
+                if eval(unless, &ctx, tracer) == Tri::True {
+                    continue;
+                }
+            }
+            out.rules_fired.push(r as u32);
+            for a in 0..rule.actions.len() {
+                fired.push(Fired {
+                    rule: r as u32,
+                    action: a as u32,
+                    holdout: false,
+                });
+            }
+        }
+
+        // Per-action suppression, before `max`.
+        let per_action: Vec<&Suppress> = self.suppress.iter().filter(|s| !s.actions.is_empty()).collect();
+        if !per_action.is_empty() && !fired.is_empty() {
+            let mut blocked: Vec<u32> = Vec::new();
+            for s in per_action {
+                if s.actions.iter().any(|a| fired.iter().any(|f| self.action_of(f) == *a))
+                    && eval(&s.condition, &ctx, tracer) != Tri::False
+                {
+                    blocked.extend(&s.actions);
+                }
+            }
+            if !blocked.is_empty() {
+                fired.retain(|f| {
+                    let keep = !blocked.contains(&self.action_of(f));
+                    if !keep {
+                        out.dropped.push((*f, Dropped::Suppressed));
+                    }
+                    keep
+                });
+            }
+        }
+
+        // `max N`: keep the N of highest priority; ties to firing order.
+        if let Some(max) = self.max_actions {
+            if fired.len() > max {
+                let mut ranked: Vec<usize> = (0..fired.len()).collect();
+                ranked.sort_by(|&a, &b| {
+                    let pa = self.rules[fired[a].rule as usize].priority;
+                    let pb = self.rules[fired[b].rule as usize].priority;
+                    pb.total_cmp(&pa).then(a.cmp(&b))
+                });
+                let mut keep = vec![false; fired.len()];
+                for &i in ranked.iter().take(max) {
+                    keep[i] = true;
+                }
+                let mut i = 0;
+                fired.retain(|f| {
+                    let k = keep[i];
+                    i += 1;
+                    if !k {
+                        out.dropped.push((*f, Dropped::OverMax));
+                    }
+                    k
+                });
+            }
+        }
+
+        // Holdouts flag kept actions only.
+        if !fired.is_empty() {
+            let policy_held = self
+                .policy_holdout
+                .as_ref()
+                .is_some_and(|h| held_out(&h.salt, row.id, h.basis_points));
+            let mut rule_cache: Option<(u32, bool)> = None;
+            for f in fired.iter_mut() {
+                let rule = &self.rules[f.rule as usize];
+                let by_rule = match &rule.holdout {
+                    None => false,
+                    Some(h) => match rule_cache {
+                        Some((r, held)) if r == f.rule => held,
+                        _ => {
+                            let held = held_out(&h.salt, row.id, h.basis_points);
+                            rule_cache = Some((f.rule, held));
+                            held
+                        }
+                    },
+                };
+                f.holdout = policy_held || by_rule;
+            }
+        }
+        out.actions = fired;
+    }
+
+
+    /// The index into `actions` of a fired action.
+    pub fn action_of(&self, f: &Fired) -> u32 {
+        self.rules[f.rule as usize].actions[f.action as usize].action
+    }
+}
+
+/// The holdout bucket: first 4 bytes of MD5(`SALT/ID`), big-endian, mod 10000.
+pub fn bucket(salt: &str, id: &str) -> u32 {
+    let digest = Md5::new()
+        .chain_update(salt.as_bytes())
+        .chain_update(b"/")
+        .chain_update(id.as_bytes())
+        .finalize();
+    u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % 10_000
+}
+
+pub fn held_out(salt: &str, id: &str, basis_points: u32) -> bool {
+    bucket(salt, id) < basis_points
+}
+
+/// Evaluates a condition in three-valued logic.
+pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
+    let result = match &c.kind {
+        CKind::Const(t) => *t,
+        CKind::And(items) => {
+            let mut result = Tri::True;
+            for item in items.iter() {
+                match eval(item, ctx, tracer) {
+                    Tri::False => {
+                        result = Tri::False;
+                        break;
+                    }
+                    Tri::Unknown => result = Tri::Unknown,
+                    Tri::True => {}
+                }
+            }
+            result
+        }
+        CKind::Or(items) => {
+            let mut result = Tri::False;
+            for item in items.iter() {
+                match eval(item, ctx, tracer) {
+                    Tri::True => {
+                        result = Tri::True;
+                        break;
+                    }
+                    Tri::Unknown => result = Tri::Unknown,
+                    Tri::False => {}
+                }
+            }
+            result
+        }
+        CKind::Not(inner) => eval(inner, ctx, tracer).not(),
+        CKind::InStage { journey, stage } => Tri::from_bool(ctx.stages[*journey as usize] == Some(*stage)),
+        CKind::Reached { journey, stage } => {
+            Tri::from_bool(ctx.stages[*journey as usize].is_some_and(|s| s >= *stage))
+        }
+        CKind::InSegment(s) => Tri::from_bool(ctx.segments[*s as usize]),
+        CKind::IsTrue(v) => match value(v, ctx) {
+            Val::Bool(b) => Tri::from_bool(b),
+            _ => Tri::Unknown,
+        },
+        CKind::Compare { op, left, right, kind } => compare(*op, *kind, value(left, ctx), value(right, ctx)),
+        CKind::InList { value: v, items, kind, negated } => {
+            let v = value(v, ctx);
+            if v == Val::Missing {
+                Tri::Unknown
+            } else {
+                // `x in [a, b]` is `x = a or x = b`.
+                let mut result = Tri::False;
+                for item in items.iter() {
+                    match compare(CompareOp::Eq, *kind, v, value(item, ctx)) {
+                        Tri::True => {
+                            result = Tri::True;
+                            break;
+                        }
+                        Tri::Unknown => result = Tri::Unknown,
+                        Tri::False => {}
+                    }
+                }
+                if *negated {
+                    result.not()
+                } else {
+                    result
+                }
+            }
+        }
+        CKind::Has { list, item } => match value(list, ctx) {
+            Val::List(l) => Tri::from_bool(l.for_each_item(|x| lower_eq(x, item))),
+            _ => Tri::Unknown,
+        },
+        CKind::Text { op, value: v, pattern } => match text_of(value(v, ctx)) {
+            Some(text) => Tri::from_bool(text_test(*op, text, pattern)),
+            None => Tri::Unknown,
+        },
+        CKind::WordIn { value: v, set } => match value(v, ctx) {
+            Val::Word(w) => Tri::from_bool(set.get(w as usize).copied().unwrap_or(false)),
+            _ => Tri::Unknown,
+        },
+        CKind::Missing { value: v, negated } => Tri::from_bool((value(v, ctx) == Val::Missing) != *negated),
+        CKind::DaysAgo { date, low, high } => match value(date, ctx) {
+            Val::Date(d) => {
+                let ago = f64::from(ctx.as_of - d);
+                Tri::from_bool(*low <= ago && ago <= *high)
+            }
+            _ => Tri::Unknown,
+        },
+        CKind::DaysAhead { date, days } => match value(date, ctx) {
+            Val::Date(d) => {
+                let ahead = f64::from(d - ctx.as_of);
+                Tri::from_bool((0.0..=*days).contains(&ahead))
+            }
+            _ => Tri::Unknown,
+        },
+        CKind::MoreThanAgo { date, days } => match value(date, ctx) {
+            Val::Date(d) => Tri::from_bool(f64::from(ctx.as_of - d) > *days),
+            _ => Tri::Unknown,
+        },
+        CKind::Anniversary { date, days } => match value(date, ctx) {
+            Val::Date(d) => Tri::from_bool(f64::from(days_to_anniversary(d, ctx.as_of)) <= *days),
+            _ => Tri::Unknown,
+        },
+    };
+    tracer.node(c.id, result);
+    result
+}
+
+/// Evaluates a value.
+pub fn value<'r>(v: &'r V, ctx: &Ctx<'_, 'r>) -> Val<'r> {
+    match &v.kind {
+        VKind::Slot(s) => match ctx.row.cells[*s as usize] {
+            Cell::Missing | Cell::Stage(_) => Val::Missing,
+            Cell::Number(n) => Val::Number(n),
+            Cell::Bool(b) => Val::Bool(b),
+            Cell::Date(d) => Val::Date(d),
+            Cell::Word(w) => Val::Word(w),
+            Cell::Text(t) => Val::Text(t),
+            Cell::List(l) => Val::List(l),
+        },
+        VKind::Number(n) if n.is_nan() => Val::Missing,
+        VKind::Number(n) => Val::Number(*n),
+        VKind::Text { written, lower } => Val::Const(written, lower),
+        VKind::Bool(b) => Val::Bool(*b),
+        VKind::Date(d) => Val::Date(*d),
+        VKind::Word(w) => Val::Word(*w),
+        VKind::Neg(inner) => match value(inner, ctx) {
+            Val::Number(n) => Val::Number(-n),
+            _ => Val::Missing,
+        },
+        VKind::Arith { op, left, right } => match (value(left, ctx), value(right, ctx)) {
+            (Val::Number(a), Val::Number(b)) => {
+                let r = match op {
+                    ArithOp::Add => a + b,
+                    ArithOp::Sub => a - b,
+                    ArithOp::Mul => a * b,
+                    // Division by zero is missing.
+                    ArithOp::Div if b == 0.0 => return Val::Missing,
+                    ArithOp::Div => a / b,
+                };
+                if r.is_finite() {
+                    Val::Number(r)
+                } else {
+                    Val::Missing
+                }
+            }
+            _ => Val::Missing,
+        },
+        VKind::DaysSince(d) => match value(d, ctx) {
+            Val::Date(d) => Val::Number(f64::from(ctx.as_of - d)),
+            _ => Val::Missing,
+        },
+        VKind::DaysUntil(d) => match value(d, ctx) {
+            Val::Date(d) => Val::Number(f64::from(d - ctx.as_of)),
+            _ => Val::Missing,
+        },
+    }
+}
+
+/// The text of a value for text tests.
+fn text_of(v: Val<'_>) -> Option<&str> {
+    match v {
+        Val::Text(t) => Some(t),
+        Val::Const(written, _) => Some(written),
+        _ => None,
+    }
+}
+
+fn compare(op: CompareOp, kind: CmpKind, a: Val<'_>, b: Val<'_>) -> Tri {
+    use std::cmp::Ordering;
+    if a == Val::Missing || b == Val::Missing {
+        return Tri::Unknown;
+    }
+    let ordering: Option<Ordering> = match kind {
+        CmpKind::Number => match (a, b) {
+            (Val::Number(x), Val::Number(y)) => x.partial_cmp(&y),
+            _ => None,
+        },
+        CmpKind::Date => match (a, b) {
+            (Val::Date(x), Val::Date(y)) => Some(x.cmp(&y)),
+            _ => None,
+        },
+        CmpKind::Bool => match (a, b) {
+            (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(&y)),
+            _ => None,
+        },
+        CmpKind::Word => match (a, b) {
+            (Val::Word(x), Val::Word(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+            _ => None,
+        },
+        CmpKind::Text => {
+            return match op {
+                CompareOp::Eq | CompareOp::Ne => {
+                    let eq = text_eq(a, b);
+                    match eq {
+                        Some(e) => Tri::from_bool(e == (op == CompareOp::Eq)),
+                        None => Tri::Unknown,
+                    }
+                }
+                _ => match (written(a), written(b)) {
+                    (Some(x), Some(y)) => ordered(op, x.cmp(y)),
+                    _ => Tri::Unknown,
+                },
+            };
+        }
+    };
+    match ordering {
+        Some(o) => ordered(op, o),
+        None => Tri::Unknown,
+    }
+}
+
+fn ordered(op: CompareOp, o: std::cmp::Ordering) -> Tri {
+    use std::cmp::Ordering::*;
+    Tri::from_bool(match op {
+        CompareOp::Eq => o == Equal,
+        CompareOp::Ne => o != Equal,
+        CompareOp::Lt => o == Less,
+        CompareOp::Le => o != Greater,
+        CompareOp::Gt => o == Greater,
+        CompareOp::Ge => o != Less,
+    })
+}
+
+fn written<'a>(v: Val<'a>) -> Option<&'a str> {
+    match v {
+        Val::Text(t) | Val::Const(t, _) => Some(t),
+        _ => None,
+    }
+}
+
+/// Case-insensitive equality (full Unicode lower-casing, as `str::to_lowercase`).
+fn text_eq(a: Val<'_>, b: Val<'_>) -> Option<bool> {
+    match (a, b) {
+        (Val::Text(x), Val::Const(_, lower)) | (Val::Const(_, lower), Val::Text(x)) => Some(lower_eq(x, lower)),
+        (Val::Const(_, x), Val::Const(_, y)) => Some(x == y),
+        (Val::Text(x), Val::Text(y)) => Some(if x.is_ascii() && y.is_ascii() {
+            x.eq_ignore_ascii_case(y)
+        } else {
+            x.to_lowercase() == y.to_lowercase()
+        }),
+        _ => None,
+    }
+}
+
+/// Whether `text` lower-cased equals `lower` (already lower-cased).
+pub fn lower_eq(text: &str, lower: &str) -> bool {
+    if text.is_ascii() {
+        text.len() == lower.len() && text.bytes().zip(lower.bytes()).all(|(a, b)| a.to_ascii_lowercase() == b)
+    } else {
+        text.to_lowercase() == lower
+    }
+}
+
+pub(super) fn text_test(op: TextOp, text: &str, pattern: &str) -> bool {
+    if text.is_ascii() {
+        if !pattern.is_ascii() {
+            return false;
+        }
+        let (t, p) = (text.as_bytes(), pattern.as_bytes());
+        let eq = |a: &[u8]| a.iter().zip(p).all(|(x, y)| x.to_ascii_lowercase() == *y);
+        return match op {
+            TextOp::StartsWith => t.len() >= p.len() && eq(&t[..p.len()]),
+            TextOp::EndsWith => t.len() >= p.len() && eq(&t[t.len() - p.len()..]),
+            TextOp::Contains => p.is_empty() || t.windows(p.len()).any(eq),
+        };
+    }
+    let lower = text.to_lowercase();
+    match op {
+        TextOp::StartsWith => lower.starts_with(pattern),
+        TextOp::EndsWith => lower.ends_with(pattern),
+        TextOp::Contains => lower.contains(pattern),
+    }
+}

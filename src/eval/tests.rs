@@ -1,0 +1,1 @@
+//! Evaluator unit tests: a playbook and rows given as text.

@@ -1,0 +1,700 @@
+//! Running a checked playbook over exports: read → decide → write, in parallel.
+//!
+//! The reader cuts each export into chunks of whole records; workers parse and
+//! decide a chunk each; the writer puts their output back in input order. So the
+//! output is byte-identical whatever the number of threads or the chunk size.
+
+pub mod summary;
+
+use crate::check::model::Model;
+use crate::data::csv_in::{read_header, ChunkError, Chunker, Header, CHUNK_BYTES, MAX_COLUMNS};
+use crate::data::error::DataError;
+use crate::data::output::{OutFormat, Writer};
+use crate::data::rows::{csv_row, field_range, json_row, json_scratch, CellError, JsonScratch};
+use crate::diagnostic::Diagnostic;
+use crate::eval::program::Program;
+use crate::eval::run::NoTrace;
+use crate::eval::{compile, Cell, Outcome, Row};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+pub use summary::{Stats, Summary};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    Csv,
+    Json,
+    Ndjson,
+}
+
+impl InputFormat {
+    pub fn from_path(path: &std::path::Path) -> Option<InputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" | "txt" | "tsv" => Some(InputFormat::Csv),
+            "json" => Some(InputFormat::Json),
+            "ndjson" | "jsonl" => Some(InputFormat::Ndjson),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnError {
+    /// The first bad row stops the run (exit 1).
+    Stop,
+    /// Bad rows are written to the rejects file and the run goes on.
+    Skip,
+}
+
+/// One export to read.
+pub struct Input {
+    /// The name used in messages (the path, or `<stdin>`).
+    pub name: String,
+    pub format: InputFormat,
+    pub reader: Box<dyn Read + Send>,
+}
+
+pub struct Options {
+    pub as_of: i32,
+    pub threads: usize,
+    pub chunk_bytes: usize,
+    pub on_error: OnError,
+    pub out_format: OutFormat,
+    /// `--decimal-comma` (the playbook's `decimal comma` also turns it on).
+    pub decimal_comma: bool,
+    pub delimiter: Option<u8>,
+    /// Bytes read so far, for a progress bar.
+    pub progress: Option<Arc<AtomicU64>>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            as_of: 0,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            chunk_bytes: CHUNK_BYTES,
+            on_error: OnError::Stop,
+            out_format: OutFormat::Ndjson,
+            decimal_comma: false,
+            delimiter: None,
+            progress: None,
+        }
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug)]
+pub enum Failure {
+    /// The export lacks columns the playbook needs (reported against the playbook).
+    Columns { file: String, diagnostics: Vec<Diagnostic> },
+    /// A bad row (with `--on-error stop`) or an unreadable export.
+    Data(Box<DataError>),
+    /// Writing the output failed.
+    Output(std::io::Error),
+}
+
+/// Where decisions and rejected rows go.
+pub struct Sinks<'a> {
+    pub decisions: &'a mut (dyn Write + Send),
+    pub rejects: Option<&'a mut (dyn Write + Send)>,
+    /// Called per rejected row when there is no rejects file (so none is lost silently).
+    pub on_reject: &'a mut (dyn FnMut(&DataError) + Send),
+}
+
+/// Runs the model over the inputs, one stream; returns the summary.
+pub fn run(model: &Model, inputs: Vec<Input>, options: &Options, sinks: Sinks<'_>) -> Result<Summary, Failure> {
+    let mut out = Out {
+        decisions: sinks.decisions,
+        rejects: sinks.rejects,
+        on_reject: sinks.on_reject,
+        wrote_start: false,
+        any: false,
+        hashes: Vec::new(),
+    };
+    let mut total: Option<(Program, Stats)> = None;
+    let mut files = Vec::new();
+    if let Some(r) = out.rejects.as_deref_mut() {
+        r.write_all(b"line,reason,record\n").map_err(Failure::Output)?;
+    }
+    for input in inputs {
+        files.push(input.name.clone());
+        let (program, stats) = match input.format {
+            InputFormat::Csv => run_csv(model, input, options, &mut out)?,
+            InputFormat::Ndjson | InputFormat::Json => run_json(model, input, options, &mut out)?,
+        };
+        match &mut total {
+            Some((_, t)) => t.add(&stats),
+            None => total = Some((program, stats)),
+        }
+    }
+    let Some((program, stats)) = total else {
+        return Err(Failure::Data(Box::new(DataError::new("<none>", "no export to read"))));
+    };
+    let writer = Writer::new(&program, options.out_format);
+    if !out.wrote_start {
+        out.decisions.write_all(&writer.start()).map_err(Failure::Output)?;
+    }
+    out.decisions.write_all(&writer.end(out.any)).map_err(Failure::Output)?;
+    out.decisions.flush().map_err(Failure::Output)?;
+    if let Some(r) = out.rejects.as_deref_mut() {
+        r.flush().map_err(Failure::Output)?;
+    }
+    let mut hashes = std::mem::take(&mut out.hashes);
+    hashes.sort_unstable();
+    let duplicates = hashes.windows(2).filter(|w| w[0] == w[1]).count() as u64;
+    Ok(Summary::new(&program, &stats, files, options.as_of, duplicates))
+}
+
+/// The output state shared across inputs.
+struct Out<'a> {
+    decisions: &'a mut (dyn Write + Send),
+    rejects: Option<&'a mut (dyn Write + Send)>,
+    on_reject: &'a mut (dyn FnMut(&DataError) + Send),
+    wrote_start: bool,
+    any: bool,
+    hashes: Vec<u64>,
+}
+
+/// What a worker made of one chunk.
+struct Done {
+    output: Vec<u8>,
+    rejects: Vec<u8>,
+    rejected: Vec<DataError>,
+    stats: Stats,
+    error: Option<DataError>,
+    hashes: Vec<u64>,
+    any: bool,
+}
+
+fn hash_id(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// Compiles for this export's header, or says which columns are missing.
+fn program_for(model: &Model, file: &str, columns: &[String], decimal_comma: bool) -> Result<Program, Failure> {
+    let mut program = compile(model, columns).map_err(|diagnostics| Failure::Columns {
+        file: file.to_string(),
+        diagnostics,
+    })?;
+    program.decimal_comma |= decimal_comma;
+    Ok(program)
+}
+
+fn run_csv(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_>) -> Result<(Program, Stats), Failure> {
+    let file = input.name.clone();
+    let header: Header = read_header(&mut input.reader, options.delimiter).map_err(|e| chunk_failure(&file, e))?;
+    if header.columns.is_empty() || (header.columns.len() == 1 && header.columns[0].is_empty() && header.rest.is_empty()) {
+        return Err(Failure::Data(Box::new(
+            DataError::new(&file, "the export is empty: it has no header row").help("an export starts with a header row naming its columns"),
+        )));
+    }
+    if let Some(col) = header.invalid_utf8 {
+        return Err(Failure::Data(Box::new(
+            DataError::new(&file, format!("the header's column {col} is not valid UTF-8"))
+                .at_line(1)
+                .help("the export may be in Windows-1252 or Latin-1: save it as UTF-8"),
+        )));
+    }
+    if header.columns.len() > MAX_COLUMNS {
+        return Err(Failure::Data(Box::new(DataError::new(
+            &file,
+            format!("the export has {} columns; at most {MAX_COLUMNS} are read", header.columns.len()),
+        ))));
+    }
+    let program = program_for(model, &file, &header.columns, options.decimal_comma)?;
+    let writer = Writer::new(&program, options.out_format);
+    if !out.wrote_start {
+        out.decisions.write_all(&writer.start()).map_err(Failure::Output)?;
+        out.wrote_start = true;
+    }
+    let columns = header.columns.len();
+    let delimiter = header.delimiter;
+    if let Some(p) = &options.progress {
+        p.fetch_add(header.offset, Ordering::Relaxed);
+    }
+    let mut chunker = Chunker::new(input.reader, header.rest, header.next_line, header.offset, delimiter, options.chunk_bytes);
+    let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
+        csv_chunk(&program, &writer, &file, chunk, columns, delimiter, options)
+    };
+    let next = || chunker.next_chunk();
+    let stats = drive(&program, options, out, next, job, &file)?;
+    Ok((program, stats))
+}
+
+fn chunk_failure(file: &str, e: ChunkError) -> Failure {
+    match e {
+        ChunkError::Io(e) => Failure::Data(Box::new(DataError::new(file, format!("cannot read the export: {e}")))),
+        ChunkError::TooLong { line } => Failure::Data(Box::new(
+            DataError::new(file, format!("a record longer than {} MiB starts here", crate::data::csv_in::MAX_RECORD_BYTES >> 20))
+                .at_line(line)
+                .help("a quote that is never closed makes the rest of the file one record: check this row's quotes"),
+        )),
+    }
+}
+
+/// Runs chunks through the workers and writes results in order.
+fn drive<'s, N, J>(program: &Program, options: &Options, out: &mut Out<'_>, mut next: N, job: J, file: &str) -> Result<Stats, Failure>
+where
+    N: FnMut() -> Result<Option<crate::data::csv_in::Chunk>, ChunkError> + Send + 's,
+    J: Fn(&crate::data::csv_in::Chunk) -> Done + Sync,
+{
+    let mut stats = Stats::new(program);
+    let mut failure: Option<Failure> = None;
+    let mut accept = |done: Done, failure: &mut Option<Failure>, out: &mut Out<'_>| -> bool {
+        if failure.is_some() {
+            return false;
+        }
+        if done.any {
+            if out.any && options.out_format == OutFormat::Json {
+                let _ = out.decisions.write_all(b",");
+            }
+            out.any = true;
+        }
+        if let Err(e) = out.decisions.write_all(&done.output) {
+            *failure = Some(Failure::Output(e));
+            return false;
+        }
+        match out.rejects.as_deref_mut() {
+            Some(r) => {
+                if let Err(e) = r.write_all(&done.rejects) {
+                    *failure = Some(Failure::Output(e));
+                    return false;
+                }
+            }
+            None => {
+                for r in &done.rejected {
+                    (out.on_reject)(r);
+                }
+            }
+        }
+        stats.add(&done.stats);
+        out.hashes.extend(&done.hashes);
+        if let Some(e) = done.error {
+            *failure = Some(Failure::Data(Box::new(e)));
+            return false;
+        }
+        true
+    };
+
+    if options.threads <= 1 {
+        while let Some(chunk) = next().map_err(|e| chunk_failure(file, e))? {
+            if let Some(p) = &options.progress {
+                p.fetch_add(chunk.data.len() as u64, Ordering::Relaxed);
+            }
+            if !accept(job(&chunk), &mut failure, out) {
+                break;
+            }
+        }
+    } else {
+        let stop = AtomicBool::new(false);
+        let threads = options.threads;
+        let (chunk_tx, chunk_rx) = sync_channel::<(u64, crate::data::csv_in::Chunk)>(threads * 2);
+        let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+        let (done_tx, done_rx) = sync_channel::<(u64, Done)>(threads * 2);
+        let read_error: Mutex<Option<ChunkError>> = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let chunk_rx = Arc::clone(&chunk_rx);
+                let done_tx = done_tx.clone();
+                let job = &job;
+                let stop = &stop;
+                scope.spawn(move || loop {
+                    let next = chunk_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((seq, chunk))) = next else { break };
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    if done_tx.send((seq, job(&chunk))).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(done_tx);
+            let stop_ref = &stop;
+            let read_error = &read_error;
+            let progress = options.progress.clone();
+            scope.spawn(move || {
+                let mut seq = 0u64;
+                loop {
+                    if stop_ref.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    match next() {
+                        Ok(Some(chunk)) => {
+                            if let Some(p) = &progress {
+                                p.fetch_add(chunk.data.len() as u64, Ordering::Relaxed);
+                            }
+                            if chunk_tx.send((seq, chunk)).is_err() {
+                                break;
+                            }
+                            seq += 1;
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            if let Ok(mut slot) = read_error.lock() {
+                                *slot = Some(e);
+                            }
+                            break;
+                        }
+                    }
+                }
+                drop(chunk_tx);
+            });
+            // The writer: results back in input order.
+            write_in_order(done_rx, |done| {
+                let ok = accept(done, &mut failure, out);
+                if !ok {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                ok
+            });
+        });
+        if failure.is_none() {
+            if let Some(e) = read_error.into_inner().ok().flatten() {
+                failure = Some(chunk_failure(file, e));
+            }
+        }
+    }
+    match failure {
+        Some(f) => Err(f),
+        None => Ok(stats),
+    }
+}
+
+fn write_in_order(rx: Receiver<(u64, Done)>, mut accept: impl FnMut(Done) -> bool) {
+    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut want = 0u64;
+    let mut open = true;
+    for (seq, done) in rx {
+        if !open {
+            continue;
+        }
+        pending.insert(seq, done);
+        while let Some(done) = pending.remove(&want) {
+            want += 1;
+            if !accept(done) {
+                open = false;
+                pending.clear();
+                break;
+            }
+        }
+    }
+}
+
+/// Decides every record of a CSV chunk.
+fn csv_chunk(
+    program: &Program,
+    writer: &Writer,
+    file: &str,
+    chunk: &crate::data::csv_in::Chunk,
+    columns: usize,
+    delimiter: u8,
+    options: &Options,
+) -> Done {
+    let mut done = Done {
+        output: Vec::with_capacity(chunk.data.len() / 2),
+        rejects: Vec::new(),
+        rejected: Vec::new(),
+        stats: Stats::new(program),
+        error: None,
+        hashes: Vec::new(),
+        any: false,
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(&chunk.data[..]);
+    let mut record = csv::ByteRecord::new();
+    let mut outcome = Outcome::default();
+    let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
+    let decimal_comma = program.decimal_comma;
+    loop {
+        let start = rdr.position().clone();
+        match rdr.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                done.error = Some(DataError::new(file, format!("cannot read the export: {e}")).at_line(chunk.first_line + start.line() - 1));
+                break;
+            }
+        }
+        done.stats.read += 1;
+        let pos = record.position().cloned().unwrap_or(start);
+        let line = chunk.first_line + pos.line() - 1;
+        let mut cells = recycle(std::mem::take(&mut cells_store));
+        match csv_row(program, &record, columns, decimal_comma, &mut cells) {
+            Ok(id) => {
+                let row = Row { id, cells: &cells };
+                program.decide(&row, options.as_of, &mut outcome, &mut NoTrace);
+                done.stats.count(program, &outcome);
+                done.hashes.push(hash_id(id));
+                writer.decision(&mut done.output, program, &row, &outcome, !done.any);
+                done.any = true;
+            }
+            Err(cell) => {
+                let raw_end = rdr.position().byte() as usize;
+                let raw = &chunk.data[(pos.byte() as usize).min(raw_end)..raw_end];
+                let error = row_error(file, line, raw, delimiter, &cell, &program.slots, columns);
+                match options.on_error {
+                    OnError::Stop => {
+                        done.error = Some(error);
+                        break;
+                    }
+                    OnError::Skip => {
+                        done.stats.rejected += 1;
+                        write_reject(&mut done.rejects, line, &error.reason(), raw);
+                        done.rejected.push(error);
+                    }
+                }
+            }
+        }
+        cells_store = recycle(cells);
+    }
+    done
+}
+
+/// Reuses a vector's allocation for cells of another lifetime (it is emptied first).
+fn recycle<'a, 'b>(mut v: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
+fn row_error(file: &str, line: u64, raw: &[u8], delimiter: u8, cell: &CellError, slots: &[crate::eval::program::Slot], columns: usize) -> DataError {
+    let _ = (slots, columns);
+    let text = String::from_utf8_lossy(raw).into_owned();
+    let range = cell.column.and_then(|c| field_range(raw, delimiter, c));
+    let column_name = cell.column.map(|c| format!("column {}", c + 1));
+    let mut error = DataError::new(file, cell.message.clone()).at_line(line);
+    error.column = column_name;
+    // Byte offsets in the lossy text match the raw bytes up to the first invalid byte.
+    error.record = Some((text, range));
+    error
+}
+
+fn write_reject(out: &mut Vec<u8>, line: u64, reason: &str, raw: &[u8]) {
+    let _ = write!(out, "{line},");
+    crate::data::output::csv_field(out, reason);
+    out.push(b',');
+    let raw = String::from_utf8_lossy(raw);
+    crate::data::output::csv_field(out, raw.trim_end_matches(['\r', '\n']));
+    out.push(b'\n');
+}
+
+/// NDJSON (parallel, by lines) and JSON arrays (read whole).
+fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_>) -> Result<(Program, Stats), Failure> {
+    let file = input.name.clone();
+    let (objects, first_line_keys, rest, rest_line): (Option<Vec<serde_json::Map<String, serde_json::Value>>>, Vec<String>, Vec<u8>, u64) =
+        match input.format {
+            InputFormat::Json => {
+                let mut bytes = Vec::new();
+                input
+                    .reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Failure::Data(Box::new(DataError::new(&file, format!("cannot read the export: {e}")))))?;
+                let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+                let values: Vec<serde_json::Value> = serde_json::from_slice(text).map_err(|e| {
+                    Failure::Data(Box::new(
+                        DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
+                            .at_line(e.line() as u64)
+                            .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
+                    ))
+                })?;
+                let mut objects = Vec::with_capacity(values.len());
+                for (i, v) in values.into_iter().enumerate() {
+                    match v {
+                        serde_json::Value::Object(m) => objects.push(m),
+                        _ => {
+                            return Err(Failure::Data(Box::new(DataError::new(
+                                &file,
+                                format!("item {} of the array is not an object", i + 1),
+                            ))))
+                        }
+                    }
+                }
+                let keys = objects.first().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                (Some(objects), keys, Vec::new(), 1)
+            }
+            _ => {
+                // Read up to the first non-empty line to learn the keys.
+                let mut buf = Vec::new();
+                let mut byte = [0u8; 65536];
+                let mut first = None;
+                loop {
+                    let n = input
+                        .reader
+                        .read(&mut byte)
+                        .map_err(|e| Failure::Data(Box::new(DataError::new(&file, format!("cannot read the export: {e}")))))?;
+                    buf.extend_from_slice(&byte[..n]);
+                    let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
+                    if let Some(line) = text.split(|&b| b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace)) {
+                        if text.contains(&b'\n') || n == 0 {
+                            first = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).ok();
+                            if first.is_some() || n == 0 {
+                                break;
+                            }
+                            if memchr::memchr(b'\n', line).is_none() && n > 0 && !text[line.len()..].is_empty() {
+                                break;
+                            }
+                        }
+                    }
+                    if n == 0 {
+                        break;
+                    }
+                }
+                let keys = first.map(|o| o.keys().cloned().collect()).unwrap_or_default();
+                let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+                (None, keys, buf[bom..].to_vec(), 1)
+            }
+        };
+    let mut header = first_line_keys;
+    // Columns named by the playbook but absent from the first record may appear later; the
+    // first record decides which are missing.
+    if header.is_empty() && objects.as_ref().is_some_and(|o| o.is_empty()) {
+        header = model.fields.iter().map(|f| f.column.clone()).collect();
+    }
+    let program = program_for(model, &file, &header, options.decimal_comma)?;
+    let writer = Writer::new(&program, options.out_format);
+    if !out.wrote_start {
+        out.decisions.write_all(&writer.start()).map_err(Failure::Output)?;
+        out.wrote_start = true;
+    }
+    match objects {
+        Some(objects) => {
+            let mut done = Done {
+                output: Vec::new(),
+                rejects: Vec::new(),
+                rejected: Vec::new(),
+                stats: Stats::new(&program),
+                error: None,
+                hashes: Vec::new(),
+                any: false,
+            };
+            let mut outcome = Outcome::default();
+            for (i, object) in objects.iter().enumerate() {
+                json_record(&program, &writer, &header, &file, object, (i + 1) as u64, "item", options, &mut done, &mut outcome, None);
+                if done.error.is_some() {
+                    break;
+                }
+            }
+            if done.any {
+                out.any = true;
+            }
+            out.decisions.write_all(&done.output).map_err(Failure::Output)?;
+            match out.rejects.as_deref_mut() {
+                Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
+                None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
+            }
+            out.hashes.extend(&done.hashes);
+            match done.error {
+                Some(e) => Err(Failure::Data(Box::new(e))),
+                None => Ok((program, done.stats)),
+            }
+        }
+        None => {
+            let mut chunker = Chunker::new(input.reader, rest, rest_line, 0, b'\n', options.chunk_bytes).without_quotes();
+            let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
+                let mut done = Done {
+                    output: Vec::new(),
+                    rejects: Vec::new(),
+                    rejected: Vec::new(),
+                    stats: Stats::new(&program),
+                    error: None,
+                    hashes: Vec::new(),
+                    any: false,
+                };
+                let mut outcome = Outcome::default();
+                for (i, line) in chunk.data.split(|&b| b == b'\n').enumerate() {
+                    if line.iter().all(u8::is_ascii_whitespace) {
+                        continue;
+                    }
+                    let number = chunk.first_line + i as u64;
+                    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line) {
+                        Ok(object) => json_record(&program, &writer, &header, &file, &object, number, "line", options, &mut done, &mut outcome, Some(line)),
+                        Err(e) => {
+                            done.stats.read += 1;
+                            let error = DataError {
+                                file: file.clone(),
+                                line: Some(number),
+                                column: None,
+                                message: format!("this line is not a JSON object: {e}"),
+                                help: Some("NDJSON has one customer object per line: {\"id\": \"C1\", …}".to_string()),
+                                record: Some((String::from_utf8_lossy(line).into_owned(), None)),
+                            };
+                            reject(&mut done, error, line, options);
+                        }
+                    }
+                    if done.error.is_some() {
+                        break;
+                    }
+                }
+                done
+            };
+            let next = || chunker.next_chunk();
+            let stats = drive(&program, options, out, next, job, &file)?;
+            Ok((program, stats))
+        }
+    }
+}
+
+fn reject(done: &mut Done, error: DataError, raw: &[u8], options: &Options) {
+    match options.on_error {
+        OnError::Stop => done.error = Some(error),
+        OnError::Skip => {
+            done.stats.rejected += 1;
+            write_reject(&mut done.rejects, error.line.unwrap_or(0), &error.reason(), raw);
+            done.rejected.push(error);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn json_record(
+    program: &Program,
+    writer: &Writer,
+    header: &[String],
+    file: &str,
+    object: &serde_json::Map<String, serde_json::Value>,
+    number: u64,
+    what: &str,
+    options: &Options,
+    done: &mut Done,
+    outcome: &mut Outcome,
+    raw: Option<&[u8]>,
+) {
+    done.stats.read += 1;
+    let mut scratch = JsonScratch::default();
+    let prepared = json_scratch(program, header, object, &mut scratch);
+    let mut cells = Vec::with_capacity(program.slots.len());
+    let result = prepared.and_then(|_| json_row(program, header, object, &scratch, program.decimal_comma, &mut cells));
+    match result {
+        Ok(id) => {
+            let row = Row { id, cells: &cells };
+            program.decide(&row, options.as_of, outcome, &mut NoTrace);
+            done.stats.count(program, outcome);
+            done.hashes.push(hash_id(id));
+            writer.decision(&mut done.output, program, &row, outcome, !done.any);
+            done.any = true;
+        }
+        Err(cell) => {
+            let text = match raw {
+                Some(r) => String::from_utf8_lossy(r).into_owned(),
+                None => serde_json::to_string(object).unwrap_or_default(),
+            };
+            let column = cell.column.map(|c| header[c].clone());
+            let mut error = DataError::new(file, cell.message).at_line(number);
+            if what == "item" {
+                error.line = None;
+                error.message = format!("item {number}: {}", error.message);
+            }
+            error.column = column;
+            error.record = Some((text.clone(), None));
+            reject(done, error, text.as_bytes(), options);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Counting what a run did: every row is accounted for (read = evaluated + rejected).
+
+use crate::eval::program::Program;
+use crate::eval::Outcome;
+use serde::Serialize;
+
+/// Counters kept per chunk and added up in order.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub read: u64,
+    pub evaluated: u64,
+    pub rejected: u64,
+    pub suppressed: u64,
+    /// Per journey: customers per stage, then those in no stage.
+    pub stages: Vec<Vec<u64>>,
+    pub segments: Vec<u64>,
+    pub rules_fired: Vec<u64>,
+    pub rules_held_out: Vec<u64>,
+    pub actions: Vec<u64>,
+    pub actions_held_out: Vec<u64>,
+}
+
+impl Stats {
+    pub fn new(program: &Program) -> Stats {
+        Stats {
+            stages: program.journeys.iter().map(|j| vec![0; j.stages.len() + 1]).collect(),
+            segments: vec![0; program.segments.len()],
+            rules_fired: vec![0; program.rules.len()],
+            rules_held_out: vec![0; program.rules.len()],
+            actions: vec![0; program.actions.len()],
+            actions_held_out: vec![0; program.actions.len()],
+            ..Stats::default()
+        }
+    }
+
+    pub fn count(&mut self, program: &Program, o: &Outcome) {
+        self.evaluated += 1;
+        if o.suppressed {
+            self.suppressed += 1;
+        }
+        for (j, stage) in o.stages.iter().enumerate() {
+            let at = stage.map(usize::from).unwrap_or(self.stages[j].len() - 1);
+            self.stages[j][at] += 1;
+        }
+        for (s, holds) in o.segments.iter().enumerate() {
+            self.segments[s] += u64::from(*holds);
+        }
+        for r in &o.rules_fired {
+            self.rules_fired[*r as usize] += 1;
+        }
+        let mut last_rule = u32::MAX;
+        for f in &o.actions {
+            let a = program.action_of(f) as usize;
+            self.actions[a] += 1;
+            if f.holdout {
+                self.actions_held_out[a] += 1;
+                if f.rule != last_rule {
+                    self.rules_held_out[f.rule as usize] += 1;
+                    last_rule = f.rule;
+                }
+            }
+        }
+    }
+
+    pub fn add(&mut self, other: &Stats) {
+        self.read += other.read;
+        self.evaluated += other.evaluated;
+        self.rejected += other.rejected;
+        self.suppressed += other.suppressed;
+        let add = |a: &mut Vec<u64>, b: &Vec<u64>| {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        };
+        if self.stages.len() < other.stages.len() {
+            self.stages.resize(other.stages.len(), Vec::new());
+        }
+        for (a, b) in self.stages.iter_mut().zip(&other.stages) {
+            add(a, b);
+        }
+        add(&mut self.segments, &other.segments);
+        add(&mut self.rules_fired, &other.rules_fired);
+        add(&mut self.rules_held_out, &other.rules_held_out);
+        add(&mut self.actions, &other.actions);
+        add(&mut self.actions_held_out, &other.actions_held_out);
+    }
+}
+
+/// The summary of a run, as printed and as written with `--summary FILE`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Summary {
+    pub as_of: String,
+    pub files: Vec<String>,
+    pub read: u64,
+    pub evaluated: u64,
+    pub rejected: u64,
+    pub suppressed: u64,
+    pub duplicate_ids: u64,
+    pub journeys: Vec<JourneySummary>,
+    pub segments: Vec<Count>,
+    pub rules: Vec<RuleSummary>,
+    pub actions: Vec<ActionSummary>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct JourneySummary {
+    pub journey: String,
+    pub stages: Vec<Count>,
+    pub no_stage: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Count {
+    pub name: String,
+    pub customers: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RuleSummary {
+    pub rule: String,
+    pub fired: u64,
+    pub held_out: u64,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ActionSummary {
+    pub action: String,
+    pub customers: u64,
+    pub held_out: u64,
+}
+
+impl Summary {
+    pub fn new(program: &Program, stats: &Stats, files: Vec<String>, as_of: i32, duplicate_ids: u64) -> Summary {
+        Summary {
+            as_of: crate::dates::iso(as_of),
+            files,
+            read: stats.read,
+            evaluated: stats.evaluated,
+            rejected: stats.rejected,
+            suppressed: stats.suppressed,
+            duplicate_ids,
+            journeys: program
+                .journeys
+                .iter()
+                .zip(&stats.stages)
+                .map(|(j, counts)| JourneySummary {
+                    journey: j.name.clone(),
+                    stages: j
+                        .stages
+                        .iter()
+                        .zip(counts)
+                        .map(|(s, n)| Count { name: s.clone(), customers: *n })
+                        .collect(),
+                    no_stage: counts.last().copied().unwrap_or(0),
+                })
+                .collect(),
+            segments: program
+                .segments
+                .iter()
+                .zip(&stats.segments)
+                .map(|(s, n)| Count { name: s.name.clone(), customers: *n })
+                .collect(),
+            rules: program
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(r, rule)| RuleSummary {
+                    rule: rule.name.clone(),
+                    fired: stats.rules_fired.get(r).copied().unwrap_or(0),
+                    held_out: stats.rules_held_out.get(r).copied().unwrap_or(0),
+                })
+                .collect(),
+            actions: program
+                .actions
+                .iter()
+                .enumerate()
+                .map(|(a, name)| ActionSummary {
+                    action: name.clone(),
+                    customers: stats.actions.get(a).copied().unwrap_or(0),
+                    held_out: stats.actions_held_out.get(a).copied().unwrap_or(0),
+                })
+                .collect(),
+        }
+    }
+
+    /// The summary for people (standard error).
+    pub fn human(&self) -> String {
+        let mut out = format!(
+            "{} customers read: {} evaluated, {} rejected, {} suppressed (as of {})\n",
+            self.read, self.evaluated, self.rejected, self.suppressed, self.as_of
+        );
+        if self.duplicate_ids > 0 {
+            out.push_str(&format!(
+                "warning: {} customer id(s) occur more than once in the export\n",
+                self.duplicate_ids
+            ));
+        }
+        for j in &self.journeys {
+            let parts: Vec<String> = j
+                .stages
+                .iter()
+                .map(|s| format!("{} {}", s.name, s.customers))
+                .chain(std::iter::once(format!("no stage {}", j.no_stage)))
+                .collect();
+            out.push_str(&format!("journey {}: {}\n", j.journey, parts.join(", ")));
+        }
+        for s in &self.segments {
+            out.push_str(&format!("segment {}: {}\n", s.name, s.customers));
+        }
+        for r in &self.rules {
+            out.push_str(&format!("rule {}: fired {}, held out {}\n", r.rule, r.fired, r.held_out));
+        }
+        for a in &self.actions {
+            out.push_str(&format!("action {}: {} ({} held out)\n", a.action, a.customers, a.held_out));
+        }
+        out
+    }
+}

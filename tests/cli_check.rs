@@ -1,0 +1,203 @@
+//! `playbook check` through the built binary: exit codes, folders, formats, summary.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const CLEAN: &str = "customer { id text key  orders number }\nwhen orders > 3 then surprise\n";
+const BROKEN: &str = "customer { id text key  orders number }\nwhen ordrs > 3 then surprise\n";
+const WARNS: &str = "customer { id text key  orders number }\nsegment ongebruikt = orders > 1\nwhen orders > 3 then surprise\n";
+
+/// Runs `playbook ARGS` in `dir`, so file names in the output are relative and stable.
+fn playbook(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_playbook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the playbook binary runs")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("an exit code, not a signal")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 output")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 output")
+}
+
+/// A temporary folder with the given files.
+fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("a folder");
+        }
+        std::fs::write(path, text).expect("a file");
+    }
+    dir
+}
+
+#[test]
+fn clean_file_exits_0() {
+    let dir = folder(&[("ok.playbook", CLEAN)]);
+    let out = playbook(dir.path(), &["check", "ok.playbook"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stderr(&out), "checked 1 file: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn errors_exit_1() {
+    let dir = folder(&[("broken.playbook", BROKEN)]);
+    let out = playbook(dir.path(), &["check", "broken.playbook"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("playbook::unknown-field"), "{text}");
+    assert!(text.contains("broken.playbook:2:6"), "{text}");
+    assert!(text.contains("did you mean `orders`?"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set or output is not a terminal");
+    assert_eq!(stderr(&out), "checked 1 file: 1 error, 0 warnings\n");
+}
+
+#[test]
+fn warnings_exit_0_unless_denied() {
+    let dir = folder(&[("warns.playbook", WARNS)]);
+    let out = playbook(dir.path(), &["check", "warns.playbook"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("playbook::unused-segment"));
+    assert_eq!(stderr(&out), "checked 1 file: 0 errors, 1 warning\n");
+
+    let out = playbook(dir.path(), &["check", "--deny", "warnings", "warns.playbook"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stderr(&out), "checked 1 file: 0 errors, 1 warning\n");
+
+    let clean = folder(&[("ok.playbook", CLEAN)]);
+    let out = playbook(clean.path(), &["check", "ok.playbook", "--deny", "warnings"]);
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = folder(&[("ok.playbook", CLEAN)]);
+    let missing = playbook(dir.path(), &["check", "ok.playbook", "nowhere.playbook"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("nowhere.playbook"), "{}", stderr(&missing));
+
+    for args in [
+        &["check", "--bogus", "ok.playbook"][..],
+        &["check", "--format", "xml", "ok.playbook"],
+        &["check", "--deny", "everything", "ok.playbook"],
+        &["check"],
+        &["chekc", "ok.playbook"],
+    ] {
+        let out = playbook(dir.path(), args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty(), "{args:?} says why");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    let dir = folder(&[]);
+    for args in [&["--help"][..], &["check", "--help"], &["--version"]] {
+        let out = playbook(dir.path(), args);
+        assert_eq!(code(&out), 0, "{args:?}");
+    }
+}
+
+#[test]
+fn folders_are_searched_recursively() {
+    let dir = folder(&[
+        ("playbooks/a.playbook", CLEAN),
+        ("playbooks/deeper/still/b.playbook", BROKEN),
+        ("playbooks/deeper/c.playbook", WARNS),
+        ("playbooks/notes.txt", "not a playbook"),
+        ("playbooks/deeper/broken.playbook.bak", BROKEN),
+        ("playbooks/.hidden/d.playbook", BROKEN),
+    ]);
+    let out = playbook(dir.path(), &["check", "--format", "json", "playbooks"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(stderr(&out), "checked 3 files: 1 error, 1 warning\n");
+    let files: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON")["file"].as_str().expect("a file").replace('\\', "/"))
+        .collect();
+    assert_eq!(files, ["playbooks/deeper/c.playbook", "playbooks/deeper/still/b.playbook"]);
+}
+
+#[test]
+fn files_and_folders_mix() {
+    let dir = folder(&[("one.playbook", CLEAN), ("more/two.playbook", CLEAN), ("more/three.playbook", CLEAN)]);
+    let out = playbook(dir.path(), &["check", "one.playbook", "more"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(stderr(&out), "checked 3 files: 0 errors, 0 warnings\n");
+}
+
+#[test]
+fn json_is_one_object_per_line() {
+    let dir = folder(&[("broken.playbook", BROKEN), ("warns.playbook", WARNS)]);
+    let out = playbook(dir.path(), &["check", "--format", "json", "broken.playbook", "warns.playbook"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let keys = ["file", "line", "column", "end_line", "end_column", "severity", "code", "message", "help"];
+    for line in &lines {
+        let value: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
+        let object = value.as_object().expect("an object");
+        let mut found: Vec<&str> = object.keys().map(String::as_str).collect();
+        found.sort();
+        let mut want = keys.to_vec();
+        want.sort();
+        assert_eq!(found, want, "{line}");
+    }
+    let first: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
+    assert_eq!(first["file"], "broken.playbook");
+    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(2), Some(6)));
+    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(2), Some(11)));
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["code"], "playbook::unknown-field");
+    assert_eq!(first["message"], "there is no field named `ordrs`");
+    assert_eq!(first["help"], "did you mean `orders`?");
+    let second: serde_json::Value = serde_json::from_str(lines[1]).expect("JSON");
+    assert_eq!(second["severity"], "warning");
+    assert_eq!(stderr(&out), "checked 2 files: 1 error, 1 warning\n");
+}
+
+#[test]
+fn github_annotations() {
+    let dir = folder(&[
+        ("broken.playbook", BROKEN),
+        ("warns.playbook", WARNS),
+        ("syntax.playbook", "customer { id text key  orders number }\nwhen orders >= 3 surprise\n"),
+        ("100%, a: b.playbook", BROKEN),
+    ]);
+    let out = playbook(
+        dir.path(),
+        &["check", "--format", "github", "broken.playbook", "warns.playbook", "syntax.playbook", "100%, a: b.playbook"],
+    );
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    for line in text.lines() {
+        assert!(line.starts_with("::error file=") || line.starts_with("::warning file="), "{line}");
+        assert!(line.contains(",line="), "{line}");
+    }
+    insta::assert_snapshot!(text);
+    assert_eq!(stderr(&out), "checked 4 files: 3 errors, 1 warning\n");
+}
+
+#[test]
+fn invalid_utf8_is_a_finding_not_a_crash() {
+    let dir = folder(&[]);
+    std::fs::write(dir.path().join("latin1.playbook"), b"segment caf\xe9 = orders > 1\n").expect("a file");
+    let out = playbook(dir.path(), &["check", "--format", "json", "latin1.playbook"]);
+    assert_eq!(code(&out), 1);
+    let value: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("JSON");
+    assert_eq!(value["code"], "playbook::invalid-utf8");
+    assert_eq!((value["line"].as_u64(), value["column"].as_u64()), (Some(1), Some(12)));
+}
