@@ -1,7 +1,7 @@
 //! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SpanContents};
 use std::fmt;
 
 /// How diagnostics are printed (`--format`).
@@ -12,40 +12,80 @@ pub enum Format {
     Github,
 }
 
-/// A source file, named for messages.
+/// A source file, named for messages, with its line starts indexed so that
+/// placing many diagnostics in a large file stays fast.
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    named: NamedSource<String>,
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let name = name.into();
         let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
         SourceFile {
-            named: NamedSource::new(name.clone(), text.clone()),
-            name,
+            name: name.into(),
             text,
+            line_starts,
         }
+    }
+
+    /// The 0-based line holding a byte offset.
+    fn line_index(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        line_col(&self.text, offset as usize)
+        let mut offset = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_index(offset);
+        let column = self.text[self.line_starts[line]..offset].chars().count() + 1;
+        (line + 1, column)
+    }
+}
+
+impl SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let start = span.offset();
+        let end = start + span.len();
+        if end > self.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first = self.line_index(start).saturating_sub(context_lines_before);
+        let last_line_of_span = self.line_index(if span.len() > 0 { end - 1 } else { end });
+        let last = (last_line_of_span + context_lines_after).min(self.line_starts.len() - 1);
+        let from = self.line_starts[first];
+        let to = self
+            .line_starts
+            .get(last + 1)
+            .map(|&s| s.saturating_sub(1))
+            .unwrap_or(self.text.len())
+            .max(from);
+        let to = if to > from && self.text.as_bytes().get(to - 1) == Some(&b'\r') { to - 1 } else { to };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[from..to],
+            (from, to - from).into(),
+            first,
+            0,
+            last - first + 1,
+        )))
     }
 }
 
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let column = text[line_start..offset].chars().count() + 1;
-    (line, column)
+    SourceFile::new("", text).line_col(offset as u32)
 }
 
 /// Lines longer than this are not shown as a snippet (a 10 MB one-line file stays readable).
@@ -96,7 +136,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.with_source.then_some(&self.file.named as &dyn miette::SourceCode)
+        self.with_source.then_some(self.file as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

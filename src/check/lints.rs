@@ -67,10 +67,15 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
 }
 
 /// Two rules with the same condition (and `unless`) that give the same action.
+/// Rules are bucketed by a fingerprint of their condition first, so this stays fast for thousands.
 fn duplicate_rules(playbook: &Playbook, model: &Model, out: &mut Vec<Diagnostic>) {
     let rules: Vec<&ast::Rule> = playbook.rules().collect();
+    let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
     for (j, later) in rules.iter().enumerate() {
-        for (i, earlier) in rules[..j].iter().enumerate() {
+        let key = fingerprint(&later.condition) ^ later.unless.as_ref().map(fingerprint).unwrap_or(0).rotate_left(1);
+        let bucket = buckets.entry(key).or_default();
+        for &i in bucket.iter() {
+            let earlier = rules[i];
             if earlier.condition != later.condition || earlier.unless != later.unless {
                 continue;
             }
@@ -93,7 +98,30 @@ fn duplicate_rules(playbook: &Playbook, model: &Model, out: &mut Vec<Diagnostic>
                 break;
             }
         }
+        bucket.push(j);
     }
+}
+
+/// A hash of an expression's structure, ignoring spans (equal expressions hash equal).
+fn fingerprint(e: &ast::Expr) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    e.walk(&mut |node| {
+        std::mem::discriminant(&node.kind).hash(&mut h);
+        match &node.kind {
+            ast::ExprKind::Name(n) => n.text.hash(&mut h),
+            ast::ExprKind::Text(t) | ast::ExprKind::Word(t) => t.hash(&mut h),
+            ast::ExprKind::Number(n) => n.to_bits().hash(&mut h),
+            ast::ExprKind::CustomerIn { target, negated } => {
+                target.text.hash(&mut h);
+                negated.hash(&mut h);
+            }
+            ast::ExprKind::Reached(n) => n.text.hash(&mut h),
+            ast::ExprKind::Compare { op, .. } => op.hash(&mut h),
+            _ => {}
+        }
+    });
+    h.finish()
 }
 
 /// A bound on a number or date: value and whether it is included.

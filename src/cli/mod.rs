@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod eval;
+mod explain;
 mod files;
 mod inputs;
 mod progress;
@@ -39,6 +40,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Decide for every customer of an export: stages, segments, actions.
     Eval(eval::EvalArgs),
+    /// Explain why one customer got their decision.
+    Explain(explain::ExplainArgs),
     /// Run the `test` blocks of playbooks.
     Test(test::TestArgs),
     /// Print the `customer { … }` block inferred from an export.
@@ -60,6 +63,7 @@ pub fn main() -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
     }

@@ -3,6 +3,7 @@
 pub mod compile;
 pub mod decision;
 pub mod expect;
+pub mod explain;
 pub mod program;
 pub mod run;
 #[cfg(test)]

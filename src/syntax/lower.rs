@@ -659,58 +659,44 @@ fn check_prefix_runs(pairs: Pairs<'_, Rule>) -> Result<()> {
 
 fn infix(lhs: Expr, ld: u32, op: Pair<'_, Rule>, rhs: Expr, rd: u32) -> Built {
     let span = lhs.span.to(rhs.span);
-    let compare = |op| ExprKind::Compare {
-        op,
-        left: Box::new(lhs.clone()),
-        right: Box::new(rhs.clone()),
-    };
-    let arith = |op| ExprKind::Arith {
-        op,
-        left: Box::new(lhs.clone()),
-        right: Box::new(rhs.clone()),
-    };
+    let (left, right) = (Box::new(lhs), Box::new(rhs));
     let kind = match op.as_rule() {
-        // `a and b and c` becomes one list, so long chains stay shallow.
+        // `a and b and c` becomes one list, so long chains stay shallow. The left side's
+        // list is reused, so a chain of n terms takes n steps.
         Rule::and_op | Rule::or_op => {
             let is_and = op.as_rule() == Rule::and_op;
-            let mut items = Vec::new();
-            let mut depth = 0;
-            for (side, d) in [(lhs, ld), (rhs, rd)] {
-                match side.kind {
-                    ExprKind::And(inner) if is_and => {
-                        depth = depth.max(d.saturating_sub(1));
-                        items.extend(inner);
-                    }
-                    ExprKind::Or(inner) if !is_and => {
-                        depth = depth.max(d.saturating_sub(1));
-                        items.extend(inner);
-                    }
-                    kind => {
-                        depth = depth.max(d);
-                        items.push(Expr {
-                            kind,
-                            span: side.span,
-                        });
-                    }
+            let (mut items, mut depth) = match left.kind {
+                ExprKind::And(items) if is_and => (items, ld.saturating_sub(1)),
+                ExprKind::Or(items) if !is_and => (items, ld.saturating_sub(1)),
+                kind => (vec![Expr { kind, span: left.span }], ld),
+            };
+            match right.kind {
+                ExprKind::And(more) if is_and => {
+                    depth = depth.max(rd.saturating_sub(1));
+                    items.extend(more);
+                }
+                ExprKind::Or(more) if !is_and => {
+                    depth = depth.max(rd.saturating_sub(1));
+                    items.extend(more);
+                }
+                kind => {
+                    depth = depth.max(rd);
+                    items.push(Expr { kind, span: right.span });
                 }
             }
-            let kind = if is_and {
-                ExprKind::And(items)
-            } else {
-                ExprKind::Or(items)
-            };
+            let kind = if is_and { ExprKind::And(items) } else { ExprKind::Or(items) };
             return node(kind, span, depth);
         }
-        Rule::eq => compare(CompareOp::Eq),
-        Rule::ne => compare(CompareOp::Ne),
-        Rule::lt => compare(CompareOp::Lt),
-        Rule::le => compare(CompareOp::Le),
-        Rule::gt => compare(CompareOp::Gt),
-        Rule::ge => compare(CompareOp::Ge),
-        Rule::add => arith(ArithOp::Add),
-        Rule::sub => arith(ArithOp::Sub),
-        Rule::mul => arith(ArithOp::Mul),
-        Rule::div => arith(ArithOp::Div),
+        Rule::eq => ExprKind::Compare { op: CompareOp::Eq, left, right },
+        Rule::ne => ExprKind::Compare { op: CompareOp::Ne, left, right },
+        Rule::lt => ExprKind::Compare { op: CompareOp::Lt, left, right },
+        Rule::le => ExprKind::Compare { op: CompareOp::Le, left, right },
+        Rule::gt => ExprKind::Compare { op: CompareOp::Gt, left, right },
+        Rule::ge => ExprKind::Compare { op: CompareOp::Ge, left, right },
+        Rule::add => ExprKind::Arith { op: ArithOp::Add, left, right },
+        Rule::sub => ExprKind::Arith { op: ArithOp::Sub, left, right },
+        Rule::mul => ExprKind::Arith { op: ArithOp::Mul, left, right },
+        Rule::div => ExprKind::Arith { op: ArithOp::Div, left, right },
         _ => return Err(internal(span_of(&op), "an operator")),
     };
     node(kind, span, ld.max(rd))
