@@ -2,7 +2,10 @@
 
 use super::files::{find_playbooks, load};
 use super::{usage_error, Exit};
-use crate::check::check_parsed;
+use super::files::Loaded;
+use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use crate::check::{check, check_parsed, SchemaSource};
+use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
 use std::io::{IsTerminal, Write};
@@ -19,6 +22,12 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
+    /// Also check the playbook against this export's header (its rows are not read,
+    /// unless the playbook has no `customer` block and types must be inferred).
+    #[arg(long, value_name = "EXPORT")]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -39,7 +48,15 @@ pub fn run(args: CheckArgs) -> Exit {
             Ok(l) => l,
             Err(e) => return usage_error(e),
         };
-        let diagnostics = check_parsed(&loaded.parsed, &loaded.file.text);
+        let mut diagnostics = check_parsed(&loaded.parsed, &loaded.file.text);
+        if let Some(export) = &args.data {
+            if !diagnostics.iter().any(|d| d.is_error()) {
+                match against_export(&loaded, export, &args.input) {
+                    Ok(more) => diagnostics.extend(more),
+                    Err(e) => return usage_error(e),
+                }
+            }
+        }
         for diag in &diagnostics {
             match diag.severity {
                 Severity::Error => errors += 1,
@@ -62,4 +79,32 @@ pub fn run(args: CheckArgs) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// Missing columns (with did-you-mean on the header), found from the header alone when
+/// the playbook declares its fields; otherwise types are inferred from the first rows.
+fn against_export(loaded: &Loaded, export: &std::path::Path, input: &InputArgs) -> Result<Vec<Diagnostic>, String> {
+    let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
+    let playbook = &loaded.parsed.playbook;
+    let fields = sample_for_inference(&mut inputs[0], playbook, input).map_err(|e| e.to_string())?;
+    let header: Vec<String> = fields.iter().map(|f| f.column.clone()).collect();
+    if header.is_empty() {
+        return Err(format!("{}: the export has no header row", export.display()));
+    }
+    let schema = if playbook.schemas().next().is_some() {
+        SchemaSource::File
+    } else {
+        SchemaSource::Inferred(&fields)
+    };
+    let checked = check(playbook, &loaded.file.text, schema);
+    let mut out: Vec<Diagnostic> = Vec::new();
+    if playbook.schemas().next().is_none() {
+        out.extend(checked.diagnostics.into_iter().filter(|d| d.is_error()));
+    }
+    if let Some(model) = checked.model {
+        if let Err(missing) = crate::eval::compile(&model, &header) {
+            out.extend(missing);
+        }
+    }
+    Ok(out)
 }

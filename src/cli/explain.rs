@@ -89,7 +89,8 @@ pub fn run(args: ExplainArgs) -> Exit {
                 }
                 let line = header.next_line + record.position().map(|p| p.line()).unwrap_or(1) - 1;
                 let mut cells = Vec::new();
-                result = Some(match csv_row(&program, &record, header.columns.len(), program.decimal_comma, &mut cells) {
+                let fields: Vec<&[u8]> = record.iter().collect();
+                result = Some(match csv_row(&program, &fields, header.columns.len(), program.decimal_comma, &mut cells) {
                     Ok(id) => Ok(explain(
                         &program,
                         &loaded.file.text,

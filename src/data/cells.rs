@@ -1,14 +1,23 @@
-//! Text of a cell → a typed [`Cell`], by the slot's type (language.md §2, §11).
+//! Bytes of a cell → a typed [`Cell`], by the slot's type (language.md §2, §11).
+//!
+//! Numbers, dates and bools are read from the bytes directly; only cells kept as
+//! text (text, words, lists, the key) are checked to be UTF-8.
 
 use super::values::{parse_bool, parse_number};
-use crate::dates::parse_iso;
+use crate::dates::{checked_days, parse_iso};
 use crate::eval::program::{Slot, SlotKind};
 use crate::eval::{Cell, ListCell};
 
 /// Parses one cell. `Err` holds the reason, for a data error.
-pub fn parse_cell<'r>(slot: &Slot, text: &'r str, decimal_comma: bool) -> Result<Cell<'r>, String> {
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
+pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
+    let mut bytes = raw.trim_ascii();
+    // Unicode white space (e.g. a no-break space) at either end: trim as `str::trim`.
+    if bytes.first().is_some_and(|b| *b >= 0x80) || bytes.last().is_some_and(|b| *b >= 0x80) {
+        if let Ok(s) = std::str::from_utf8(bytes) {
+            bytes = s.trim().as_bytes();
+        }
+    }
+    if bytes.is_empty() {
         return match slot.kind {
             // An empty required list is the empty list.
             SlotKind::List => Ok(Cell::List(ListCell::Joined(""))),
@@ -17,46 +26,115 @@ pub fn parse_cell<'r>(slot: &Slot, text: &'r str, decimal_comma: bool) -> Result
             _ => Err(format!("`{}` is required, and this cell is empty", slot.name)),
         };
     }
+    let shown = || String::from_utf8_lossy(bytes).into_owned();
     match &slot.kind {
-        SlotKind::Text => Ok(Cell::Text(text)),
-        SlotKind::Number => parse_number(trimmed, decimal_comma).map(Cell::Number).ok_or_else(|| {
+        SlotKind::Text => text(bytes).map(Cell::Text),
+        SlotKind::Number => number(bytes, decimal_comma).map(Cell::Number).ok_or_else(|| {
+            let t = shown();
             let example = if decimal_comma { "12,50" } else { "12.50" };
-            let hint = if !decimal_comma && trimmed.contains(',') && parse_number(trimmed, true).is_some() {
+            let hint = if !decimal_comma && t.contains(',') && parse_number(&t, true).is_some() {
                 " (it has a decimal comma: add `decimal comma` to the policy or pass --decimal-comma)"
             } else {
                 ""
             };
-            format!("`{trimmed}` is not a number (like `{example}`){hint}")
+            format!("`{t}` is not a number (like `{example}`){hint}")
         }),
-        SlotKind::Bool => parse_bool(trimmed)
+        SlotKind::Bool => std::str::from_utf8(bytes)
+            .ok()
+            .and_then(parse_bool)
             .map(Cell::Bool)
-            .ok_or_else(|| format!("`{trimmed}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)")),
+            .ok_or_else(|| format!("`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)", shown())),
         SlotKind::Date(format) => {
             let parsed = match format {
-                Some(f) => f.parse_date(trimmed),
-                None => parse_iso(trimmed),
+                None => iso_bytes(bytes),
+                Some(f) => std::str::from_utf8(bytes).ok().and_then(|t| f.parse_date(t)),
             };
-            parsed.map(Cell::Date).ok_or_else(|| match format {
-                Some(_) => format!("`{trimmed}` is not a date in the field's format"),
-                None if looks_day_first(trimmed) => format!(
-                    "`{trimmed}` is not an ISO date (YYYY-MM-DD); for day-first dates add `format \"%d-%m-%Y\"` to the field"
-                ),
-                None => format!("`{trimmed}` is not a date (YYYY-MM-DD)"),
+            parsed.map(Cell::Date).ok_or_else(|| {
+                let t = shown();
+                match format {
+                    Some(f) => format!("`{t}` is not a date in the field's format `{}`", f.pattern()),
+                    None if looks_day_first(&t) => format!(
+                        "`{t}` is not an ISO date (YYYY-MM-DD); for day-first dates add `format \"%d-%m-%Y\"` to the field"
+                    ),
+                    None if parse_iso_shape(&t) => format!("`{t}` is not a date in the calendar"),
+                    None => format!("`{t}` is not a date (YYYY-MM-DD)"),
+                }
             })
         }
-        SlotKind::Words(words) => match_word(words, trimmed).map(|w| Cell::Word(w as u32)).ok_or_else(|| {
-            format!(
-                "`{trimmed}` is not one of the words of `{}` ({})",
-                slot.name,
-                words.join(", ")
-            )
-        }),
-        SlotKind::List => Ok(Cell::List(ListCell::Joined(text))),
-        SlotKind::Stage(stages) => match match_word(stages, trimmed) {
-            Some(s) => Ok(Cell::Stage(Some(s as u16))),
-            None => Err(format!("`{trimmed}` is not a stage of this journey ({})", stages.join(", "))),
-        },
+        SlotKind::Words(words) => {
+            let found = if bytes.is_ascii() {
+                words.iter().position(|w| w.len() == bytes.len() && w.bytes().zip(bytes).all(|(a, b)| a == b.to_ascii_lowercase()))
+            } else {
+                match_word(words, text(bytes)?)
+            };
+            found.map(|w| Cell::Word(w as u32)).ok_or_else(|| {
+                format!("`{}` is not one of the words of `{}` ({})", shown(), slot.name, words.join(", "))
+            })
+        }
+        SlotKind::List => text(raw).map(|t| Cell::List(ListCell::Joined(t))),
+        SlotKind::Stage(stages) => {
+            let t = text(bytes)?;
+            match match_word(stages, t) {
+                Some(s) => Ok(Cell::Stage(Some(s as u16))),
+                None => Err(format!("`{t}` is not a stage of this journey ({})", stages.join(", "))),
+            }
+        }
     }
+}
+
+fn text(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "this cell is not valid UTF-8 (byte {} of the cell); the export may be in Windows-1252 or Latin-1: save it as UTF-8",
+            e.valid_up_to() + 1
+        )
+    })
+}
+
+/// A number; plain decimals take an exact fast path (mantissa / 10^k rounds correctly).
+pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
+    let sep = if decimal_comma { b',' } else { b'.' };
+    let (negative, digits) = match bytes.first() {
+        Some(b'-') => (true, &bytes[1..]),
+        Some(b'+') => (false, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0;
+    let mut frac = None;
+    for (i, &b) in digits.iter().enumerate() {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+            count += 1;
+        } else if b == sep && frac.is_none() {
+            frac = Some(digits.len() - i - 1);
+        } else {
+            count = usize::MAX;
+            break;
+        }
+    }
+    if count != usize::MAX && count > 0 && count <= 15 {
+        const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+        let value = mantissa as f64 / POW10[frac.unwrap_or(0)];
+        return Some(if negative { -value } else { value });
+    }
+    parse_number(std::str::from_utf8(bytes).ok()?, decimal_comma)
+}
+
+fn iso_bytes(b: &[u8]) -> Option<i32> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let d = |i: usize| -> Option<u32> { b[i].is_ascii_digit().then(|| u32::from(b[i] - b'0')) };
+    let year = d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?;
+    let month = d(5)? * 10 + d(6)?;
+    let day = d(8)? * 10 + d(9)?;
+    checked_days(year as i32, month, day)
+}
+
+fn parse_iso_shape(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && parse_iso(t).is_none()
 }
 
 fn looks_day_first(text: &str) -> bool {
@@ -67,9 +145,35 @@ fn looks_day_first(text: &str) -> bool {
 /// Finds a word among lower-cased words, without regard to case.
 pub fn match_word(lower_words: &[String], text: &str) -> Option<usize> {
     if text.is_ascii() {
-        lower_words.iter().position(|w| w.len() == text.len() && w.bytes().zip(text.bytes()).all(|(a, b)| a == b.to_ascii_lowercase()))
+        lower_words
+            .iter()
+            .position(|w| w.len() == text.len() && w.bytes().zip(text.bytes()).all(|(a, b)| a == b.to_ascii_lowercase()))
     } else {
         let lower = text.to_lowercase();
         lower_words.iter().position(|w| *w == lower)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_numbers_equal_the_standard_parser() {
+        for t in ["0", "12", "-3.5", "+3", ".5", "232.66", "1102.09", "0.1", "999999999999999", "5.", "123456.789012345"] {
+            assert_eq!(number(t.as_bytes(), false), parse_number(t, false), "{t}");
+        }
+        assert_eq!(number(b"12,50", true), Some(12.5));
+        assert_eq!(number(b"1e3", false), Some(1000.0));
+        assert_eq!(number(b"1,000", false), None);
+        assert_eq!(number(b"-", false), None);
+        assert_eq!(number(b".", false), None);
+    }
+
+    #[test]
+    fn iso_dates_from_bytes() {
+        assert_eq!(iso_bytes(b"2026-11-23"), parse_iso("2026-11-23"));
+        assert_eq!(iso_bytes(b"2026-02-29"), None);
+        assert_eq!(iso_bytes(b"2026-1-23x"), None);
     }
 }

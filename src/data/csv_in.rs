@@ -315,7 +315,7 @@ mod tests {
         // A bare quote inside an unquoted field is text, not an opening quote.
         assert_eq!(last_record_end(b"a,37.8\"N\nb,c\n", b','), Some(13));
         // Escaped quotes stay inside.
-        assert_eq!(last_record_end(b"a,\"x\"\"\ny\"\nz", b','), Some(11));
+        assert_eq!(last_record_end(b"a,\"x\"\"\ny\"\nz", b','), Some(10));
         assert_eq!(last_record_end(b"a,\"x\"", b','), None);
     }
 

@@ -4,6 +4,7 @@ pub mod cells;
 pub mod csv_in;
 pub mod output;
 pub mod rows;
+pub mod split;
 pub mod error;
 pub mod infer;
 pub mod values;

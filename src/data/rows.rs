@@ -13,31 +13,21 @@ pub struct CellError {
     pub message: String,
 }
 
-fn utf8(bytes: &[u8], column: usize) -> Result<&str, CellError> {
-    std::str::from_utf8(bytes).map_err(|e| CellError {
-        column: Some(column),
-        message: format!(
-            "this cell is not valid UTF-8 (byte {} of the cell); the export may be in Windows-1252 or Latin-1: save it as UTF-8 or pass --encoding windows-1252",
-            e.valid_up_to() + 1
-        ),
-    })
-}
-
-/// Reads a CSV record into `cells`; returns the customer id.
+/// Reads a CSV record's fields into `cells`; returns the customer id.
 pub fn csv_row<'r>(
     program: &Program,
-    record: &'r csv::ByteRecord,
+    fields: &[&'r [u8]],
     columns: usize,
     decimal_comma: bool,
     cells: &mut Vec<Cell<'r>>,
 ) -> Result<&'r str, CellError> {
-    if record.len() != columns {
+    if fields.len() != columns {
         return Err(CellError {
             column: None,
             message: format!(
                 "this row has {} cell{}, and the header has {columns} column{}",
-                record.len(),
-                if record.len() == 1 { "" } else { "s" },
+                fields.len(),
+                if fields.len() == 1 { "" } else { "s" },
                 if columns == 1 { "" } else { "s" }
             ),
         });
@@ -49,15 +39,19 @@ pub fn csv_row<'r>(
                 SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
                 _ => Cell::Missing,
             },
-            Some(c) => {
-                let bytes = record.get(c).unwrap_or_default();
-                let text = utf8(bytes, c)?;
-                parse_cell(slot, text, decimal_comma).map_err(|message| CellError { column: Some(c), message })?
-            }
+            Some(c) => parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError { column: Some(c), message })?,
         };
         cells.push(cell);
     }
-    let id = utf8(record.get(program.key_column).unwrap_or_default(), program.key_column)?.trim();
+    let id = std::str::from_utf8(fields[program.key_column])
+        .map_err(|e| CellError {
+            column: Some(program.key_column),
+            message: format!(
+                "the customer id is not valid UTF-8 (byte {}); the export may be in Windows-1252: save it as UTF-8",
+                e.valid_up_to() + 1
+            ),
+        })?
+        .trim();
     if id.is_empty() {
         return Err(CellError {
             column: Some(program.key_column),
@@ -91,18 +85,18 @@ pub fn json_row<'r>(
         let value = column.and_then(|c| object.get(&header[c]));
         let fail = |message: String| CellError { column, message };
         let cell = match value {
-            None | Some(Value::Null) => parse_cell(slot, "", decimal_comma).map_err(fail)?,
-            Some(Value::String(s)) => parse_cell(slot, s, decimal_comma).map_err(fail)?,
+            None | Some(Value::Null) => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
+            Some(Value::String(s)) => parse_cell(slot, s.as_bytes(), decimal_comma).map_err(fail)?,
             Some(Value::Bool(b)) => match slot.kind {
                 SlotKind::Bool => Cell::Bool(*b),
-                _ => parse_cell(slot, if *b { "true" } else { "false" }, decimal_comma).map_err(fail)?,
+                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma).map_err(fail)?,
             },
             Some(Value::Number(n)) => match slot.kind {
                 SlotKind::Number => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
                 _ => {
                     let text = &scratch.texts[text_at];
                     text_at += 1;
-                    parse_cell(slot, text, decimal_comma).map_err(fail)?
+                    parse_cell(slot, text.as_bytes(), decimal_comma).map_err(fail)?
                 }
             },
             Some(Value::Array(_)) => match slot.kind {

@@ -11,6 +11,7 @@ use crate::data::csv_in::{read_header, ChunkError, Chunker, Header, CHUNK_BYTES,
 use crate::data::error::DataError;
 use crate::data::output::{OutFormat, Writer};
 use crate::data::rows::{csv_row, field_range, json_row, json_scratch, CellError, JsonScratch};
+use crate::data::split::{Next, Records};
 use crate::diagnostic::Diagnostic;
 use crate::eval::program::Program;
 use crate::eval::run::NoTrace;
@@ -168,11 +169,10 @@ struct Done {
     any: bool,
 }
 
+/// A 64-bit FNV-1a hash of a customer id, for spotting duplicate ids in little memory.
 fn hash_id(id: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    id.bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// Compiles for this export's header, or says which columns are missing.
@@ -405,30 +405,29 @@ fn csv_chunk(
         hashes: Vec::new(),
         any: false,
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(&chunk.data[..]);
-    let mut record = csv::ByteRecord::new();
+    let mut records = Records::new(&chunk.data, chunk.first_line, delimiter);
     let mut outcome = Outcome::default();
     let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
+    let mut fields_store: Vec<&'static [u8]> = Vec::with_capacity(columns);
     let decimal_comma = program.decimal_comma;
     loop {
-        let start = rdr.position().clone();
-        match rdr.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                done.error = Some(DataError::new(file, format!("cannot read the export: {e}")).at_line(chunk.first_line + start.line() - 1));
-                break;
+        let mut fields = recycle_fields(std::mem::take(&mut fields_store));
+        let place = match records.next(&mut fields) {
+            Next::End => break,
+            Next::Record(place) => place,
+            Next::Broken(place, why) => {
+                done.stats.read += 1;
+                let error = DataError::new(file, format!("this row cannot be read as CSV: {why}")).at_line(place.line);
+                reject(&mut done, error, &chunk.data[place.start..place.end], options);
+                if done.error.is_some() {
+                    break;
+                }
+                continue;
             }
-        }
+        };
         done.stats.read += 1;
-        let pos = record.position().cloned().unwrap_or(start);
-        let line = chunk.first_line + pos.line() - 1;
         let mut cells = recycle(std::mem::take(&mut cells_store));
-        match csv_row(program, &record, columns, decimal_comma, &mut cells) {
+        match csv_row(program, &fields, columns, decimal_comma, &mut cells) {
             Ok(id) => {
                 let row = Row { id, cells: &cells };
                 program.decide(&row, options.as_of, &mut outcome, &mut NoTrace);
@@ -438,25 +437,23 @@ fn csv_chunk(
                 done.any = true;
             }
             Err(cell) => {
-                let raw_end = rdr.position().byte() as usize;
-                let raw = &chunk.data[(pos.byte() as usize).min(raw_end)..raw_end];
-                let error = row_error(file, line, raw, delimiter, &cell, &program.slots, columns);
-                match options.on_error {
-                    OnError::Stop => {
-                        done.error = Some(error);
-                        break;
-                    }
-                    OnError::Skip => {
-                        done.stats.rejected += 1;
-                        write_reject(&mut done.rejects, line, &error.reason(), raw);
-                        done.rejected.push(error);
-                    }
+                let raw = &chunk.data[place.start..place.end];
+                let error = row_error(file, place.line, raw, delimiter, &cell);
+                reject(&mut done, error, raw, options);
+                if done.error.is_some() {
+                    break;
                 }
             }
         }
         cells_store = recycle(cells);
+        fields_store = recycle_fields(fields);
     }
     done
+}
+
+fn recycle_fields<'a, 'b>(mut v: Vec<&'a [u8]>) -> Vec<&'b [u8]> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 /// Reuses a vector's allocation for cells of another lifetime (it is emptied first).
@@ -465,8 +462,7 @@ fn recycle<'a, 'b>(mut v: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
     v.into_iter().filter_map(|_| None).collect()
 }
 
-fn row_error(file: &str, line: u64, raw: &[u8], delimiter: u8, cell: &CellError, slots: &[crate::eval::program::Slot], columns: usize) -> DataError {
-    let _ = (slots, columns);
+fn row_error(file: &str, line: u64, raw: &[u8], delimiter: u8, cell: &CellError) -> DataError {
     let text = String::from_utf8_lossy(raw).into_owned();
     let range = cell.column.and_then(|c| field_range(raw, delimiter, c));
     let column_name = cell.column.map(|c| format!("column {}", c + 1));
