@@ -142,9 +142,7 @@ pub fn run(model: &Model, inputs: Vec<Input>, options: &Options, sinks: Sinks<'_
     if let Some(r) = out.rejects.as_deref_mut() {
         r.flush().map_err(Failure::Output)?;
     }
-    let mut hashes = std::mem::take(&mut out.hashes);
-    hashes.sort_unstable();
-    let duplicates = hashes.windows(2).filter(|w| w[0] == w[1]).count() as u64;
+    let duplicates = count_duplicates(std::mem::take(&mut out.hashes));
     Ok(Summary::new(&program, &stats, files, options.as_of, duplicates))
 }
 
@@ -155,7 +153,38 @@ struct Out<'a> {
     on_reject: &'a mut (dyn FnMut(&DataError) + Send),
     wrote_start: bool,
     any: bool,
-    hashes: Vec<u64>,
+    /// Sorted runs of id hashes, one per chunk, kept at their exact size.
+    hashes: Vec<Vec<u64>>,
+}
+
+fn sorted(mut hashes: Vec<u64>) -> Vec<u64> {
+    hashes.sort_unstable();
+    hashes.shrink_to_fit();
+    hashes
+}
+
+/// How many ids occur again after their first occurrence: a k-way merge of the sorted runs,
+/// so memory stays at 8 bytes per customer.
+fn count_duplicates(runs: Vec<Vec<u64>>) -> u64 {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut heap: BinaryHeap<Reverse<(u64, usize, usize)>> = runs
+        .iter()
+        .enumerate()
+        .filter_map(|(r, run)| run.first().map(|&h| Reverse((h, r, 0))))
+        .collect();
+    let mut last = None;
+    let mut duplicates = 0;
+    while let Some(Reverse((h, r, i))) = heap.pop() {
+        if last == Some(h) {
+            duplicates += 1;
+        }
+        last = Some(h);
+        if let Some(&next) = runs[r].get(i + 1) {
+            heap.push(Reverse((next, r, i + 1)));
+        }
+    }
+    duplicates
 }
 
 /// What a worker made of one chunk.
@@ -273,7 +302,7 @@ where
             }
         }
         stats.add(&done.stats);
-        out.hashes.extend(&done.hashes);
+        out.hashes.push(done.hashes);
         if let Some(e) = done.error {
             *failure = Some(Failure::Data(Box::new(e)));
             return false;
@@ -286,7 +315,9 @@ where
             if let Some(p) = &options.progress {
                 p.fetch_add(chunk.data.len() as u64, Ordering::Relaxed);
             }
-            if !accept(job(&chunk), &mut failure, out) {
+            let mut done = job(&chunk);
+            done.hashes = sorted(done.hashes);
+            if !accept(done, &mut failure, out) {
                 break;
             }
         }
@@ -309,7 +340,9 @@ where
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    if done_tx.send((seq, job(&chunk))).is_err() {
+                    let mut done = job(&chunk);
+                    done.hashes = sorted(done.hashes);
+                    if done_tx.send((seq, done)).is_err() {
                         break;
                     }
                 });
@@ -586,7 +619,7 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
                 Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
                 None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
             }
-            out.hashes.extend(&done.hashes);
+            out.hashes.push(sorted(done.hashes));
             match done.error {
                 Some(e) => Err(Failure::Data(Box::new(e))),
                 None => Ok((program, done.stats)),

@@ -194,7 +194,7 @@ impl Summary {
         );
         if self.duplicate_ids > 0 {
             out.push_str(&format!(
-                "warning: {} customer id(s) occur more than once in the export\n",
+                "warning: {} row(s) repeat a customer id seen earlier in the export (each gets its own decision)\n",
                 self.duplicate_ids
             ));
         }
