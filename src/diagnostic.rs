@@ -60,6 +60,8 @@ pub enum Code {
     UnreachableStage,
     DuplicateLogic,
     MaxZero,
+    GivenColumn,
+    UnusedAction,
     // Tests.
     TestFailed,
 }
@@ -107,6 +109,8 @@ impl Code {
         Code::UnreachableStage,
         Code::DuplicateLogic,
         Code::MaxZero,
+        Code::GivenColumn,
+        Code::UnusedAction,
         Code::TestFailed,
     ];
 
@@ -154,6 +158,8 @@ impl Code {
             Code::UnreachableStage => "unreachable-stage",
             Code::DuplicateLogic => "duplicate-logic",
             Code::MaxZero => "max-zero",
+            Code::GivenColumn => "given-column",
+            Code::UnusedAction => "unused-action",
             Code::TestFailed => "test-failed",
         }
     }
@@ -164,7 +170,9 @@ impl Code {
             | Code::NeverFires
             | Code::UnreachableStage
             | Code::DuplicateLogic
-            | Code::MaxZero => Severity::Warning,
+            | Code::MaxZero
+            | Code::GivenColumn
+            | Code::UnusedAction => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -250,7 +258,8 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         if cand_lower == lower {
             return Some(candidate);
         }
-        let distance = strsim::levenshtein(&lower, &cand_lower);
+        // Optimal string alignment: a swapped pair of letters (`ctiy`) is one edit.
+        let distance = strsim::osa_distance(&lower, &cand_lower);
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }

@@ -65,20 +65,21 @@ impl SourceCode for SourceFile {
         let first = self.line_index(start).saturating_sub(context_lines_before);
         let last_line_of_span = self.line_index(if span.len() > 0 { end - 1 } else { end });
         let last = (last_line_of_span + context_lines_after).min(self.line_starts.len() - 1);
-        let from = self.line_starts[first];
-        let to = self
-            .line_starts
-            .get(last + 1)
-            .map(|&s| s.saturating_sub(1))
-            .unwrap_or(self.text.len())
-            .max(from);
-        let to = if to > from && self.text.as_bytes().get(to - 1) == Some(&b'\r') { to - 1 } else { to };
+        // Without context (the `file:line:column` header), the contents start at the span,
+        // as miette's own sources do; with context, at the start of the first line.
+        let (from, column) = if context_lines_before == 0 {
+            (start, self.line_col(start as u32).1 - 1)
+        } else {
+            (self.line_starts[first], 0)
+        };
+        // Up to and including the last line's newline, so an empty last line is still shown.
+        let to = self.line_starts.get(last + 1).copied().unwrap_or(self.text.len()).max(from);
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             &self.text.as_bytes()[from..to],
             (from, to - from).into(),
             first,
-            0,
+            column,
             last - first + 1,
         )))
     }

@@ -28,6 +28,13 @@ impl Checker<'_> {
                     }
                 }
                 SchemaSource::File => self.open_schema = true,
+                SchemaSource::FromTests => {
+                    self.open_schema = true;
+                    for field in fields_from_tests(playbook) {
+                        self.field_index.insert(field.name.clone(), self.fields.len());
+                        self.fields.push(field);
+                    }
+                }
             }
             return None;
         };
@@ -598,7 +605,10 @@ impl Checker<'_> {
                         }
                     }
                     None => match given_text(&entry.value) {
-                        Some(text) => columns.push((entry.key.text.clone(), text)),
+                        Some(text) => {
+                            self.given_column(&entry.key, &text, entry.span);
+                            columns.push((entry.key.text.clone(), text));
+                        }
                         None if !self.open_schema => {
                             let known = self.field_names();
                             let mut diag = Diagnostic::new(
@@ -646,6 +656,7 @@ impl Checker<'_> {
             (Type::Text, G::Number(n)) => Some(GivenCell::Text(n.to_string())),
             (Type::Number, G::Number(n)) => Some(GivenCell::Number(*n)),
             (Type::Bool, G::Bool(b)) => Some(GivenCell::Bool(*b)),
+            (Type::Bool, G::Number(n)) if *n == 0.0 || *n == 1.0 => Some(GivenCell::Bool(*n == 1.0)),
             (Type::Bool, G::Word(w) | G::Text(w)) => crate::data::values::parse_bool(w).map(GivenCell::Bool),
             (Type::Date, G::Date(d)) => self.date_literal(*d, span).map(GivenCell::Date),
             (Type::Date, G::Text(t)) => match &self.fields[field].format {
@@ -705,6 +716,43 @@ impl Checker<'_> {
             }
         }
         cell
+    }
+
+    /// A test value for a column that is not a field: a `from column` journey's stage is
+    /// checked against its stages; a key close to a field's name is probably misspelt.
+    fn given_column(&mut self, key: &ast::Name, value: &str, span: Span) {
+        if let Some(journey) = self.journeys.iter().find(|j| j.column.as_deref() == Some(key.text.as_str())) {
+            let lower = value.trim().to_lowercase();
+            if !lower.is_empty() && !journey.stages.iter().any(|s| s.name.to_lowercase() == lower) {
+                let known: Vec<&str> = journey.stages.iter().map(|s| s.name.as_str()).collect();
+                let mut diag = Diagnostic::new(
+                    Code::TestValue,
+                    span,
+                    format!("`{value}` is not a stage of the journey `{}`", journey.name),
+                );
+                if let Some(help) = suggestion_help(value, "stage", &known) {
+                    diag = diag.help(help);
+                }
+                self.error(diag);
+            }
+            return;
+        }
+        if self.open_schema || matches!(key.text.as_str(), "id" | "customer_id") {
+            return;
+        }
+        let known = self.field_names();
+        if let Some(close) = crate::diagnostic::did_you_mean(&key.text, known.iter().copied()) {
+            let close = close.to_string();
+            self.error(
+                Diagnostic::new(
+                    Code::GivenColumn,
+                    key.span,
+                    format!("`{}` is not a field, so it is read as a column that nothing uses", key.text),
+                )
+                .label("not a field")
+                .help(format!("did you mean `{close}`? (as written, `{close}` stays missing in this test)")),
+            );
+        }
     }
 
     pub(super) fn date_literal(&mut self, d: ast::DateLit, span: Span) -> Option<i32> {
@@ -805,4 +853,35 @@ fn given_text(value: &ast::GivenValue) -> Option<String> {
         ast::GivenValue::Null => Some(String::new()),
         ast::GivenValue::List(_) => None,
     }
+}
+
+/// Fields for the keys the tests give, typed by their values (text where tests disagree).
+fn fields_from_tests(playbook: &Playbook) -> Vec<FieldDef> {
+    use ast::GivenValue as G;
+    let mut fields: Vec<FieldDef> = Vec::new();
+    for test in playbook.tests() {
+        for entry in &test.given {
+            let ty = match &entry.value {
+                G::Number(_) => Type::Number,
+                G::Date(_) => Type::Date,
+                G::Bool(_) => Type::Bool,
+                G::List(_) => Type::ListOfText,
+                G::Text(_) | G::Word(_) => Type::Text,
+                G::Null => continue,
+            };
+            match fields.iter_mut().find(|f| f.name == entry.key.text) {
+                Some(f) if f.ty != ty => f.ty = Type::Text,
+                Some(_) => {}
+                None => fields.push(FieldDef {
+                    name: entry.key.text.clone(),
+                    ty,
+                    optional: true,
+                    column: entry.key.text.clone(),
+                    format: None,
+                    span: entry.key.span,
+                }),
+            }
+        }
+    }
+    fields
 }

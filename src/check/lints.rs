@@ -50,6 +50,30 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
         }
     }
     duplicate_rules(playbook, model, &mut out);
+    // A per-action `suppress` naming an action that no rule gives suppresses nothing.
+    for policy in playbook.policies() {
+        for item in &policy.items {
+            if let PolicyItem::Suppress { actions, .. } = item {
+                for name in actions {
+                    let given = model.rules.iter().any(|r| r.actions.iter().any(|a| model.actions[a.action] == name.text));
+                    if !given {
+                        let known: Vec<&str> = model.actions.iter().map(String::as_str).filter(|a| *a != name.text).collect();
+                        let mut diag = Diagnostic::new(
+                            Code::UnusedAction,
+                            name.span,
+                            format!("no rule gives the action `{}`, so suppressing it changes nothing", name.text),
+                        )
+                        .label("no rule gives this action");
+                        diag = match crate::diagnostic::did_you_mean(&name.text, known) {
+                            Some(s) => diag.help(format!("did you mean `{s}`?")),
+                            None => diag.help("check the spelling, or remove it from the `suppress` line"),
+                        };
+                        out.push(diag);
+                    }
+                }
+            }
+        }
+    }
     for policy in playbook.policies() {
         for item in &policy.items {
             if let PolicyItem::MaxActions { max, span } = item {

@@ -29,6 +29,9 @@ pub enum SchemaSource<'a> {
     File,
     /// Inferred from an export's header and values.
     Inferred(&'a [FieldDef]),
+    /// For running `test` blocks without a `customer` block: the fields the tests give,
+    /// typed by their values; any other name is a field that is always missing.
+    FromTests,
 }
 
 /// Checks a parsed playbook. `source` is the file's text (for `rule@LINE` names).

@@ -305,6 +305,11 @@ impl Checker<'_> {
                 let r = self.operand_like(right, &l);
                 (l, r)
             }
+            // Neither names a field: the first is a misspelt field; say it once.
+            (true, true) => {
+                let l = self.value(left);
+                (l, error_value(right.span))
+            }
             _ => (self.value(left), self.value(right)),
         };
         self.typed_compare(op, l, r, span)
@@ -415,6 +420,13 @@ impl Checker<'_> {
     /// An operand that may be a bare word: typed by the value it is compared with.
     fn operand_like(&mut self, e: &Expr, other: &Value) -> Value {
         match &e.kind {
+            // Compared with a field, a bare name is one of its words; compared with a fixed
+            // value, it can only be a misspelt field.
+            ExprKind::Name(n) if self.lookup_field(&n.text).is_none() && !self.open_schema && other.is_constant() && other.ty != ValueType::Error => {
+                let diag = self.unknown_field(n);
+                self.error(diag);
+                error_value(e.span)
+            }
             ExprKind::Name(n) if self.lookup_field(&n.text).is_none() && !self.open_schema => match other.ty {
                 ValueType::Word(_) | ValueType::Text | ValueType::Error | ValueType::Bool => self.literal_like(e, other),
                 _ => {
@@ -439,6 +451,14 @@ impl Checker<'_> {
         let Some(text) = text else {
             return self.value(e);
         };
+        if text != text.to_lowercase() && crate::syntax::RESERVED.contains(&text.to_lowercase().as_str()) {
+            self.error(
+                Diagnostic::new(Code::SyntaxError, span, format!("`{text}` is read as a word here, not as the keyword `{}`", text.to_lowercase()))
+                    .label("keywords are lower case")
+                    .help(format!("write `{}`", text.to_lowercase())),
+            );
+            return error_value(span);
+        }
         let word = |kind, ty| Value { kind, ty, span };
         match other.ty {
             ValueType::Word(f) => {

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 pub fn find_playbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for input in inputs {
-        if input.is_dir() {
+        if input.as_os_str() == "-" {
+            out.push(input.clone());
+        } else if input.is_dir() {
             let mut found = Vec::new();
             walk(input, &mut found).map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
             found.sort();

@@ -33,7 +33,7 @@ pub fn run(args: TestArgs) -> Exit {
     };
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for path in &files {
-        let (loaded, model) = match load_checked(path, SchemaSource::File, args.format) {
+        let (loaded, model) = match load_checked(path, SchemaSource::FromTests, args.format) {
             Ok(Some(x)) => x,
             Ok(None) => {
                 broken += 1;

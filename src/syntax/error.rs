@@ -310,7 +310,16 @@ fn join_or(items: &[String]) -> String {
 /// A concrete fix for common slips.
 fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<String> {
     use super::RESERVED;
-    if RESERVED.contains(&found) && expected == ["a name"] {
+    let before = source[..at].trim_end();
+    if before.ends_with("then") && expected.iter().any(|e| e == "a name" || e == "an action") {
+        return Some("after `then` comes an action name, e.g. `then surprise`".to_string());
+    }
+    // `orders > 12,5`: numbers in a playbook use a decimal point.
+    if found == "," && before.ends_with(|c: char| c.is_ascii_digit()) && source[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
+        return Some("numbers in a playbook use a decimal point: write `12.5` (a decimal comma is only for exports)".to_string());
+    }
+    let field_expected = expected.iter().any(|e| e.starts_with("a field"));
+    if RESERVED.contains(&found) && (expected == ["a name"] || field_expected) {
         return Some(format!(
             "`{found}` is a keyword; to use it as a name, put it in double quotes: `\"{found}\"`"
         ));
@@ -318,7 +327,6 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
     if found.chars().any(|c| c.is_uppercase()) && RESERVED.contains(&found.to_lowercase().as_str()) {
         return Some(format!("keywords are written in lower case: `{}`", found.to_lowercase()));
     }
-    let before = source[..at].trim_end();
     // `status test`: a keyword cannot be the word of `F V` (language.md §11).
     const CLAUSE: &[&str] = &[
         "and", "or", "not", "in", "is", "when", "then", "unless", "priority", "holdout", "via",

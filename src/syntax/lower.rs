@@ -723,11 +723,24 @@ fn postfix(lhs: Expr, depth: u32, op: Pair<'_, Rule>) -> Built {
             negated,
             word: Box::new(literal(c.any()?)?),
         },
-        Rule::word_test => ExprKind::IsWord {
-            value,
-            negated: false,
-            word: Box::new(literal(c.any()?)?),
-        },
+        Rule::word_test => {
+            let w = c.any()?;
+            let lower = w.as_str().to_lowercase();
+            if lower != w.as_str() && super::RESERVED.contains(&lower.as_str()) {
+                return Err(Diagnostic::new(
+                    Code::SyntaxError,
+                    span_of(&w),
+                    format!("`{}` is not a keyword: keywords are written in lower case", w.as_str()),
+                )
+                .label("read as a word")
+                .help(format!("write `{lower}`")));
+            }
+            ExprKind::IsWord {
+                value,
+                negated: false,
+                word: Box::new(literal(w)?),
+            }
+        }
         Rule::between => {
             let (low, ld) = expr_depth(c.next(Rule::arith)?)?;
             let (high, hd) = expr_depth(c.next(Rule::arith)?)?;
