@@ -62,6 +62,7 @@ pub enum Code {
     MaxZero,
     GivenColumn,
     UnusedAction,
+    NotFired,
     // Tests.
     TestFailed,
 }
@@ -111,6 +112,7 @@ impl Code {
         Code::MaxZero,
         Code::GivenColumn,
         Code::UnusedAction,
+        Code::NotFired,
         Code::TestFailed,
     ];
 
@@ -160,6 +162,7 @@ impl Code {
             Code::MaxZero => "max-zero",
             Code::GivenColumn => "given-column",
             Code::UnusedAction => "unused-action",
+            Code::NotFired => "not-fired",
             Code::TestFailed => "test-failed",
         }
     }
@@ -172,7 +175,8 @@ impl Code {
             | Code::DuplicateLogic
             | Code::MaxZero
             | Code::GivenColumn
-            | Code::UnusedAction => Severity::Warning,
+            | Code::UnusedAction
+            | Code::NotFired => Severity::Warning,
             _ => Severity::Error,
         }
     }

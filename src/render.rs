@@ -63,7 +63,7 @@ impl SourceCode for SourceFile {
             return Err(MietteError::OutOfBounds);
         }
         let first = self.line_index(start).saturating_sub(context_lines_before);
-        let last_line_of_span = self.line_index(if span.len() > 0 { end - 1 } else { end });
+        let last_line_of_span = self.line_index(if span.is_empty() { end } else { end - 1 });
         let last = (last_line_of_span + context_lines_after).min(self.line_starts.len() - 1);
         // Without context (the `file:line:column` header), the contents start at the span,
         // as miette's own sources do; with context, at the start of the first line.

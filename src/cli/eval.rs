@@ -48,6 +48,10 @@ pub struct EvalArgs {
     /// How playbook problems are printed.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub error_format: Format,
+    /// Report, per stage, segment and rule, how many customers made its condition
+    /// true / false / unknown, and warn about rules that never fired on this data.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 pub fn run(args: EvalArgs) -> Exit {
@@ -116,6 +120,7 @@ pub fn run(args: EvalArgs) -> Exit {
         decimal_comma: args.input.decimal_comma,
         delimiter: args.input.delimiter.map(|d| d as u8),
         progress: show_progress.then(|| Arc::clone(&progress_bytes)),
+        coverage: args.coverage,
         ..Options::default()
     };
 
@@ -165,6 +170,24 @@ pub fn run(args: EvalArgs) -> Exit {
             }
             if !args.quiet {
                 eprint!("{}", summary.human());
+            }
+            if args.coverage {
+                let never: Vec<Diagnostic> = model
+                    .rules
+                    .iter()
+                    .zip(&summary.rules)
+                    .filter(|(_, s)| s.fired == 0)
+                    .map(|(rule, _)| {
+                        Diagnostic::new(
+                            crate::diagnostic::Code::NotFired,
+                            rule.condition.span,
+                            format!("the rule `{}` fired for no customer in this export", rule.name),
+                        )
+                        .label("never true here")
+                        .help("check the condition against the data: `playbook explain … --customer ID` shows why for one customer")
+                    })
+                    .collect();
+                report(&never, &loaded, args.error_format);
             }
             if let Some(path) = &args.summary {
                 let json = serde_json::to_string_pretty(&summary).unwrap_or_default();

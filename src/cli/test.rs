@@ -20,6 +20,9 @@ pub struct TestArgs {
     /// How to print failures.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// List the rules that no test makes fire and the stages no test's customer is in.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 pub fn run(args: TestArgs) -> Exit {
@@ -49,13 +52,17 @@ pub fn run(args: TestArgs) -> Exit {
                 continue;
             }
         };
-        for result in run_tests(&program, as_of) {
+        let results = run_tests(&program, as_of);
+        for result in &results {
             if result.failures.is_empty() {
                 passed += 1;
             } else {
                 failed += 1;
                 report(&result.failures, &loaded, args.format);
             }
+        }
+        if args.coverage {
+            print_coverage(&program, &results, &loaded.file.name);
         }
     }
     if broken > 0 {
@@ -66,5 +73,27 @@ pub fn run(args: TestArgs) -> Exit {
         Exit::Findings
     } else {
         Exit::Ok
+    }
+}
+
+/// Rules and stages that no test exercises.
+fn print_coverage(program: &crate::eval::Program, results: &[crate::eval::expect::TestResult], file: &str) {
+    let mut lines = Vec::new();
+    for (r, rule) in program.rules.iter().enumerate() {
+        if !results.iter().any(|t| t.rules_fired.contains(&(r as u32))) {
+            lines.push(format!("  rule {} fires in no test", rule.name));
+        }
+    }
+    for (j, journey) in program.journeys.iter().enumerate() {
+        for (s, stage) in journey.stages.iter().enumerate() {
+            if !results.iter().any(|t| t.stages.get(j).copied().flatten() == Some(s as u16)) {
+                lines.push(format!("  stage {}.{stage}: no test's customer is in it", journey.name));
+            }
+        }
+    }
+    if lines.is_empty() {
+        println!("{file}: every rule fires and every stage is reached in some test");
+    } else {
+        println!("{file}: not covered by tests:\n{}", lines.join("\n"));
     }
 }

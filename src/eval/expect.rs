@@ -11,6 +11,9 @@ use crate::eval::program::SlotKind;
 pub struct TestResult {
     pub name: String,
     pub failures: Vec<Diagnostic>,
+    /// What the test's customer exercised (for `playbook test --coverage`).
+    pub rules_fired: Vec<u32>,
+    pub stages: Vec<Option<u16>>,
 }
 
 /// The header a test customer is read with: every field's column and journey column.
@@ -98,6 +101,8 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
     TestResult {
         name: test.name.clone(),
         failures,
+        rules_fired: outcome.rules_fired.clone(),
+        stages: outcome.stages.clone(),
     }
 }
 

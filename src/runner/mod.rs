@@ -14,7 +14,8 @@ use crate::data::rows::{csv_row, field_range, json_row, json_scratch, CellError,
 use crate::data::split::{Next, Records};
 use crate::diagnostic::Diagnostic;
 use crate::eval::program::Program;
-use crate::eval::run::NoTrace;
+use crate::eval::run::{NoTrace, Tracer};
+use crate::eval::Tri;
 use crate::eval::{compile, Cell, Outcome, Row};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -68,6 +69,8 @@ pub struct Options {
     pub delimiter: Option<u8>,
     /// Bytes read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
+    /// Count true / false / unknown per condition (`--coverage`).
+    pub coverage: bool,
 }
 
 impl Default for Options {
@@ -81,6 +84,7 @@ impl Default for Options {
             decimal_comma: false,
             delimiter: None,
             progress: None,
+            coverage: false,
         }
     }
 }
@@ -463,7 +467,7 @@ fn csv_chunk(
         match csv_row(program, &fields, columns, decimal_comma, &mut cells) {
             Ok(id) => {
                 let row = Row { id, cells: &cells };
-                program.decide(&row, options.as_of, &mut outcome, &mut NoTrace);
+                decide(program, &row, options, &mut outcome, &mut done.stats);
                 done.stats.count(program, &outcome);
                 done.hashes.push(hash_id(id));
                 writer.decision(&mut done.output, program, &row, &outcome, !done.any);
@@ -487,6 +491,34 @@ fn csv_chunk(
 fn recycle_fields<'a, 'b>(mut v: Vec<&'a [u8]>) -> Vec<&'b [u8]> {
     v.clear();
     v.into_iter().filter_map(|_| None).collect()
+}
+
+/// Decides one row, counting condition values when coverage is asked for.
+fn decide(program: &Program, row: &Row<'_>, options: &Options, outcome: &mut Outcome, stats: &mut Stats) {
+    if options.coverage {
+        if stats.coverage.is_empty() {
+            stats.coverage = vec![[0; 3]; program.nodes as usize];
+        }
+        let mut counter = Counter(&mut stats.coverage);
+        program.decide(row, options.as_of, outcome, &mut counter);
+    } else {
+        program.decide(row, options.as_of, outcome, &mut NoTrace);
+    }
+}
+
+/// Counts each condition node's values: [true, false, unknown].
+struct Counter<'a>(&'a mut Vec<[u64; 3]>);
+
+impl Tracer for Counter<'_> {
+    fn node(&mut self, id: u32, value: Tri) {
+        if let Some(c) = self.0.get_mut(id as usize) {
+            c[match value {
+                Tri::True => 0,
+                Tri::False => 1,
+                Tri::Unknown => 2,
+            }] += 1;
+        }
+    }
 }
 
 /// Reuses a vector's allocation for cells of another lifetime (it is emptied first).
@@ -704,7 +736,7 @@ fn json_record(
     match result {
         Ok(id) => {
             let row = Row { id, cells: &cells };
-            program.decide(&row, options.as_of, outcome, &mut NoTrace);
+            decide(program, &row, options, outcome, &mut done.stats);
             done.stats.count(program, outcome);
             done.hashes.push(hash_id(id));
             writer.decision(&mut done.output, program, &row, outcome, !done.any);

@@ -18,6 +18,8 @@ pub struct Stats {
     pub rules_held_out: Vec<u64>,
     pub actions: Vec<u64>,
     pub actions_held_out: Vec<u64>,
+    /// Per condition node: customers for whom it was true, false, unknown (`--coverage`).
+    pub coverage: Vec<[u64; 3]>,
 }
 
 impl Stats {
@@ -86,6 +88,14 @@ impl Stats {
         add(&mut self.rules_held_out, &other.rules_held_out);
         add(&mut self.actions, &other.actions);
         add(&mut self.actions_held_out, &other.actions_held_out);
+        if self.coverage.len() < other.coverage.len() {
+            self.coverage.resize(other.coverage.len(), [0; 3]);
+        }
+        for (a, b) in self.coverage.iter_mut().zip(&other.coverage) {
+            for i in 0..3 {
+                a[i] += b[i];
+            }
+        }
     }
 }
 
@@ -103,6 +113,25 @@ pub struct Summary {
     pub segments: Vec<Count>,
     pub rules: Vec<RuleSummary>,
     pub actions: Vec<ActionSummary>,
+    /// With `--coverage`: how each condition came out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Vec<Coverage>>,
+}
+
+/// How one stage, segment, rule or `unless` condition came out over the export.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Coverage {
+    /// `stage`, `segment`, `rule` or `unless`.
+    pub kind: &'static str,
+    /// `journey.stage`, the segment's or the rule's name.
+    pub name: String,
+    #[serde(rename = "true")]
+    pub true_: u64,
+    #[serde(rename = "false")]
+    pub false_: u64,
+    pub unknown: u64,
+    /// Customers for whom it was not needed (an earlier part decided, or they were suppressed).
+    pub not_evaluated: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -183,6 +212,7 @@ impl Summary {
                     held_out: stats.actions_held_out.get(a).copied().unwrap_or(0),
                 })
                 .collect(),
+            coverage: (!stats.coverage.is_empty()).then(|| coverage(program, stats)),
         }
     }
 
@@ -216,6 +246,48 @@ impl Summary {
         for a in &self.actions {
             out.push_str(&format!("action {}: {} ({} held out)\n", a.action, a.customers, a.held_out));
         }
+        if let Some(cov) = &self.coverage {
+            out.push_str("coverage (customers for whom the condition was true / false / unknown / not evaluated):\n");
+            for c in cov {
+                out.push_str(&format!(
+                    "  {} {}: {} / {} / {} / {}\n",
+                    c.kind, c.name, c.true_, c.false_, c.unknown, c.not_evaluated
+                ));
+            }
+        }
         out
     }
+}
+
+fn coverage(program: &Program, stats: &Stats) -> Vec<Coverage> {
+    use crate::eval::program::{JourneySource, C};
+    let entry = |kind: &'static str, name: String, c: &C| {
+        let [t, f, u] = stats.coverage.get(c.id as usize).copied().unwrap_or([0; 3]);
+        Coverage {
+            kind,
+            name,
+            true_: t,
+            false_: f,
+            unknown: u,
+            not_evaluated: stats.evaluated.saturating_sub(t + f + u),
+        }
+    };
+    let mut out = Vec::new();
+    for j in &program.journeys {
+        if let JourneySource::Conditions(conds) = &j.source {
+            for (s, c) in conds.iter().enumerate() {
+                out.push(entry("stage", format!("{}.{}", j.name, j.stages[s]), c));
+            }
+        }
+    }
+    for s in &program.segments {
+        out.push(entry("segment", s.name.clone(), &s.condition));
+    }
+    for r in &program.rules {
+        out.push(entry("rule", r.name.clone(), &r.condition));
+        if let Some(u) = &r.unless {
+            out.push(entry("unless", r.name.clone(), u));
+        }
+    }
+    out
 }
