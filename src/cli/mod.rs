@@ -2,9 +2,11 @@
 
 mod check;
 mod common;
+mod completions;
 mod eval;
 mod explain;
 mod files;
+mod init;
 mod inputs;
 mod progress;
 mod schema;
@@ -46,6 +48,12 @@ enum Command {
     Test(test::TestArgs),
     /// Print the `customer { … }` block inferred from an export.
     Schema(schema::SchemaArgs),
+    /// Create a small working playbook, a sample export and tests.
+    Init(init::InitArgs),
+    /// Print shell completions (bash, zsh, fish, …).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(completions::ManArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -66,6 +74,9 @@ pub fn main() -> Exit {
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     }
 }
 
