@@ -18,6 +18,8 @@ pub mod dates;
 pub mod data;
 /// Evaluation: compiled programs run per customer.
 pub mod eval;
+/// Comparing the decisions of two versions of a playbook.
+pub mod diff;
 /// Running a playbook over exports, in parallel, with a summary.
 pub mod runner;
 /// Rendering diagnostics for people, tools and CI.

@@ -58,7 +58,12 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
     };
     let name = if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() };
-    Ok(match syntax::parse_bytes(&bytes) {
+    Ok(load_bytes(name, bytes))
+}
+
+/// A playbook from bytes read elsewhere (standard input, `git show`).
+pub fn load_bytes(name: String, bytes: Vec<u8>) -> Loaded {
+    match syntax::parse_bytes(&bytes) {
         Ok(parsed) => Loaded {
             file: SourceFile::new(name, String::from_utf8(bytes).unwrap_or_default()),
             parsed,
@@ -71,5 +76,5 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
                 skipped: Vec::new(),
             },
         },
-    })
+    }
 }

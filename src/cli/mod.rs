@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod completions;
+mod diff;
 mod eval;
 mod explain;
 mod files;
@@ -42,6 +43,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Decide for every customer of an export: stages, segments, actions.
     Eval(eval::EvalArgs),
+    /// Show what a change to a playbook does to the customers of an export.
+    Diff(diff::DiffArgs),
     /// Explain why one customer got their decision.
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of playbooks.
@@ -71,6 +74,7 @@ pub fn main() -> Exit {
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
