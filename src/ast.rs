@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// A byte range in the source file.
-#[derive(Clone, Copy, Debug, Default, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, Eq, serde::Serialize)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -182,9 +182,14 @@ pub enum PolicyItem {
         span: Span,
     },
     /// `max N actions per customer`
-    MaxActions { max: Number, span: Span },
+    MaxActions {
+        max: Number,
+        span: Span,
+    },
     Holdout(Holdout),
-    DecimalComma { span: Span },
+    DecimalComma {
+        span: Span,
+    },
 }
 
 /// `holdout P% [salt "S"]`
@@ -307,7 +312,10 @@ pub enum ExprKind {
     Or(Vec<Expr>),
     Not(Box<Expr>),
     /// `customer [not] in X`
-    CustomerIn { negated: bool, target: Name },
+    CustomerIn {
+        negated: bool,
+        target: Name,
+    },
     /// `customer reached S`
     Reached(Name),
     /// `a < b` and friends.
@@ -329,7 +337,10 @@ pub enum ExprKind {
         items: Vec<Expr>,
     },
     /// `F has "x"`
-    Has { list: Box<Expr>, item: Box<Expr> },
+    Has {
+        list: Box<Expr>,
+        item: Box<Expr>,
+    },
     /// `F contains / starts with / ends with "x"`
     TextTest {
         op: TextOp,
@@ -337,7 +348,10 @@ pub enum ExprKind {
         pattern: Box<Expr>,
     },
     /// `F is missing` (negated: `is present`, `is not missing`)
-    IsMissing { value: Box<Expr>, negated: bool },
+    IsMissing {
+        value: Box<Expr>,
+        negated: bool,
+    },
     /// `F V`, `F is V`, `F is not V`
     IsWord {
         value: Box<Expr>,
@@ -351,9 +365,15 @@ pub enum ExprKind {
         future: bool,
     },
     /// `D more than N days ago`
-    MoreThanAgo { date: Box<Expr>, days: Number },
+    MoreThanAgo {
+        date: Box<Expr>,
+        days: Number,
+    },
     /// `anniversary of D within next N days`
-    Anniversary { date: Box<Expr>, days: Number },
+    Anniversary {
+        date: Box<Expr>,
+        days: Number,
+    },
 
     // Values.
     /// A bare name: a field, or a word when no field has that name.
@@ -371,7 +391,10 @@ pub enum ExprKind {
         right: Box<Expr>,
     },
     /// `days_since(D)` / `days_until(D)` / an unknown function (reported by the checker).
-    Call { function: Name, argument: Box<Expr> },
+    Call {
+        function: Name,
+        argument: Box<Expr>,
+    },
     /// `( … )`, kept so the formatter and diagnostics can show it.
     Paren(Box<Expr>),
 }
@@ -519,7 +542,9 @@ impl Expr {
                 value.walk(f);
                 word.walk(f);
             }
-            ExprKind::Within { date, .. } | ExprKind::MoreThanAgo { date, .. } | ExprKind::Anniversary { date, .. } => date.walk(f),
+            ExprKind::Within { date, .. }
+            | ExprKind::MoreThanAgo { date, .. }
+            | ExprKind::Anniversary { date, .. } => date.walk(f),
             ExprKind::Call { argument, .. } => argument.walk(f),
             _ => {}
         }
@@ -532,7 +557,9 @@ impl Playbook {
         let mut out = Vec::new();
         for item in &self.items {
             match item {
-                Item::Journey(j) => out.extend(j.stages.iter().filter_map(|s| s.condition.as_ref())),
+                Item::Journey(j) => {
+                    out.extend(j.stages.iter().filter_map(|s| s.condition.as_ref()))
+                }
                 Item::Segment(s) => out.push(&s.condition),
                 Item::Policy(p) => out.extend(p.items.iter().filter_map(|i| match i {
                     PolicyItem::Suppress { condition, .. } => Some(condition),

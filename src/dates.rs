@@ -59,7 +59,11 @@ pub fn days_to_anniversary(date: i32, today: i32) -> i32 {
     let (_, month, day) = civil_from_days(date);
     let (year, _, _) = civil_from_days(today);
     let on = |y: i32| {
-        let d = if month == 2 && day == 29 && !is_leap(y) { 28 } else { day };
+        let d = if month == 2 && day == 29 && !is_leap(y) {
+            28
+        } else {
+            day
+        };
         days_from_civil(y, month, d)
     };
     let this_year = on(year);
@@ -160,7 +164,9 @@ impl DateFormat {
             items.push(item);
         }
         if !(day && month && year) {
-            return Err("a date pattern needs a day (`%d`), a month (`%m`) and a year (`%Y`)".to_string());
+            return Err(
+                "a date pattern needs a day (`%d`), a month (`%m`) and a year (`%Y`)".to_string(),
+            );
         }
         Ok(DateFormat {
             items,
@@ -231,7 +237,10 @@ impl DateFormat {
             // Allow a time of day after the date: `31-10-2011 10:42`.
             let rest = &text[i..];
             let time = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('T'))?;
-            if !time.bytes().all(|c| c.is_ascii_digit() || c == b':' || c == b'.') {
+            if !time
+                .bytes()
+                .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
+            {
                 return None;
             }
         }
@@ -270,10 +279,16 @@ mod tests {
         assert_eq!(bday("1990-11-22"), 364);
         // 29 February falls on 28 February in 2027.
         let feb = parse_iso("2027-02-20").unwrap_or_default();
-        assert_eq!(days_to_anniversary(parse_iso("2000-02-29").unwrap_or_default(), feb), 8);
+        assert_eq!(
+            days_to_anniversary(parse_iso("2000-02-29").unwrap_or_default(), feb),
+            8
+        );
         // Year end: from 2026-12-28 to 2 January is 5 days.
         let dec = parse_iso("2026-12-28").unwrap_or_default();
-        assert_eq!(days_to_anniversary(parse_iso("1980-01-02").unwrap_or_default(), dec), 5);
+        assert_eq!(
+            days_to_anniversary(parse_iso("1980-01-02").unwrap_or_default(), dec),
+            5
+        );
     }
 
     #[test]

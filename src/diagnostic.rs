@@ -250,7 +250,10 @@ impl Diagnostic {
 
 /// `did you mean`: an exact case-insensitive match first, then the closest name
 /// within an edit distance of max(len/3, 1). Never something far-fetched.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = name.to_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     let limit = (name.chars().count() / 3).max(1);
@@ -272,7 +275,7 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// `help` text for an unknown name: the suggestion, or the list of known names when short.
-pub fn suggestion_help<'a>(name: &str, kind: &str, known: &[&'a str]) -> Option<String> {
+pub fn suggestion_help(name: &str, kind: &str, known: &[&str]) -> Option<String> {
     if let Some(s) = did_you_mean(name, known.iter().copied()) {
         return Some(format!("did you mean `{s}`?"));
     }
@@ -280,7 +283,11 @@ pub fn suggestion_help<'a>(name: &str, kind: &str, known: &[&'a str]) -> Option<
         0 => None,
         1..=8 => Some(format!(
             "the known {kind}s are {}",
-            known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         _ => None,
     }

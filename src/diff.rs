@@ -86,11 +86,17 @@ fn read(line: &str) -> Result<Read, String> {
     let customer = v["customer"].as_str().unwrap_or_default().to_string();
     let stages = v["stages"]
         .as_object()
-        .map(|m| m.iter().map(|(k, s)| (k.clone(), s.as_str().map(str::to_string))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, s)| (k.clone(), s.as_str().map(str::to_string)))
+                .collect()
+        })
         .unwrap_or_default();
     let mut actions: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for a in v["actions"].as_array().into_iter().flatten() {
-        let entry = actions.entry(a["action"].as_str().unwrap_or_default().to_string()).or_default();
+        let entry = actions
+            .entry(a["action"].as_str().unwrap_or_default().to_string())
+            .or_default();
         entry.0 += 1;
         if a["holdout"].as_bool() == Some(true) {
             entry.1 += 1;
@@ -104,11 +110,14 @@ fn read(line: &str) -> Result<Read, String> {
     })
 }
 
+/// (journey, from, to)
+type TransitionKey = (String, Option<String>, Option<String>);
+
 /// Accumulates the comparison.
 #[derive(Default)]
 pub struct Differ {
     report: DiffReport,
-    transitions: BTreeMap<(String, Option<String>, Option<String>), (u64, Vec<String>)>,
+    transitions: BTreeMap<TransitionKey, (u64, Vec<String>)>,
     actions: BTreeMap<String, ActionDiff>,
 }
 
@@ -117,7 +126,10 @@ impl Differ {
     pub fn add(&mut self, old: &str, new: &str) -> Result<(), String> {
         let (old, new) = (read(old)?, read(new)?);
         if old.customer != new.customer {
-            return Err(format!("the runs disagree on the order of customers ({} vs {})", old.customer, new.customer));
+            return Err(format!(
+                "the runs disagree on the order of customers ({} vs {})",
+                old.customer, new.customer
+            ));
         }
         let id = &old.customer;
         self.report.customers += 1;
@@ -129,11 +141,22 @@ impl Differ {
             }
         }
         for journey in journeys {
-            let before = old.stages.iter().find(|(j, _)| j == journey).and_then(|(_, s)| s.clone());
-            let after = new.stages.iter().find(|(j, _)| j == journey).and_then(|(_, s)| s.clone());
+            let before = old
+                .stages
+                .iter()
+                .find(|(j, _)| j == journey)
+                .and_then(|(_, s)| s.clone());
+            let after = new
+                .stages
+                .iter()
+                .find(|(j, _)| j == journey)
+                .and_then(|(_, s)| s.clone());
             if before != after {
                 changed = true;
-                let entry = self.transitions.entry((journey.clone(), before, after)).or_default();
+                let entry = self
+                    .transitions
+                    .entry((journey.clone(), before, after))
+                    .or_default();
                 entry.0 += 1;
                 push_example(&mut entry.1, id);
             }
@@ -152,10 +175,13 @@ impl Differ {
                 continue;
             }
             changed = true;
-            let entry = self.actions.entry(name.clone()).or_insert_with(|| ActionDiff {
-                action: name.clone(),
-                ..ActionDiff::default()
-            });
+            let entry = self
+                .actions
+                .entry(name.clone())
+                .or_insert_with(|| ActionDiff {
+                    action: name.clone(),
+                    ..ActionDiff::default()
+                });
             if a > b {
                 entry.gained += 1;
                 push_example(&mut entry.gained_examples, id);
@@ -167,7 +193,9 @@ impl Differ {
         if old.suppressed != new.suppressed || held_before != held_after {
             changed = true;
         }
-        self.report.suppression.add(old.suppressed, new.suppressed, id);
+        self.report
+            .suppression
+            .add(old.suppressed, new.suppressed, id);
         self.report.holdout.add(held_before, held_after, id);
         if changed {
             self.report.changed += 1;
@@ -177,8 +205,18 @@ impl Differ {
 
     pub fn finish(mut self) -> DiffReport {
         for ((journey, from, to), (customers, examples)) in self.transitions {
-            let transition = Transition { from, to, customers, examples };
-            match self.report.journeys.iter_mut().find(|j| j.journey == journey) {
+            let transition = Transition {
+                from,
+                to,
+                customers,
+                examples,
+            };
+            match self
+                .report
+                .journeys
+                .iter_mut()
+                .find(|j| j.journey == journey)
+            {
                 Some(j) => j.transitions.push(transition),
                 None => self.report.journeys.push(JourneyDiff {
                     journey,
@@ -224,9 +262,15 @@ impl DiffReport {
                 out.push('\n');
             }
         }
-        for (what, c) in [("suppressed", &self.suppression), ("held out", &self.holdout)] {
+        for (what, c) in [
+            ("suppressed", &self.suppression),
+            ("held out", &self.holdout),
+        ] {
             if c.started + c.stopped > 0 {
-                out.push_str(&format!("\n{what}: {} start, {} stop\n", c.started, c.stopped));
+                out.push_str(&format!(
+                    "\n{what}: {} start, {} stop\n",
+                    c.started, c.stopped
+                ));
             }
         }
         out
@@ -234,23 +278,57 @@ impl DiffReport {
 
     /// Ready to paste as a pull-request comment.
     pub fn markdown(&self) -> String {
-        let mut out = format!("### Playbook change: {} of {} customers change\n", self.changed, self.customers);
+        let mut out = format!(
+            "### Playbook change: {} of {} customers change\n",
+            self.changed, self.customers
+        );
         for j in &self.journeys {
-            out.push_str(&format!("\n**Journey `{}`**\n\n| from | to | customers | examples |\n|---|---|---:|---|\n", j.journey));
+            out.push_str(&format!(
+                "\n**Journey `{}`**\n\n| from | to | customers | examples |\n|---|---|---:|---|\n",
+                j.journey
+            ));
             for t in &j.transitions {
-                out.push_str(&format!("| {} | {} | {} | {} |\n", stage(&t.from), stage(&t.to), t.customers, t.examples.join(", ")));
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    stage(&t.from),
+                    stage(&t.to),
+                    t.customers,
+                    t.examples.join(", ")
+                ));
             }
         }
         if !self.actions.is_empty() {
-            out.push_str("\n**Actions**\n\n| action | gained | lost | examples |\n|---|---:|---:|---|\n");
+            out.push_str(
+                "\n**Actions**\n\n| action | gained | lost | examples |\n|---|---:|---:|---|\n",
+            );
             for a in &self.actions {
-                let ex: Vec<String> = a.gained_examples.iter().map(|e| format!("+{e}")).chain(a.lost_examples.iter().map(|e| format!("−{e}"))).collect();
-                out.push_str(&format!("| {} | {} | {} | {} |\n", a.action, a.gained, a.lost, ex.join(", ")));
+                let ex: Vec<String> = a
+                    .gained_examples
+                    .iter()
+                    .map(|e| format!("+{e}"))
+                    .chain(a.lost_examples.iter().map(|e| format!("−{e}")))
+                    .collect();
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    a.action,
+                    a.gained,
+                    a.lost,
+                    ex.join(", ")
+                ));
             }
         }
-        for (what, c) in [("Suppressed", &self.suppression), ("Held out", &self.holdout)] {
+        for (what, c) in [
+            ("Suppressed", &self.suppression),
+            ("Held out", &self.holdout),
+        ] {
             if c.started + c.stopped > 0 {
-                out.push_str(&format!("\n**{what}**: {} start ({}), {} stop ({})\n", c.started, c.started_examples.join(", "), c.stopped, c.stopped_examples.join(", ")));
+                out.push_str(&format!(
+                    "\n**{what}**: {} start ({}), {} stop ({})\n",
+                    c.started,
+                    c.started_examples.join(", "),
+                    c.stopped,
+                    c.stopped_examples.join(", ")
+                ));
             }
         }
         out
@@ -265,13 +343,35 @@ mod tests {
     fn transitions_and_actions_are_counted() {
         let mut d = Differ::default();
         let line = |id: &str, stage: &str, actions: &str, sup: bool| {
-            format!(r#"{{"customer":"{id}","stages":{{"j":{stage}}},"segments":[],"actions":[{actions}],"suppressed":{sup}}}"#)
+            format!(
+                r#"{{"customer":"{id}","stages":{{"j":{stage}}},"segments":[],"actions":[{actions}],"suppressed":{sup}}}"#
+            )
         };
-        let a = |name: &str, held: bool| format!(r#"{{"action":"{name}","rule":"r","argument":null,"channel":null,"holdout":{held}}}"#);
-        d.add(&line("C1", "\"x\"", &a("surprise", false), false), &line("C1", "\"y\"", "", false)).expect("same customer");
-        d.add(&line("C2", "null", "", false), &line("C2", "null", &a("surprise", true), false)).expect("same customer");
-        d.add(&line("C3", "\"x\"", "", false), &line("C3", "\"x\"", "", true)).expect("same customer");
-        d.add(&line("C4", "\"x\"", "", false), &line("C4", "\"x\"", "", false)).expect("same customer");
+        let a = |name: &str, held: bool| {
+            format!(
+                r#"{{"action":"{name}","rule":"r","argument":null,"channel":null,"holdout":{held}}}"#
+            )
+        };
+        d.add(
+            &line("C1", "\"x\"", &a("surprise", false), false),
+            &line("C1", "\"y\"", "", false),
+        )
+        .expect("same customer");
+        d.add(
+            &line("C2", "null", "", false),
+            &line("C2", "null", &a("surprise", true), false),
+        )
+        .expect("same customer");
+        d.add(
+            &line("C3", "\"x\"", "", false),
+            &line("C3", "\"x\"", "", true),
+        )
+        .expect("same customer");
+        d.add(
+            &line("C4", "\"x\"", "", false),
+            &line("C4", "\"x\"", "", false),
+        )
+        .expect("same customer");
         let r = d.finish();
         assert_eq!((r.customers, r.changed), (4, 3));
         assert_eq!(r.journeys[0].transitions[0].from.as_deref(), Some("x"));

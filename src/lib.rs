@@ -6,23 +6,23 @@
 
 /// The typed syntax tree with spans.
 pub mod ast;
-/// Problems found in playbooks, with codes, places and help.
-pub mod diagnostic;
-/// Parsing: grammar → AST.
-pub mod syntax;
 /// Checking: names, types, lints → a resolved model.
 pub mod check;
-/// Calendar dates as day numbers, and date formats.
-pub mod dates;
-/// Exports in, decisions out.
-pub mod data;
-/// Evaluation: compiled programs run per customer.
-pub mod eval;
-/// Comparing the decisions of two versions of a playbook.
-pub mod diff;
-/// Running a playbook over exports, in parallel, with a summary.
-pub mod runner;
-/// Rendering diagnostics for people, tools and CI.
-pub mod render;
 /// The command line.
 pub mod cli;
+/// Exports in, decisions out.
+pub mod data;
+/// Calendar dates as day numbers, and date formats.
+pub mod dates;
+/// Problems found in playbooks, with codes, places and help.
+pub mod diagnostic;
+/// Comparing the decisions of two versions of a playbook.
+pub mod diff;
+/// Evaluation: compiled programs run per customer.
+pub mod eval;
+/// Rendering diagnostics for people, tools and CI.
+pub mod render;
+/// Running a playbook over exports, in parallel, with a summary.
+pub mod runner;
+/// Parsing: grammar → AST.
+pub mod syntax;

@@ -1,7 +1,10 @@
 //! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SpanContents,
+};
 use std::fmt;
 
 /// How diagnostics are printed (`--format`).
@@ -35,7 +38,9 @@ impl SourceFile {
 
     /// The 0-based line holding a byte offset.
     fn line_index(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -73,7 +78,12 @@ impl SourceCode for SourceFile {
             (self.line_starts[first], 0)
         };
         // Up to and including the last line's newline, so an empty last line is still shown.
-        let to = self.line_starts.get(last + 1).copied().unwrap_or(self.text.len()).max(from);
+        let to = self
+            .line_starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len())
+            .max(from);
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             &self.text.as_bytes()[from..to],
@@ -137,7 +147,8 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.with_source.then_some(self.file as &dyn miette::SourceCode)
+        self.with_source
+            .then_some(self.file as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -145,16 +156,18 @@ impl miette::Diagnostic for Report<'_> {
             return None;
         }
         let len = self.file.text.len();
-        Some(Box::new(self.diag.labels.iter().enumerate().map(move |(i, l)| {
-            let start = (l.span.start as usize).min(len);
-            let end = (l.span.end as usize).clamp(start, len);
-            let span = miette::SourceSpan::new(start.into(), end - start);
-            if i == 0 {
-                LabeledSpan::new_primary_with_span(l.text.clone(), span)
-            } else {
-                LabeledSpan::new_with_span(l.text.clone(), span)
-            }
-        })))
+        Some(Box::new(self.diag.labels.iter().enumerate().map(
+            move |(i, l)| {
+                let start = (l.span.start as usize).min(len);
+                let end = (l.span.end as usize).clamp(start, len);
+                let span = miette::SourceSpan::new(start.into(), end - start);
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(l.text.clone(), span)
+                } else {
+                    LabeledSpan::new_with_span(l.text.clone(), span)
+                }
+            },
+        )))
     }
 }
 
@@ -162,7 +175,10 @@ impl miette::Diagnostic for Report<'_> {
 fn snippet_fits(diag: &Diagnostic, file: &SourceFile) -> bool {
     diag.labels.iter().all(|l| {
         let start = (l.span.start as usize).min(file.text.len());
-        let line_start = file.text[..floor(&file.text, start)].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_start = file.text[..floor(&file.text, start)]
+            .rfind('\n')
+            .map(|i| i + 1)
+            .unwrap_or(0);
         let line_end = file.text[floor(&file.text, start)..]
             .find('\n')
             .map(|i| i + start)
@@ -186,7 +202,9 @@ pub fn human(diag: &Diagnostic, file: &SourceFile, color: bool) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let report = Report {
         diag,
         file,
@@ -254,7 +272,9 @@ pub fn github(diag: &Diagnostic, file: &SourceFile) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {

@@ -14,7 +14,11 @@ use std::path::Path;
 
 fn diagnose(path: &Path) -> (SourceFile, Vec<Diagnostic>) {
     let text = std::fs::read_to_string(path).expect("a fixture is UTF-8");
-    let name = path.file_name().expect("a file name").to_string_lossy().into_owned();
+    let name = path
+        .file_name()
+        .expect("a file name")
+        .to_string_lossy()
+        .into_owned();
     let parsed = parse(&text);
     let diagnostics = check_parsed(&parsed, &text);
     (SourceFile::new(name, text), diagnostics)
@@ -40,7 +44,10 @@ fn broken_playbooks() {
                 diagnostics.iter().any(|d| d.code.name() == code),
                 "{}: expected a `{code}` diagnostic, got {:?}",
                 file.name,
-                diagnostics.iter().map(|d| d.code.name()).collect::<Vec<_>>()
+                diagnostics
+                    .iter()
+                    .map(|d| d.code.name())
+                    .collect::<Vec<_>>()
             );
         }
         let mut snapshot = String::new();
@@ -73,19 +80,30 @@ fn clean_playbooks() {
     for path in paths {
         let (file, diagnostics) = diagnose(&path);
         let rendered: String = diagnostics.iter().map(|d| human(d, &file, false)).collect();
-        assert!(diagnostics.is_empty(), "{} should be clean:\n{rendered}", file.name);
+        assert!(
+            diagnostics.is_empty(),
+            "{} should be clean:\n{rendered}",
+            file.name
+        );
     }
 }
 
 #[test]
 fn every_error_fixture_is_named_by_a_code() {
-    let codes: Vec<&str> = playbook::diagnostic::Code::ALL.iter().map(|c| c.name()).collect();
+    let codes: Vec<&str> = playbook::diagnostic::Code::ALL
+        .iter()
+        .map(|c| c.name())
+        .collect();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check/err");
     let mut count = 0;
     for entry in std::fs::read_dir(dir).expect("the err fixtures") {
         let path = entry.expect("a directory entry").path();
         if let Some(code) = expected_code(&path) {
-            assert!(codes.contains(&code.as_str()), "{}: no code named `{code}`", path.display());
+            assert!(
+                codes.contains(&code.as_str()),
+                "{}: no code named `{code}`",
+                path.display()
+            );
         }
         count += 1;
     }

@@ -60,7 +60,10 @@ fn errors_exit_1() {
     assert!(text.contains("playbook::unknown-field"), "{text}");
     assert!(text.contains("broken.playbook:2:6"), "{text}");
     assert!(text.contains("did you mean `orders`?"), "{text}");
-    assert!(!text.contains('\u{1b}'), "no colour when NO_COLOR is set or output is not a terminal");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when NO_COLOR is set or output is not a terminal"
+    );
     assert_eq!(stderr(&out), "checked 1 file: 1 error, 0 warnings\n");
 }
 
@@ -72,12 +75,18 @@ fn warnings_exit_0_unless_denied() {
     assert!(stdout(&out).contains("playbook::unused-segment"));
     assert_eq!(stderr(&out), "checked 1 file: 0 errors, 1 warning\n");
 
-    let out = playbook(dir.path(), &["check", "--deny", "warnings", "warns.playbook"]);
+    let out = playbook(
+        dir.path(),
+        &["check", "--deny", "warnings", "warns.playbook"],
+    );
     assert_eq!(code(&out), 1);
     assert_eq!(stderr(&out), "checked 1 file: 0 errors, 1 warning\n");
 
     let clean = folder(&[("ok.playbook", CLEAN)]);
-    let out = playbook(clean.path(), &["check", "ok.playbook", "--deny", "warnings"]);
+    let out = playbook(
+        clean.path(),
+        &["check", "ok.playbook", "--deny", "warnings"],
+    );
     assert_eq!(code(&out), 0);
 }
 
@@ -86,7 +95,11 @@ fn usage_errors_exit_2() {
     let dir = folder(&[("ok.playbook", CLEAN)]);
     let missing = playbook(dir.path(), &["check", "ok.playbook", "nowhere.playbook"]);
     assert_eq!(code(&missing), 2);
-    assert!(stderr(&missing).contains("nowhere.playbook"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("nowhere.playbook"),
+        "{}",
+        stderr(&missing)
+    );
 
     for args in [
         &["check", "--bogus", "ok.playbook"][..],
@@ -125,14 +138,29 @@ fn folders_are_searched_recursively() {
     assert_eq!(stderr(&out), "checked 3 files: 1 error, 1 warning\n");
     let files: Vec<String> = stdout(&out)
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON")["file"].as_str().expect("a file").replace('\\', "/"))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["file"]
+                .as_str()
+                .expect("a file")
+                .replace('\\', "/")
+        })
         .collect();
-    assert_eq!(files, ["playbooks/deeper/c.playbook", "playbooks/deeper/still/b.playbook"]);
+    assert_eq!(
+        files,
+        [
+            "playbooks/deeper/c.playbook",
+            "playbooks/deeper/still/b.playbook"
+        ]
+    );
 }
 
 #[test]
 fn files_and_folders_mix() {
-    let dir = folder(&[("one.playbook", CLEAN), ("more/two.playbook", CLEAN), ("more/three.playbook", CLEAN)]);
+    let dir = folder(&[
+        ("one.playbook", CLEAN),
+        ("more/two.playbook", CLEAN),
+        ("more/three.playbook", CLEAN),
+    ]);
     let out = playbook(dir.path(), &["check", "one.playbook", "more"]);
     assert_eq!(code(&out), 0);
     assert_eq!(stderr(&out), "checked 3 files: 0 errors, 0 warnings\n");
@@ -141,12 +169,31 @@ fn files_and_folders_mix() {
 #[test]
 fn json_is_one_object_per_line() {
     let dir = folder(&[("broken.playbook", BROKEN), ("warns.playbook", WARNS)]);
-    let out = playbook(dir.path(), &["check", "--format", "json", "broken.playbook", "warns.playbook"]);
+    let out = playbook(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "broken.playbook",
+            "warns.playbook",
+        ],
+    );
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
-    let keys = ["file", "line", "column", "end_line", "end_column", "severity", "code", "message", "help"];
+    let keys = [
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "severity",
+        "code",
+        "message",
+        "help",
+    ];
     for line in &lines {
         let value: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
         let object = value.as_object().expect("an object");
@@ -158,8 +205,14 @@ fn json_is_one_object_per_line() {
     }
     let first: serde_json::Value = serde_json::from_str(lines[0]).expect("JSON");
     assert_eq!(first["file"], "broken.playbook");
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(2), Some(6)));
-    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(2), Some(11)));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(2), Some(6))
+    );
+    assert_eq!(
+        (first["end_line"].as_u64(), first["end_column"].as_u64()),
+        (Some(2), Some(11))
+    );
     assert_eq!(first["severity"], "error");
     assert_eq!(first["code"], "playbook::unknown-field");
     assert_eq!(first["message"], "there is no field named `ordrs`");
@@ -174,17 +227,31 @@ fn github_annotations() {
     let dir = folder(&[
         ("broken.playbook", BROKEN),
         ("warns.playbook", WARNS),
-        ("syntax.playbook", "customer { id text key  orders number }\nwhen orders >= 3 surprise\n"),
+        (
+            "syntax.playbook",
+            "customer { id text key  orders number }\nwhen orders >= 3 surprise\n",
+        ),
         ("100%, a: b.playbook", BROKEN),
     ]);
     let out = playbook(
         dir.path(),
-        &["check", "--format", "github", "broken.playbook", "warns.playbook", "syntax.playbook", "100%, a: b.playbook"],
+        &[
+            "check",
+            "--format",
+            "github",
+            "broken.playbook",
+            "warns.playbook",
+            "syntax.playbook",
+            "100%, a: b.playbook",
+        ],
     );
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
     for line in text.lines() {
-        assert!(line.starts_with("::error file=") || line.starts_with("::warning file="), "{line}");
+        assert!(
+            line.starts_with("::error file=") || line.starts_with("::warning file="),
+            "{line}"
+        );
         assert!(line.contains(",line="), "{line}");
     }
     insta::assert_snapshot!(text);
@@ -194,10 +261,20 @@ fn github_annotations() {
 #[test]
 fn invalid_utf8_is_a_finding_not_a_crash() {
     let dir = folder(&[]);
-    std::fs::write(dir.path().join("latin1.playbook"), b"segment caf\xe9 = orders > 1\n").expect("a file");
-    let out = playbook(dir.path(), &["check", "--format", "json", "latin1.playbook"]);
+    std::fs::write(
+        dir.path().join("latin1.playbook"),
+        b"segment caf\xe9 = orders > 1\n",
+    )
+    .expect("a file");
+    let out = playbook(
+        dir.path(),
+        &["check", "--format", "json", "latin1.playbook"],
+    );
     assert_eq!(code(&out), 1);
     let value: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("JSON");
     assert_eq!(value["code"], "playbook::invalid-utf8");
-    assert_eq!((value["line"].as_u64(), value["column"].as_u64()), (Some(1), Some(12)));
+    assert_eq!(
+        (value["line"].as_u64(), value["column"].as_u64()),
+        (Some(1), Some(12))
+    );
 }

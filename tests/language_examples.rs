@@ -37,23 +37,40 @@ segment slapers = orders >= 3 and last_order more than 90 days ago
 
 fn render(diagnostics: &[Diagnostic], source: &str) -> String {
     let file = playbook::render::SourceFile::new("example.playbook", source);
-    diagnostics.iter().map(|d| playbook::render::human(d, &file, false)).collect()
+    diagnostics
+        .iter()
+        .map(|d| playbook::render::human(d, &file, false))
+        .collect()
 }
 
 /// Parses with no syntax diagnostics and checks with no errors; returns the tree and model.
 fn accepted(source: &str) -> (Playbook, Model) {
     let parsed = parse(source);
-    assert!(parsed.diagnostics.is_empty(), "does not parse:\n{source}\n{}", render(&parsed.diagnostics, source));
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "does not parse:\n{source}\n{}",
+        render(&parsed.diagnostics, source)
+    );
     let checked = check(&parsed.playbook, source, SchemaSource::File);
-    let errors: Vec<Diagnostic> = checked.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
-    assert!(errors.is_empty(), "does not check:\n{source}\n{}", render(&errors, source));
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "does not check:\n{source}\n{}",
+        render(&errors, source)
+    );
     let model = checked.model.expect("a model when there are no errors");
     (parsed.playbook, model)
 }
 
 /// A condition from the contract as the only rule of a playbook with the shared schema.
 fn condition(cond: &str) {
-    let source = format!("{SCHEMA}\nrule example when customer in slapers or ({cond}) then surprise\n");
+    let source =
+        format!("{SCHEMA}\nrule example when customer in slapers or ({cond}) then surprise\n");
     accepted(&source);
 }
 
@@ -91,16 +108,33 @@ fn code_blocks(text: &str) -> Vec<String> {
 fn section_1_example_verbatim() {
     let blocks = code_blocks(&contract());
     let example = blocks.first().expect("the §1 code block");
-    assert!(example.starts_with("# relatie-fase-model.playbook"), "the first block is §1's example");
+    assert!(
+        example.starts_with("# relatie-fase-model.playbook"),
+        "the first block is §1's example"
+    );
     let (playbook, model) = accepted(example);
     let all = check(&playbook, example, SchemaSource::File).diagnostics;
-    assert!(all.is_empty(), "§1 gives warnings:\n{}", render(&all, example));
+    assert!(
+        all.is_empty(),
+        "§1 gives warnings:\n{}",
+        render(&all, example)
+    );
     assert_eq!(model.title.as_deref(), Some("Relatie fase model"));
     assert_eq!(model.fields.len(), 12);
     assert_eq!(model.journeys.len(), 1);
     assert_eq!(model.journeys[0].stages.len(), 4);
     assert_eq!(model.segments.len(), 1);
-    assert_eq!(model.actions, ["surprise", "winback", "birthday_gift", "upsell", "welcome", "referral"]);
+    assert_eq!(
+        model.actions,
+        [
+            "surprise",
+            "winback",
+            "birthday_gift",
+            "upsell",
+            "welcome",
+            "referral"
+        ]
+    );
     let names: Vec<&str> = model.rules.iter().map(|r| r.name.as_str()).collect();
     // The unnamed rule is named after the line of its `when` within the block.
     let when_line = example
@@ -108,9 +142,20 @@ fn section_1_example_verbatim() {
         .position(|l| l.starts_with("when customer in vertrouwen"))
         .expect("the unnamed rule")
         + 1;
-    assert_eq!(names, [format!("rule@{when_line}").as_str(), "win slapers terug", "verjaardag", "upsell_relatie"]);
+    assert_eq!(
+        names,
+        [
+            format!("rule@{when_line}").as_str(),
+            "win slapers terug",
+            "verjaardag",
+            "upsell_relatie"
+        ]
+    );
     assert_eq!(model.rules[1].priority, 5.0);
-    assert_eq!(model.rules[3].holdout.as_ref().map(|h| h.basis_points), Some(1000));
+    assert_eq!(
+        model.rules[3].holdout.as_ref().map(|h| h.basis_points),
+        Some(1000)
+    );
     assert_eq!(model.tests.len(), 1);
     assert_eq!(model.policy.max_actions, Some(2));
 }
@@ -199,11 +244,20 @@ rule pilot when orders > 2 then upsell holdout 12.5%"#,
     assert!(win.unless.is_some());
     assert_eq!(win.actions.len(), 2);
     assert_eq!(win.actions[0].argument.as_deref(), Some("we-missen-je"));
-    assert!(matches!(win.actions[0].channel, playbook::check::Channel::Field(_)));
-    assert_eq!(win.actions[1].channel, playbook::check::Channel::Word("email".into()));
+    assert!(matches!(
+        win.actions[0].channel,
+        playbook::check::Channel::Field(_)
+    ));
+    assert_eq!(
+        win.actions[1].channel,
+        playbook::check::Channel::Word("email".into())
+    );
     assert_eq!(win.priority, 5.0);
     let holdout = win.holdout.as_ref().expect("a holdout");
-    assert_eq!((holdout.basis_points, holdout.salt.as_str()), (1000, "q4-pilot"));
+    assert_eq!(
+        (holdout.basis_points, holdout.salt.as_str()),
+        (1000, "q4-pilot")
+    );
     assert!(model.rules[2].name.starts_with("rule@"));
     let pilot = model.rules[3].holdout.as_ref().expect("a holdout");
     assert_eq!((pilot.basis_points, pilot.salt.as_str()), (1250, "pilot"));
@@ -232,9 +286,13 @@ when customer in slapers then surprise, referral, upsell"#,
     let holdout = model.policy.holdout.as_ref().expect("a policy holdout");
     assert_eq!((holdout.basis_points, holdout.salt.as_str()), (500, "S"));
     // Without a salt, the title is the salt.
-    let model = items("playbook \"Titel\"\npolicy { holdout 7% }\nwhen customer in slapers then surprise");
+    let model =
+        items("playbook \"Titel\"\npolicy { holdout 7% }\nwhen customer in slapers then surprise");
     let holdout = model.policy.holdout.as_ref().expect("a policy holdout");
-    assert_eq!((holdout.basis_points, holdout.salt.as_str()), (700, "Titel"));
+    assert_eq!(
+        (holdout.basis_points, holdout.salt.as_str()),
+        (700, "Titel")
+    );
 }
 
 #[test]
@@ -258,7 +316,10 @@ test "kolom" { given { Fase: trouw } expect stage trouw }"#,
     );
     assert_eq!(model.tests.len(), 2);
     assert_eq!(model.tests[0].expectations.len(), 9);
-    assert_eq!(model.tests[1].columns, [("Fase".to_string(), "trouw".to_string())]);
+    assert_eq!(
+        model.tests[1].columns,
+        [("Fase".to_string(), "trouw".to_string())]
+    );
 }
 
 // ───────────────────────────── §11 ─────────────────────────────
@@ -307,9 +368,16 @@ fn section_11_small_forms() {
 fn section_11_keyword_words() {
     let source = "customer { id text key  status one of new, test, key, format }\nwhen status is test or status is key or status new then a";
     let parsed = parse(source);
-    assert!(parsed.diagnostics.is_empty(), "{}", render(&parsed.diagnostics, source));
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{}",
+        render(&parsed.diagnostics, source)
+    );
     let source = "customer { id text key  status one of new, test }\nwhen status test then a";
-    assert!(!parse(source).diagnostics.is_empty(), "`status test` must not parse");
+    assert!(
+        !parse(source).diagnostics.is_empty(),
+        "`status test` must not parse"
+    );
 }
 
 /// `F = w`: where a bare name could be a field or a word, the field wins.
@@ -321,7 +389,10 @@ fn section_11_field_wins() {
         panic!("a comparison: {:?}", model.rules[0].condition.kind);
     };
     // Fields: id 0, a 1, b 2.
-    assert!(matches!(right.kind, playbook::check::ValueKind::Field(2)), "{right:?}");
+    assert!(
+        matches!(right.kind, playbook::check::ValueKind::Field(2)),
+        "{right:?}"
+    );
 }
 
 #[test]
@@ -329,7 +400,11 @@ fn section_11_missing_tests_are_not_words() {
     let source = "customer { id text key  state one of missing, present }\nwhen state is missing then a\nwhen state is present then b";
     let (_, model) = accepted(source);
     for rule in &model.rules {
-        assert!(matches!(rule.condition.kind, CondKind::Missing { .. }), "{:?}", rule.condition.kind);
+        assert!(
+            matches!(rule.condition.kind, CondKind::Missing { .. }),
+            "{:?}",
+            rule.condition.kind
+        );
     }
 }
 
@@ -337,7 +412,11 @@ fn section_11_missing_tests_are_not_words() {
 
 fn only_rule_condition(source: &str) -> Expr {
     let parsed = parse(source);
-    assert!(parsed.diagnostics.is_empty(), "{}", render(&parsed.diagnostics, source));
+    assert!(
+        parsed.diagnostics.is_empty(),
+        "{}",
+        render(&parsed.diagnostics, source)
+    );
     let mut rules = parsed.playbook.items.into_iter().filter_map(|i| match i {
         Item::Rule(r) => Some(r),
         _ => None,
@@ -350,7 +429,10 @@ fn only_rule_condition(source: &str) -> Expr {
 /// The tree as an s-expression: `(and (not a) b)`.
 fn sexpr(e: &Expr) -> String {
     let list = |head: &str, items: &[Expr]| {
-        format!("({head} {})", items.iter().map(sexpr).collect::<Vec<_>>().join(" "))
+        format!(
+            "({head} {})",
+            items.iter().map(sexpr).collect::<Vec<_>>().join(" ")
+        )
     };
     match &e.kind {
         ExprKind::And(items) => list("and", items),
@@ -361,13 +443,30 @@ fn sexpr(e: &Expr) -> String {
         ExprKind::Word(w) => format!("'{w}"),
         ExprKind::Number(n) => n.to_string(),
         ExprKind::Neg(inner) => format!("(- {})", sexpr(inner)),
-        ExprKind::Compare { op, left, right } => format!("({} {} {})", op.symbol(), sexpr(left), sexpr(right)),
-        ExprKind::Arith { op, left, right } => format!("({} {} {})", op.symbol(), sexpr(left), sexpr(right)),
-        ExprKind::IsWord { value, negated, word } => {
-            format!("({} {} {})", if *negated { "is-not" } else { "is" }, sexpr(value), sexpr(word))
+        ExprKind::Compare { op, left, right } => {
+            format!("({} {} {})", op.symbol(), sexpr(left), sexpr(right))
+        }
+        ExprKind::Arith { op, left, right } => {
+            format!("({} {} {})", op.symbol(), sexpr(left), sexpr(right))
+        }
+        ExprKind::IsWord {
+            value,
+            negated,
+            word,
+        } => {
+            format!(
+                "({} {} {})",
+                if *negated { "is-not" } else { "is" },
+                sexpr(value),
+                sexpr(word)
+            )
         }
         ExprKind::CustomerIn { negated, target } => {
-            format!("({} {})", if *negated { "not-in" } else { "in" }, target.text)
+            format!(
+                "({} {})",
+                if *negated { "not-in" } else { "in" },
+                target.text
+            )
         }
         other => format!("{other:?}"),
     }
@@ -376,7 +475,10 @@ fn sexpr(e: &Expr) -> String {
 #[test]
 fn one_line_rule_is_one_rule_with_two_parts() {
     let source = "when customer in vertrouwen and complaint resolved then surprise";
-    assert_eq!(sexpr(&only_rule_condition(source)), "(and (in vertrouwen) (is complaint 'resolved))");
+    assert_eq!(
+        sexpr(&only_rule_condition(source)),
+        "(and (in vertrouwen) (is complaint 'resolved))"
+    );
     let schema = "customer { id text key complaint one of none, open, resolved }\njourney j { stage vertrouwen when complaint is none }\n";
     let full = format!("{schema}{source}");
     let (_, model) = accepted(&full);
@@ -400,37 +502,62 @@ fn precedence_or_and_not_comparison() {
         ("a and b or c", "(or (and a b) c)"),
         ("not x = 1", "(not (= x 1))"),
         ("not a or not b and c", "(or (not a) (and (not b) c))"),
-        ("a = 1 or b = 2 and not c > 3", "(or (= a 1) (and (= b 2) (not (> c 3))))"),
+        (
+            "a = 1 or b = 2 and not c > 3",
+            "(or (= a 1) (and (= b 2) (not (> c 3))))",
+        ),
         ("a + b * c > d - e / f", "(> (+ a (* b c)) (- d (/ e f)))"),
         ("-a < 3", "(< (- a) 3)"),
         ("(a or b) and c", "(and (or a b) c)"),
         ("a and b and c and d", "(and a b c d)"),
-        ("complaint is not open and opted_in", "(and (is-not complaint 'open) opted_in)"),
+        (
+            "complaint is not open and opted_in",
+            "(and (is-not complaint 'open) opted_in)",
+        ),
     ];
     for (cond, expected) in cases {
         let source = format!("when {cond} then x");
         assert_eq!(sexpr(&only_rule_condition(&source)), expected, "{cond}");
     }
     let e = only_rule_condition("when a between 1 and 2 and b then x");
-    let ExprKind::And(parts) = &e.kind else { panic!("{e:?}") };
-    assert!(matches!(parts[0].kind, ExprKind::Between { .. }), "{:?}", parts[0].kind);
+    let ExprKind::And(parts) = &e.kind else {
+        panic!("{e:?}")
+    };
+    assert!(
+        matches!(parts[0].kind, ExprKind::Between { .. }),
+        "{:?}",
+        parts[0].kind
+    );
 }
 
 #[test]
 fn weeks_are_seven_days() {
     let e = only_rule_condition("when d within 2 weeks then x");
-    let ExprKind::Within { days, future, .. } = &e.kind else { panic!("{e:?}") };
+    let ExprKind::Within { days, future, .. } = &e.kind else {
+        panic!("{e:?}")
+    };
     assert_eq!((days.value, *future), (14.0, false));
     let e = only_rule_condition("when d more than 1 week ago then x");
-    let ExprKind::MoreThanAgo { days, .. } = &e.kind else { panic!("{e:?}") };
+    let ExprKind::MoreThanAgo { days, .. } = &e.kind else {
+        panic!("{e:?}")
+    };
     assert_eq!(days.value, 7.0);
 }
 
 #[test]
 fn comparison_operators() {
-    for (op, expected) in [("=", CompareOp::Eq), ("!=", CompareOp::Ne), ("<", CompareOp::Lt), ("<=", CompareOp::Le), (">", CompareOp::Gt), (">=", CompareOp::Ge)] {
+    for (op, expected) in [
+        ("=", CompareOp::Eq),
+        ("!=", CompareOp::Ne),
+        ("<", CompareOp::Lt),
+        ("<=", CompareOp::Le),
+        (">", CompareOp::Gt),
+        (">=", CompareOp::Ge),
+    ] {
         let e = only_rule_condition(&format!("when a {op} 1 then x"));
-        let ExprKind::Compare { op, .. } = e.kind else { panic!("{e:?}") };
+        let ExprKind::Compare { op, .. } = e.kind else {
+            panic!("{e:?}")
+        };
         assert_eq!(op, expected);
     }
 }

@@ -10,13 +10,21 @@ use std::collections::HashMap;
 
 impl Checker<'_> {
     /// Builds the field table; returns the key field.
-    pub(super) fn schema(&mut self, playbook: &Playbook, source: SchemaSource<'_>) -> Option<usize> {
+    pub(super) fn schema(
+        &mut self,
+        playbook: &Playbook,
+        source: SchemaSource<'_>,
+    ) -> Option<usize> {
         let schemas: Vec<&ast::Schema> = playbook.schemas().collect();
         for extra in schemas.iter().skip(1) {
             self.error(
-                Diagnostic::new(Code::DuplicateItem, extra.span, "this playbook has two `customer` blocks")
-                    .also(schemas[0].span, "first block")
-                    .help("put all fields in one `customer { … }` block"),
+                Diagnostic::new(
+                    Code::DuplicateItem,
+                    extra.span,
+                    "this playbook has two `customer` blocks",
+                )
+                .also(schemas[0].span, "first block")
+                .help("put all fields in one `customer { … }` block"),
             );
         }
         let Some(schema) = schemas.first() else {
@@ -31,7 +39,8 @@ impl Checker<'_> {
                 SchemaSource::FromTests => {
                     self.open_schema = true;
                     for field in fields_from_tests(playbook) {
-                        self.field_index.insert(field.name.clone(), self.fields.len());
+                        self.field_index
+                            .insert(field.name.clone(), self.fields.len());
                         self.fields.push(field);
                     }
                 }
@@ -83,16 +92,24 @@ impl Checker<'_> {
             for (what, spans) in [("`?`", &field.optional), ("`key`", &field.key)] {
                 if let Some(extra) = spans.get(1) {
                     self.error(
-                        Diagnostic::new(Code::InvalidModifier, *extra, format!("{what} is written twice"))
-                            .help("write it once"),
+                        Diagnostic::new(
+                            Code::InvalidModifier,
+                            *extra,
+                            format!("{what} is written twice"),
+                        )
+                        .help("write it once"),
                     );
                 }
             }
             for (what, list) in [("`from`", &field.column), ("`format`", &field.format)] {
                 if let Some((_, extra)) = list.get(1) {
                     self.error(
-                        Diagnostic::new(Code::InvalidModifier, *extra, format!("{what} is written twice"))
-                            .help("a field has one column and one format"),
+                        Diagnostic::new(
+                            Code::InvalidModifier,
+                            *extra,
+                            format!("{what} is written twice"),
+                        )
+                        .help("a field has one column and one format"),
                     );
                 }
             }
@@ -123,7 +140,11 @@ impl Checker<'_> {
                         Diagnostic::new(
                             Code::InvalidModifier,
                             *span,
-                            format!("`format` only applies to dates, and `{}` is a {} field", field.name.text, ty.describe()),
+                            format!(
+                                "`format` only applies to dates, and `{}` is a {} field",
+                                field.name.text,
+                                ty.describe()
+                            ),
                         )
                         .help("remove the `format`, or make the field a `date`"),
                     );
@@ -326,7 +347,8 @@ impl Checker<'_> {
                         Mark::Active => {
                             if !reported {
                                 let from = stack.iter().position(|(n, _)| *n == dep).unwrap_or(0);
-                                let cycle: Vec<Node> = stack[from..].iter().map(|(n, _)| *n).collect();
+                                let cycle: Vec<Node> =
+                                    stack[from..].iter().map(|(n, _)| *n).collect();
                                 self.report_cycle(&cycle);
                                 reported = true;
                             }
@@ -362,11 +384,22 @@ impl Checker<'_> {
             Node::Journey(j) => self.journeys[j].span,
             Node::Segment(s) => self.segments[s].span,
         };
-        let code = if has_segment { Code::SegmentCycle } else { Code::JourneyCycle };
+        let code = if has_segment {
+            Code::SegmentCycle
+        } else {
+            Code::JourneyCycle
+        };
         self.error(
-            Diagnostic::new(code, first_span, format!("these definitions use each other in a circle: {}", path.join(" → ")))
-                .label("part of the circle")
-                .help("break the circle: one of them must be defined without the other"),
+            Diagnostic::new(
+                code,
+                first_span,
+                format!(
+                    "these definitions use each other in a circle: {}",
+                    path.join(" → ")
+                ),
+            )
+            .label("part of the circle")
+            .help("break the circle: one of them must be defined without the other"),
         );
     }
 
@@ -388,10 +421,14 @@ impl Checker<'_> {
                     "rule names must be unique: rename one"
                 };
                 self.error(
-                    Diagnostic::new(Code::DuplicateRule, name_span, format!("there is already a rule named `{name}`"))
-                        .label("second rule")
-                        .also(*first, "first rule")
-                        .help(help),
+                    Diagnostic::new(
+                        Code::DuplicateRule,
+                        name_span,
+                        format!("there is already a rule named `{name}`"),
+                    )
+                    .label("second rule")
+                    .also(*first, "first rule")
+                    .help(help),
                 );
             } else {
                 names.insert(name.clone(), name_span);
@@ -414,14 +451,22 @@ impl Checker<'_> {
                 .collect();
             for extra in rule.priority.iter().skip(1) {
                 self.error(
-                    Diagnostic::new(Code::DuplicateItem, extra.span, "this rule has two priorities")
-                        .help("keep one `priority N`"),
+                    Diagnostic::new(
+                        Code::DuplicateItem,
+                        extra.span,
+                        "this rule has two priorities",
+                    )
+                    .help("keep one `priority N`"),
                 );
             }
             for extra in rule.holdout.iter().skip(1) {
                 self.error(
-                    Diagnostic::new(Code::DuplicateItem, extra.span, "this rule has two holdouts")
-                        .help("keep one `holdout P%`"),
+                    Diagnostic::new(
+                        Code::DuplicateItem,
+                        extra.span,
+                        "this rule has two holdouts",
+                    )
+                    .help("keep one `holdout P%`"),
                 );
             }
             let holdout = rule.holdout.first().and_then(|h| {
@@ -495,10 +540,16 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::InvalidVia,
                         via.span,
-                        format!("`{}` is a {ty} field; `via` takes a channel word or a `one of` field", via.text),
+                        format!(
+                            "`{}` is a {ty} field; `via` takes a channel word or a `one of` field",
+                            via.text
+                        ),
                     )
                     .label("not a `one of` field")
-                    .help(format!("to send through a channel called {0}, write `via \"{0}\"`", via.text)),
+                    .help(format!(
+                        "to send through a channel called {0}, write `via \"{0}\"`",
+                        via.text
+                    )),
                 );
                 Channel::None
             }
@@ -516,8 +567,15 @@ impl Checker<'_> {
         for block in playbook.policies() {
             for item in &block.items {
                 match item {
-                    PolicyItem::Suppress { actions, condition, span } => {
-                        let actions = actions.iter().filter_map(|a| self.lookup_action(a)).collect();
+                    PolicyItem::Suppress {
+                        actions,
+                        condition,
+                        span,
+                    } => {
+                        let actions = actions
+                            .iter()
+                            .filter_map(|a| self.lookup_action(a))
+                            .collect();
                         let condition = self.cond(condition);
                         policy.suppress.push(SuppressDef {
                             actions,
@@ -572,10 +630,14 @@ impl Checker<'_> {
             Some(f) => {
                 let f = *f;
                 self.error(
-                    Diagnostic::new(Code::DuplicateItem, span, format!("the policy has {what} twice"))
-                        .label("second")
-                        .also(f, "first")
-                        .help("keep one"),
+                    Diagnostic::new(
+                        Code::DuplicateItem,
+                        span,
+                        format!("the policy has {what} twice"),
+                    )
+                    .label("second")
+                    .also(f, "first")
+                    .help("keep one"),
                 );
                 false
             }
@@ -595,9 +657,9 @@ impl Checker<'_> {
             let mut given = Vec::new();
             let mut columns = Vec::new();
             for entry in &test.given {
-                let field = self.lookup_field(&entry.key.text).or_else(|| {
-                    self.fields.iter().position(|f| f.column == entry.key.text)
-                });
+                let field = self
+                    .lookup_field(&entry.key.text)
+                    .or_else(|| self.fields.iter().position(|f| f.column == entry.key.text));
                 match field {
                     Some(i) => {
                         if let Some(cell) = self.given_cell(i, &entry.value, entry.span) {
@@ -647,7 +709,12 @@ impl Checker<'_> {
         tests
     }
 
-    fn given_cell(&mut self, field: usize, value: &ast::GivenValue, span: Span) -> Option<GivenCell> {
+    fn given_cell(
+        &mut self,
+        field: usize,
+        value: &ast::GivenValue,
+        span: Span,
+    ) -> Option<GivenCell> {
         use ast::GivenValue as G;
         let ty = self.fields[field].ty.clone();
         let cell = match (&ty, value) {
@@ -656,8 +723,12 @@ impl Checker<'_> {
             (Type::Text, G::Number(n)) => Some(GivenCell::Text(n.to_string())),
             (Type::Number, G::Number(n)) => Some(GivenCell::Number(*n)),
             (Type::Bool, G::Bool(b)) => Some(GivenCell::Bool(*b)),
-            (Type::Bool, G::Number(n)) if *n == 0.0 || *n == 1.0 => Some(GivenCell::Bool(*n == 1.0)),
-            (Type::Bool, G::Word(w) | G::Text(w)) => crate::data::values::parse_bool(w).map(GivenCell::Bool),
+            (Type::Bool, G::Number(n)) if *n == 0.0 || *n == 1.0 => {
+                Some(GivenCell::Bool(*n == 1.0))
+            }
+            (Type::Bool, G::Word(w) | G::Text(w)) => {
+                crate::data::values::parse_bool(w).map(GivenCell::Bool)
+            }
             (Type::Date, G::Date(d)) => self.date_literal(*d, span).map(GivenCell::Date),
             (Type::Date, G::Text(t)) => match &self.fields[field].format {
                 Some(f) => f.parse_date(t),
@@ -673,7 +744,10 @@ impl Checker<'_> {
                         let mut diag = Diagnostic::new(
                             Code::UnknownWord,
                             span,
-                            format!("`{w}` is not one of the words of `{}`", self.fields[field].name),
+                            format!(
+                                "`{w}` is not one of the words of `{}`",
+                                self.fields[field].name
+                            ),
                         );
                         if let Some(help) = suggestion_help(w, "word", &known) {
                             diag = diag.help(help);
@@ -692,7 +766,9 @@ impl Checker<'_> {
                 })
                 .collect::<Option<Vec<_>>>()
                 .map(GivenCell::List),
-            (Type::ListOfText, G::Text(t) | G::Word(t)) => Some(GivenCell::List(crate::data::values::split_list(t))),
+            (Type::ListOfText, G::Text(t) | G::Word(t)) => {
+                Some(GivenCell::List(crate::data::values::split_list(t)))
+            }
             _ => None,
         };
         if cell.is_none() {
@@ -707,11 +783,19 @@ impl Checker<'_> {
             };
             let name = f.name.clone();
             let ty = f.ty.describe();
-            if !self.diags.iter().any(|d| d.span() == span && d.code == Code::InvalidDate) {
+            if !self
+                .diags
+                .iter()
+                .any(|d| d.span() == span && d.code == Code::InvalidDate)
+            {
                 self.error(
-                    Diagnostic::new(Code::TestValue, span, format!("`{name}` is a {ty} field; this value does not fit"))
-                        .label("wrong type")
-                        .help(format!("write a {ty} value, e.g. `{name}: {example}`")),
+                    Diagnostic::new(
+                        Code::TestValue,
+                        span,
+                        format!("`{name}` is a {ty} field; this value does not fit"),
+                    )
+                    .label("wrong type")
+                    .help(format!("write a {ty} value, e.g. `{name}: {example}`")),
                 );
             }
         }
@@ -721,9 +805,18 @@ impl Checker<'_> {
     /// A test value for a column that is not a field: a `from column` journey's stage is
     /// checked against its stages; a key close to a field's name is probably misspelt.
     fn given_column(&mut self, key: &ast::Name, value: &str, span: Span) {
-        if let Some(journey) = self.journeys.iter().find(|j| j.column.as_deref() == Some(key.text.as_str())) {
+        if let Some(journey) = self
+            .journeys
+            .iter()
+            .find(|j| j.column.as_deref() == Some(key.text.as_str()))
+        {
             let lower = value.trim().to_lowercase();
-            if !lower.is_empty() && !journey.stages.iter().any(|s| s.name.to_lowercase() == lower) {
+            if !lower.is_empty()
+                && !journey
+                    .stages
+                    .iter()
+                    .any(|s| s.name.to_lowercase() == lower)
+            {
                 let known: Vec<&str> = journey.stages.iter().map(|s| s.name.as_str()).collect();
                 let mut diag = Diagnostic::new(
                     Code::TestValue,
@@ -747,10 +840,15 @@ impl Checker<'_> {
                 Diagnostic::new(
                     Code::GivenColumn,
                     key.span,
-                    format!("`{}` is not a field, so it is read as a column that nothing uses", key.text),
+                    format!(
+                        "`{}` is not a field, so it is read as a column that nothing uses",
+                        key.text
+                    ),
                 )
                 .label("not a field")
-                .help(format!("did you mean `{close}`? (as written, `{close}` stays missing in this test)")),
+                .help(format!(
+                    "did you mean `{close}`? (as written, `{close}` stays missing in this test)"
+                )),
             );
         }
     }
@@ -759,9 +857,13 @@ impl Checker<'_> {
         let days = checked_days(d.year, d.month, d.day);
         if days.is_none() {
             self.error(
-                Diagnostic::new(Code::InvalidDate, span, format!("{d} is not a date in the calendar"))
-                    .label("no such date")
-                    .help("write a real date as YYYY-MM-DD"),
+                Diagnostic::new(
+                    Code::InvalidDate,
+                    span,
+                    format!("{d} is not a date in the calendar"),
+                )
+                .label("no such date")
+                .help("write a real date as YYYY-MM-DD"),
             );
         }
         days
@@ -773,7 +875,9 @@ impl Checker<'_> {
             E::Stage(name) => match self.lookup_named(&name.text) {
                 Some(Named::Stage { journey, stage }) => ExpectDef::Stage { journey, stage },
                 _ => {
-                    self.unknown_named(name, Code::UnknownStage, "stage", |n| matches!(n, Named::Stage { .. }));
+                    self.unknown_named(name, Code::UnknownStage, "stage", |n| {
+                        matches!(n, Named::Stage { .. })
+                    });
                     return None;
                 }
             },
@@ -781,7 +885,9 @@ impl Checker<'_> {
             E::NoStage(Some(name)) => match self.lookup_named(&name.text) {
                 Some(Named::Journey(j)) => ExpectDef::NoStage(Some(j)),
                 _ => {
-                    self.unknown_named(name, Code::UnknownJourney, "journey", |n| matches!(n, Named::Journey(_)));
+                    self.unknown_named(name, Code::UnknownJourney, "journey", |n| {
+                        matches!(n, Named::Journey(_))
+                    });
                     return None;
                 }
             },
@@ -818,22 +924,35 @@ impl Checker<'_> {
                     ExpectDef::Segment(s, matches!(kind, E::Segment(_)))
                 }
                 _ => {
-                    self.unknown_named(name, Code::UnknownSegment, "segment", |n| matches!(n, Named::Segment(_)));
+                    self.unknown_named(name, Code::UnknownSegment, "segment", |n| {
+                        matches!(n, Named::Segment(_))
+                    });
                     return None;
                 }
             },
         })
     }
 
-    pub(super) fn unknown_named(&mut self, name: &ast::Name, code: Code, kind: &str, want: fn(&Named) -> bool) {
+    pub(super) fn unknown_named(
+        &mut self,
+        name: &ast::Name,
+        code: Code,
+        kind: &str,
+        want: fn(&Named) -> bool,
+    ) {
         let known = self.names_of(want);
-        let mut diag = Diagnostic::new(code, name.span, format!("there is no {kind} named `{}`", name.text))
-            .label(format!("unknown {kind}"));
+        let mut diag = Diagnostic::new(
+            code,
+            name.span,
+            format!("there is no {kind} named `{}`", name.text),
+        )
+        .label(format!("unknown {kind}"));
         if let Some(help) = suggestion_help(&name.text, kind, &known) {
             diag = diag.help(help);
         }
         // The segment it was meant to be is not also "never used".
-        let meant = crate::diagnostic::did_you_mean(&name.text, known.iter().copied()).and_then(|m| self.names.get(m));
+        let meant = crate::diagnostic::did_you_mean(&name.text, known.iter().copied())
+            .and_then(|m| self.names.get(m));
         if let Some((Named::Segment(s), _)) = meant.copied() {
             if let Some(u) = self.segment_uses.get_mut(s) {
                 *u += 1;

@@ -14,9 +14,16 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
     for (segment, uses) in model.segments.iter().zip(segment_uses) {
         if *uses == 0 {
             out.push(
-                Diagnostic::new(Code::UnusedSegment, segment.span, format!("the segment `{}` is never used", segment.name))
-                    .label("not used by any rule, stage, policy or test")
-                    .help(format!("use it (`when customer in {} then …`) or remove it", segment.name)),
+                Diagnostic::new(
+                    Code::UnusedSegment,
+                    segment.span,
+                    format!("the segment `{}` is never used", segment.name),
+                )
+                .label("not used by any rule, stage, policy or test")
+                .help(format!(
+                    "use it (`when customer in {} then …`) or remove it",
+                    segment.name
+                )),
             );
         }
     }
@@ -24,9 +31,13 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
         let mut facts = Facts::default();
         if facts.add(&rule.condition, model, 0).is_err() {
             out.push(
-                Diagnostic::new(Code::NeverFires, rule.condition.span, format!("the rule `{}` can never fire", rule.name))
-                    .label("these conditions contradict each other")
-                    .help("no customer can meet all of them at once: check the numbers and words"),
+                Diagnostic::new(
+                    Code::NeverFires,
+                    rule.condition.span,
+                    format!("the rule `{}` can never fire", rule.name),
+                )
+                .label("these conditions contradict each other")
+                .help("no customer can meet all of them at once: check the numbers and words"),
             );
         }
     }
@@ -42,9 +53,14 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
                 )
                 .label("its condition contradicts an earlier stage's");
                 if k > 0 {
-                    diag = diag.also(journey.stages[k - 1].span, "a customer must meet this stage's condition first");
+                    diag = diag.also(
+                        journey.stages[k - 1].span,
+                        "a customer must meet this stage's condition first",
+                    );
                 }
-                out.push(diag.help("a journey is a funnel: each stage requires every stage before it"));
+                out.push(
+                    diag.help("a journey is a funnel: each stage requires every stage before it"),
+                );
                 break;
             }
         }
@@ -55,18 +71,31 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
         for item in &policy.items {
             if let PolicyItem::Suppress { actions, .. } = item {
                 for name in actions {
-                    let given = model.rules.iter().any(|r| r.actions.iter().any(|a| model.actions[a.action] == name.text));
+                    let given = model.rules.iter().any(|r| {
+                        r.actions
+                            .iter()
+                            .any(|a| model.actions[a.action] == name.text)
+                    });
                     if !given {
-                        let known: Vec<&str> = model.actions.iter().map(String::as_str).filter(|a| *a != name.text).collect();
+                        let known: Vec<&str> = model
+                            .actions
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|a| *a != name.text)
+                            .collect();
                         let mut diag = Diagnostic::new(
                             Code::UnusedAction,
                             name.span,
-                            format!("no rule gives the action `{}`, so suppressing it changes nothing", name.text),
+                            format!(
+                                "no rule gives the action `{}`, so suppressing it changes nothing",
+                                name.text
+                            ),
                         )
                         .label("no rule gives this action");
                         diag = match crate::diagnostic::did_you_mean(&name.text, known) {
                             Some(s) => diag.help(format!("did you mean `{s}`?")),
-                            None => diag.help("check the spelling, or remove it from the `suppress` line"),
+                            None => diag
+                                .help("check the spelling, or remove it from the `suppress` line"),
                         };
                         out.push(diag);
                     }
@@ -79,9 +108,15 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
             if let PolicyItem::MaxActions { max, span } = item {
                 if max.value == 0.0 {
                     out.push(
-                        Diagnostic::new(Code::MaxZero, *span, "`max 0 actions` means no customer gets any action")
-                            .label("blocks every action")
-                            .help("to pause all actions, remove the rules; otherwise use `max 1` or more"),
+                        Diagnostic::new(
+                            Code::MaxZero,
+                            *span,
+                            "`max 0 actions` means no customer gets any action",
+                        )
+                        .label("blocks every action")
+                        .help(
+                            "to pause all actions, remove the rules; otherwise use `max 1` or more",
+                        ),
                     );
                 }
             }
@@ -96,7 +131,13 @@ fn duplicate_rules(playbook: &Playbook, model: &Model, out: &mut Vec<Diagnostic>
     let rules: Vec<&ast::Rule> = playbook.rules().collect();
     let mut buckets: HashMap<u64, Vec<usize>> = HashMap::new();
     for (j, later) in rules.iter().enumerate() {
-        let key = fingerprint(&later.condition) ^ later.unless.as_ref().map(fingerprint).unwrap_or(0).rotate_left(1);
+        let key = fingerprint(&later.condition)
+            ^ later
+                .unless
+                .as_ref()
+                .map(fingerprint)
+                .unwrap_or(0)
+                .rotate_left(1);
         let bucket = buckets.entry(key).or_default();
         for &i in bucket.iter() {
             let earlier = rules[i];
@@ -229,14 +270,20 @@ impl Facts {
             }
             CondKind::Compare { op, left, right } => self.compare(*op, left, right, model),
             CondKind::Not(inner) => match &inner.kind {
-                CondKind::Compare { op, left, right } => self.compare(negate(*op), left, right, model),
+                CondKind::Compare { op, left, right } => {
+                    self.compare(negate(*op), left, right, model)
+                }
                 CondKind::IsTrue(v) => self.bool_field(v, false),
                 CondKind::Missing { value, negated } => self.missing(value, *negated),
                 _ => Ok(()),
             },
             CondKind::IsTrue(v) => self.bool_field(v, true),
             CondKind::Missing { value, negated } => self.missing(value, !*negated),
-            CondKind::InList { value, items, negated } => {
+            CondKind::InList {
+                value,
+                items,
+                negated,
+            } => {
                 let (ValueKind::Field(f), ValueType::Word(_)) = (&value.kind, value.ty) else {
                     return Ok(());
                 };
@@ -252,7 +299,9 @@ impl Facts {
                 self.restrict(*f, all, |w| words.contains(&w) != *negated)
             }
             CondKind::Within { date, days, future } => {
-                let ValueKind::Field(f) = date.kind else { return Ok(()) };
+                let ValueKind::Field(f) = date.kind else {
+                    return Ok(());
+                };
                 self.present(f)?;
                 let iv = self.relative.entry(f).or_default();
                 if *future {
@@ -264,15 +313,26 @@ impl Facts {
                 }
             }
             CondKind::MoreThanAgo { date, days } => {
-                let ValueKind::Field(f) = date.kind else { return Ok(()) };
+                let ValueKind::Field(f) = date.kind else {
+                    return Ok(());
+                };
                 self.present(f)?;
-                self.relative.entry(f).or_default().add(CompareOp::Lt, -days)
+                self.relative
+                    .entry(f)
+                    .or_default()
+                    .add(CompareOp::Lt, -days)
             }
             _ => Ok(()),
         }
     }
 
-    fn compare(&mut self, op: CompareOp, left: &Value, right: &Value, model: &Model) -> Contradiction {
+    fn compare(
+        &mut self,
+        op: CompareOp,
+        left: &Value,
+        right: &Value,
+        model: &Model,
+    ) -> Contradiction {
         let (field, op, constant) = match (&left.kind, &right.kind) {
             (ValueKind::Field(f), _) if right.is_constant() => (*f, op, right),
             (_, ValueKind::Field(f)) if left.is_constant() => (*f, flip(op), left),
@@ -285,7 +345,11 @@ impl Facts {
                 ValueKind::Number(n) => self.absolute.entry(field).or_default().add(op, -n),
                 _ => Ok(()),
             },
-            ValueKind::Date(d) => self.absolute.entry(field).or_default().add(op, f64::from(*d)),
+            ValueKind::Date(d) => self
+                .absolute
+                .entry(field)
+                .or_default()
+                .add(op, f64::from(*d)),
             ValueKind::Word(w) => {
                 let w = *w;
                 let all = word_count(model, field);
@@ -305,13 +369,18 @@ impl Facts {
     }
 
     fn bool_field(&mut self, v: &Value, expected: bool) -> Contradiction {
-        let ValueKind::Field(f) = v.kind else { return Ok(()) };
+        let ValueKind::Field(f) = v.kind else {
+            return Ok(());
+        };
         self.present(f)?;
         self.restrict(f, 2, |x| (x == 1) == expected)
     }
 
     fn restrict(&mut self, field: usize, all: u32, keep: impl Fn(u32) -> bool) -> Contradiction {
-        let allowed = self.allowed.entry(field).or_insert_with(|| (0..all).collect());
+        let allowed = self
+            .allowed
+            .entry(field)
+            .or_insert_with(|| (0..all).collect());
         allowed.retain(|&w| keep(w));
         if allowed.is_empty() {
             Err(())

@@ -41,9 +41,16 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     let mut diagnostics = checker.diags;
     // A warning about a condition that already has an error (`never-fires` for a
     // reversed `between`) says nothing new.
-    let errors: Vec<Span> = diagnostics.iter().filter(|d| d.is_error()).map(Diagnostic::span).collect();
+    let errors: Vec<Span> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(Diagnostic::span)
+        .collect();
     diagnostics.retain(|d| {
-        d.is_error() || !errors.iter().any(|e| d.span().start <= e.start && e.end <= d.span().end)
+        d.is_error()
+            || !errors
+                .iter()
+                .any(|e| d.span().start <= e.start && e.end <= d.span().end)
     });
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
@@ -72,15 +79,19 @@ pub fn check_parsed(parsed: &crate::syntax::Parsed, source: &str) -> Vec<Diagnos
         let name = source.get(d.span().range()).unwrap_or("").trim_matches('"');
         !name.is_empty() && skipped.iter().any(|text| text.contains(name))
     };
-    all.extend(checked.diagnostics.into_iter().filter(|d| match d.code {
-        Code::UnknownSegment
-        | Code::UnknownStage
-        | Code::UnknownJourney
-        | Code::UnknownAction
-        | Code::UnknownField
-        | Code::UnusedSegment => !mentioned(d),
-        Code::HoldoutNeedsSalt => !skipped.iter().any(|t| t.trim_start().starts_with("playbook")),
-        _ => true,
+    all.extend(checked.diagnostics.into_iter().filter(|d| {
+        match d.code {
+            Code::UnknownSegment
+            | Code::UnknownStage
+            | Code::UnknownJourney
+            | Code::UnknownAction
+            | Code::UnknownField
+            | Code::UnusedSegment => !mentioned(d),
+            Code::HoldoutNeedsSalt => !skipped
+                .iter()
+                .any(|t| t.trim_start().starts_with("playbook")),
+            _ => true,
+        }
     }));
     all.sort_by_key(|d| (d.span().start, d.severity));
     all
@@ -89,7 +100,11 @@ pub fn check_parsed(parsed: &crate::syntax::Parsed, source: &str) -> Vec<Diagnos
 /// The 1-based line of a byte offset.
 pub fn line_of(source: &str, offset: u32) -> usize {
     let end = (offset as usize).min(source.len());
-    source.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    source.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// What a name in the shared namespace of stages, segments and journeys refers to.
@@ -191,10 +206,14 @@ impl<'s> Checker<'s> {
             if let ast::Item::Title(name) = item {
                 match title {
                     Some(first) => self.error(
-                        Diagnostic::new(Code::DuplicateItem, name.span, "this playbook has two titles")
-                            .label("second title")
-                            .also(first.span, "first title")
-                            .help("keep one `playbook \"…\"` line"),
+                        Diagnostic::new(
+                            Code::DuplicateItem,
+                            name.span,
+                            "this playbook has two titles",
+                        )
+                        .label("second title")
+                        .also(first.span, "first title")
+                        .help("keep one `playbook \"…\"` line"),
                     ),
                     None => title = Some(name),
                 }

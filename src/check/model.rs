@@ -201,26 +201,60 @@ pub enum CondKind {
     Or(Vec<Cond>),
     Not(Box<Cond>),
     /// `customer in STAGE` (never unknown)
-    InStage { journey: usize, stage: usize },
+    InStage {
+        journey: usize,
+        stage: usize,
+    },
     /// `customer reached STAGE` (never unknown)
-    Reached { journey: usize, stage: usize },
+    Reached {
+        journey: usize,
+        stage: usize,
+    },
     /// `customer in SEGMENT` (never unknown)
     InSegment(usize),
     /// A bool value.
     IsTrue(Value),
-    Compare { op: CompareOp, left: Value, right: Value },
+    Compare {
+        op: CompareOp,
+        left: Value,
+        right: Value,
+    },
     /// `F [not] in [..]`; items are constants of F's type.
-    InList { value: Value, items: Vec<Value>, negated: bool },
+    InList {
+        value: Value,
+        items: Vec<Value>,
+        negated: bool,
+    },
     /// `F has "x"`; `item` is lower-cased.
-    Has { list: Value, item: String },
+    Has {
+        list: Value,
+        item: String,
+    },
     /// `contains` and friends; `pattern` is lower-cased.
-    Text { op: TextOp, value: Value, pattern: String },
+    Text {
+        op: TextOp,
+        value: Value,
+        pattern: String,
+    },
     /// `F is missing` (`negated`: `is present`). Never unknown.
-    Missing { value: Value, negated: bool },
+    Missing {
+        value: Value,
+        negated: bool,
+    },
     /// `D within N days` (future: `within next`)
-    Within { date: Value, days: f64, future: bool },
-    MoreThanAgo { date: Value, days: f64 },
-    Anniversary { date: Value, days: f64 },
+    Within {
+        date: Value,
+        days: f64,
+        future: bool,
+    },
+    MoreThanAgo {
+        date: Value,
+        days: f64,
+    },
+    Anniversary {
+        date: Value,
+        days: f64,
+    },
 }
 
 /// A typed value.
@@ -256,7 +290,11 @@ pub enum ValueKind {
     /// A word index of the field in `ValueType::Word`.
     Word(u32),
     Neg(Box<Value>),
-    Arith { op: ArithOp, left: Box<Value>, right: Box<Value> },
+    Arith {
+        op: ArithOp,
+        left: Box<Value>,
+        right: Box<Value>,
+    },
     DaysSince(Box<Value>),
     DaysUntil(Box<Value>),
     /// The placeholder after an error.

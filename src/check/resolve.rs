@@ -110,7 +110,9 @@ impl Checker<'_> {
                     CondKind::Invalid
                 }
                 _ => {
-                    self.unknown_named(name, Code::UnknownStage, "stage", |n| matches!(n, Named::Stage { .. }));
+                    self.unknown_named(name, Code::UnknownStage, "stage", |n| {
+                        matches!(n, Named::Stage { .. })
+                    });
                     CondKind::Invalid
                 }
             },
@@ -124,12 +126,20 @@ impl Checker<'_> {
                 let b = self.typed_compare(CompareOp::Le, v, hi, span);
                 CondKind::And(vec![cond_at(a, span), cond_at(b, span)])
             }
-            ExprKind::InList { value, negated, items } => {
+            ExprKind::InList {
+                value,
+                negated,
+                items,
+            } => {
                 let v = self.value(value);
                 if v.ty == ValueType::List {
                     self.error(
-                        Diagnostic::new(Code::TypeMismatch, value.span, "a list cannot be compared with `in`")
-                            .help("to test one item of a list, write `F has \"x\"`"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            value.span,
+                            "a list cannot be compared with `in`",
+                        )
+                        .help("to test one item of a list, write `F has \"x\"`"),
                     );
                 }
                 let items = items.iter().map(|i| self.literal_like(i, &v)).collect();
@@ -156,7 +166,10 @@ impl Checker<'_> {
             }
             ExprKind::TextTest { op, value, pattern } => {
                 let v = self.value(value);
-                if !matches!(v.ty, ValueType::Text | ValueType::Word(_) | ValueType::Error) {
+                if !matches!(
+                    v.ty,
+                    ValueType::Text | ValueType::Word(_) | ValueType::Error
+                ) {
                     let ty = self.type_name(v.ty);
                     self.error(
                         Diagnostic::new(
@@ -178,14 +191,26 @@ impl Checker<'_> {
                 value: self.value(value),
                 negated: *negated,
             },
-            ExprKind::IsWord { value, negated, word } => {
+            ExprKind::IsWord {
+                value,
+                negated,
+                word,
+            } => {
                 let v = self.value(value);
                 let w = self.literal_like(word, &v);
-                let op = if *negated { CompareOp::Ne } else { CompareOp::Eq };
+                let op = if *negated {
+                    CompareOp::Ne
+                } else {
+                    CompareOp::Eq
+                };
                 if v.ty == ValueType::List {
                     self.error(
-                        Diagnostic::new(Code::TypeMismatch, value.span, "a list cannot be compared with one word")
-                            .help("to test one item of a list, write `F has \"x\"`"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            value.span,
+                            "a list cannot be compared with one word",
+                        )
+                        .help("to test one item of a list, write `F has \"x\"`"),
                     );
                     CondKind::Invalid
                 } else {
@@ -215,9 +240,13 @@ impl Checker<'_> {
                     ty => {
                         let ty = self.type_name(ty);
                         self.error(
-                            Diagnostic::new(Code::NotACondition, span, format!("this is {ty}, not a condition"))
-                                .label("not true or false")
-                                .help("compare it with something, e.g. `… > 3`"),
+                            Diagnostic::new(
+                                Code::NotACondition,
+                                span,
+                                format!("this is {ty}, not a condition"),
+                            )
+                            .label("not true or false")
+                            .help("compare it with something, e.g. `… > 3`"),
                         );
                         CondKind::Invalid
                     }
@@ -229,7 +258,11 @@ impl Checker<'_> {
 
     fn days(&mut self, days: &crate::ast::Number) -> f64 {
         if days.value < 0.0 {
-            self.error(Diagnostic::new(Code::TypeMismatch, days.span, "a number of days cannot be negative"));
+            self.error(Diagnostic::new(
+                Code::TypeMismatch,
+                days.span,
+                "a number of days cannot be negative",
+            ));
         }
         days.value
     }
@@ -249,13 +282,20 @@ impl Checker<'_> {
                         ),
                         Type::Date => format!("e.g. `{} within 30 days`", name.text),
                         Type::ListOfText => format!("e.g. `{} has \"vip\"`", name.text),
-                        _ => format!("compare it: `{} is present`, `{} = …`", name.text, name.text),
+                        _ => format!(
+                            "compare it: `{} is present`, `{} = …`",
+                            name.text, name.text
+                        ),
                     };
                     self.error(
                         Diagnostic::new(
                             Code::NotACondition,
                             name.span,
-                            format!("`{}` is a {} field, not a condition", name.text, ty.describe()),
+                            format!(
+                                "`{}` is a {} field, not a condition",
+                                name.text,
+                                ty.describe()
+                            ),
                         )
                         .label("not true or false")
                         .help(help),
@@ -327,23 +367,33 @@ impl Checker<'_> {
         }
         if left.is_constant() && right.is_constant() {
             self.error(
-                Diagnostic::new(Code::LiteralComparison, span, "this compares two fixed values, so it is always the same")
-                    .label("no field here")
-                    .help("compare a field with a value, e.g. `orders >= 3`"),
+                Diagnostic::new(
+                    Code::LiteralComparison,
+                    span,
+                    "this compares two fixed values, so it is always the same",
+                )
+                .label("no field here")
+                .help("compare a field with a value, e.g. `orders >= 3`"),
             );
             return CondKind::Invalid;
         }
         let same = match (left.ty, right.ty) {
-            (ValueType::Word(a), ValueType::Word(b)) => a == b || self.fields[a].ty == self.fields[b].ty,
+            (ValueType::Word(a), ValueType::Word(b)) => {
+                a == b || self.fields[a].ty == self.fields[b].ty
+            }
             (a, b) => a == b,
         };
         if !same {
             let (lt, rt) = (self.type_name(left.ty), self.type_name(right.ty));
             self.error(
-                Diagnostic::new(Code::TypeMismatch, left.span, format!("this compares {lt} with {rt}"))
-                    .label(lt.clone())
-                    .also(right.span, rt.clone())
-                    .help("both sides of a comparison must have the same type"),
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    left.span,
+                    format!("this compares {lt} with {rt}"),
+                )
+                .label(lt.clone())
+                .also(right.span, rt.clone())
+                .help("both sides of a comparison must have the same type"),
             );
             return CondKind::Invalid;
         }
@@ -354,7 +404,11 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::OrderedWords,
                         span,
-                        format!("the words of `{}` have no order, so `{}` cannot compare them", self.fields[f].name, op.symbol()),
+                        format!(
+                            "the words of `{}` have no order, so `{}` cannot compare them",
+                            self.fields[f].name,
+                            op.symbol()
+                        ),
                     )
                     .help("use `=`, `!=`, `is` or `in [ … ]`"),
                 );
@@ -363,8 +417,16 @@ impl Checker<'_> {
             ValueType::Bool | ValueType::List if ordering || left.ty == ValueType::List => {
                 let ty = self.type_name(left.ty);
                 self.error(
-                    Diagnostic::new(Code::TypeMismatch, span, format!("`{}` cannot compare {ty}", op.symbol()))
-                        .help(if left.ty == ValueType::List { "to test a list, use `has \"x\"`" } else { "a bool is only equal or not equal" }),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        format!("`{}` cannot compare {ty}", op.symbol()),
+                    )
+                    .help(if left.ty == ValueType::List {
+                        "to test a list, use `has \"x\"`"
+                    } else {
+                        "a bool is only equal or not equal"
+                    }),
                 );
                 CondKind::Invalid
             }
@@ -381,9 +443,13 @@ impl Checker<'_> {
         };
         if reversed {
             self.error(
-                Diagnostic::new(Code::ReversedBetween, lo.span.to(hi.span), "the lower bound is above the upper bound, so this is never true")
-                    .label("reversed bounds")
-                    .help("write the smaller value first: `between LOW and HIGH`"),
+                Diagnostic::new(
+                    Code::ReversedBetween,
+                    lo.span.to(hi.span),
+                    "the lower bound is above the upper bound, so this is never true",
+                )
+                .label("reversed bounds")
+                .help("write the smaller value first: `between LOW and HIGH`"),
             );
         }
     }
@@ -395,7 +461,11 @@ impl Checker<'_> {
             ExprKind::Name(n) => n.text.to_lowercase(),
             ExprKind::Number(n) => n.to_string(),
             _ => {
-                self.error(Diagnostic::new(Code::TypeMismatch, e.span, "expected a text here, like `\"vip\"`"));
+                self.error(Diagnostic::new(
+                    Code::TypeMismatch,
+                    e.span,
+                    "expected a text here, like `\"vip\"`",
+                ));
                 String::new()
             }
         }
@@ -406,9 +476,13 @@ impl Checker<'_> {
         if !matches!(v.ty, ValueType::Date | ValueType::Error) {
             let ty = self.type_name(v.ty);
             self.error(
-                Diagnostic::new(Code::NotADate, e.span, format!("`{what}` needs a date, and this is {ty}"))
-                    .label("not a date")
-                    .help("use a `date` field, e.g. `last_order within 30 days`"),
+                Diagnostic::new(
+                    Code::NotADate,
+                    e.span,
+                    format!("`{what}` needs a date, and this is {ty}"),
+                )
+                .label("not a date")
+                .help("use a `date` field, e.g. `last_order within 30 days`"),
             );
             return error_value(v.span);
         }
@@ -422,19 +496,28 @@ impl Checker<'_> {
         match &e.kind {
             // Compared with a field, a bare name is one of its words; compared with a fixed
             // value, it can only be a misspelt field.
-            ExprKind::Name(n) if self.lookup_field(&n.text).is_none() && !self.open_schema && other.is_constant() && other.ty != ValueType::Error => {
+            ExprKind::Name(n)
+                if self.lookup_field(&n.text).is_none()
+                    && !self.open_schema
+                    && other.is_constant()
+                    && other.ty != ValueType::Error =>
+            {
                 let diag = self.unknown_field(n);
                 self.error(diag);
                 error_value(e.span)
             }
-            ExprKind::Name(n) if self.lookup_field(&n.text).is_none() && !self.open_schema => match other.ty {
-                ValueType::Word(_) | ValueType::Text | ValueType::Error | ValueType::Bool => self.literal_like(e, other),
-                _ => {
-                    let diag = self.unknown_field(n);
-                    self.error(diag);
-                    error_value(e.span)
+            ExprKind::Name(n) if self.lookup_field(&n.text).is_none() && !self.open_schema => {
+                match other.ty {
+                    ValueType::Word(_) | ValueType::Text | ValueType::Error | ValueType::Bool => {
+                        self.literal_like(e, other)
+                    }
+                    _ => {
+                        let diag = self.unknown_field(n);
+                        self.error(diag);
+                        error_value(e.span)
+                    }
                 }
-            },
+            }
             _ => self.value(e),
         }
     }
@@ -451,11 +534,20 @@ impl Checker<'_> {
         let Some(text) = text else {
             return self.value(e);
         };
-        if text != text.to_lowercase() && crate::syntax::RESERVED.contains(&text.to_lowercase().as_str()) {
+        if text != text.to_lowercase()
+            && crate::syntax::RESERVED.contains(&text.to_lowercase().as_str())
+        {
             self.error(
-                Diagnostic::new(Code::SyntaxError, span, format!("`{text}` is read as a word here, not as the keyword `{}`", text.to_lowercase()))
-                    .label("keywords are lower case")
-                    .help(format!("write `{}`", text.to_lowercase())),
+                Diagnostic::new(
+                    Code::SyntaxError,
+                    span,
+                    format!(
+                        "`{text}` is read as a word here, not as the keyword `{}`",
+                        text.to_lowercase()
+                    ),
+                )
+                .label("keywords are lower case")
+                .help(format!("write `{}`", text.to_lowercase())),
             );
             return error_value(span);
         }
@@ -473,7 +565,10 @@ impl Checker<'_> {
                         let mut diag = Diagnostic::new(
                             Code::UnknownWord,
                             span,
-                            format!("`{text}` is not one of the words of `{}`", self.fields[f].name),
+                            format!(
+                                "`{text}` is not one of the words of `{}`",
+                                self.fields[f].name
+                            ),
                         )
                         .label("unknown word");
                         if let Some(help) = suggestion_help(text, "word", &known) {
@@ -488,8 +583,12 @@ impl Checker<'_> {
                 Some(b) => word(ValueKind::Bool(b), ValueType::Bool),
                 None => {
                     self.error(
-                        Diagnostic::new(Code::TypeMismatch, span, format!("`{text}` is not true or false"))
-                            .help("a bool field is tested with `true` or `false`"),
+                        Diagnostic::new(
+                            Code::TypeMismatch,
+                            span,
+                            format!("`{text}` is not true or false"),
+                        )
+                        .help("a bool field is tested with `true` or `false`"),
                     );
                     error_value(span)
                 }
@@ -559,7 +658,9 @@ impl Checker<'_> {
                         .label("unknown function");
                         diag = diag.help(
                             suggestion_help(other, "function", &["days_since", "days_until"])
-                                .unwrap_or_else(|| "the functions are `days_since(D)` and `days_until(D)`".into()),
+                                .unwrap_or_else(|| {
+                                    "the functions are `days_since(D)` and `days_until(D)`".into()
+                                }),
                         );
                         self.error(diag);
                         return error_value(span);
@@ -575,9 +676,13 @@ impl Checker<'_> {
             _ => {
                 // A condition where a value is needed, e.g. `(a > 3) + 1`.
                 self.error(
-                    Diagnostic::new(Code::TypeMismatch, span, "a condition cannot be used as a value here")
-                        .label("a condition")
-                        .help("conditions are combined with `and`, `or` and `not`"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        span,
+                        "a condition cannot be used as a value here",
+                    )
+                    .label("a condition")
+                    .help("conditions are combined with `and`, `or` and `not`"),
                 );
                 error_value(span)
             }
@@ -594,9 +699,13 @@ impl Checker<'_> {
                 "arithmetic works on numbers only"
             };
             self.error(
-                Diagnostic::new(Code::NotANumber, e.span, format!("`{op}` needs numbers, and this is {ty}"))
-                    .label("not a number")
-                    .help(help),
+                Diagnostic::new(
+                    Code::NotANumber,
+                    e.span,
+                    format!("`{op}` needs numbers, and this is {ty}"),
+                )
+                .label("not a number")
+                .help(help),
             );
             return error_value(v.span);
         }

@@ -21,5 +21,8 @@ fn clean_playbook_has_no_findings() {
 #[test]
 fn contradictions_are_found() {
     let src = format!("{SCHEMA}when orders > 5 and orders < 3 then a\nwhen complaint is open and complaint is resolved then b\nwhen last_order within 30 days and last_order more than 90 days ago then c");
-    assert_eq!(codes(&src), vec!["never-fires", "never-fires", "never-fires"]);
+    assert_eq!(
+        codes(&src),
+        vec!["never-fires", "never-fires", "never-fires"]
+    );
 }

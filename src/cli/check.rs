@@ -1,9 +1,9 @@
 //! `playbook check FILES|DIRS…`: errors and warnings, for marketers and CI.
 
-use super::files::{find_playbooks, load};
-use super::{usage_error, Exit};
 use super::files::Loaded;
+use super::files::{find_playbooks, load};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::{usage_error, Exit};
 use crate::check::{check, check_parsed, SchemaSource};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
@@ -62,7 +62,13 @@ pub fn run(args: CheckArgs) -> Exit {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
-            if write!(out, "{}", render::render(diag, &loaded.file, args.format, color)).is_err() {
+            if write!(
+                out,
+                "{}",
+                render::render(diag, &loaded.file, args.format, color)
+            )
+            .is_err()
+            {
                 return Exit::Findings;
             }
         }
@@ -83,13 +89,21 @@ pub fn run(args: CheckArgs) -> Exit {
 
 /// Missing columns (with did-you-mean on the header), found from the header alone when
 /// the playbook declares its fields; otherwise types are inferred from the first rows.
-fn against_export(loaded: &Loaded, export: &std::path::Path, input: &InputArgs) -> Result<Vec<Diagnostic>, String> {
+fn against_export(
+    loaded: &Loaded,
+    export: &std::path::Path,
+    input: &InputArgs,
+) -> Result<Vec<Diagnostic>, String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
     let playbook = &loaded.parsed.playbook;
-    let fields = sample_for_inference(&mut inputs[0], playbook, input).map_err(|e| e.to_string())?;
+    let fields =
+        sample_for_inference(&mut inputs[0], playbook, input).map_err(|e| e.to_string())?;
     let header: Vec<String> = fields.iter().map(|f| f.column.clone()).collect();
     if header.is_empty() {
-        return Err(format!("{}: the export has no header row", export.display()));
+        return Err(format!(
+            "{}: the export has no header row",
+            export.display()
+        ));
     }
     let schema = if playbook.schemas().next().is_some() {
         SchemaSource::File

@@ -11,11 +11,16 @@ use std::path::Path;
 /// `--as-of DATE` (YYYY-MM-DD), default today in local time.
 pub fn as_of(arg: Option<&str>) -> Result<i32, String> {
     match arg {
-        Some(text) => crate::dates::parse_iso(text)
-            .ok_or_else(|| format!("--as-of `{text}` is not a date: write YYYY-MM-DD, e.g. --as-of 2026-11-23")),
+        Some(text) => crate::dates::parse_iso(text).ok_or_else(|| {
+            format!("--as-of `{text}` is not a date: write YYYY-MM-DD, e.g. --as-of 2026-11-23")
+        }),
         None => {
             let today = jiff::Zoned::now().date();
-            let (y, m, d) = (i32::from(today.year()), today.month() as u32, today.day() as u32);
+            let (y, m, d) = (
+                i32::from(today.year()),
+                today.month() as u32,
+                today.day() as u32,
+            );
             Ok(checked_days(y, m, d).unwrap_or_else(|| days_from_civil(y, m, d)))
         }
     }
@@ -31,7 +36,11 @@ pub fn report(diagnostics: &[Diagnostic], loaded: &Loaded, format: Format) {
 }
 
 /// A playbook read, parsed and checked. Problems are printed; `None` when there are errors.
-pub fn load_checked(path: &Path, schema: SchemaSource<'_>, format: Format) -> Result<Option<(Loaded, Model)>, String> {
+pub fn load_checked(
+    path: &Path,
+    schema: SchemaSource<'_>,
+    format: Format,
+) -> Result<Option<(Loaded, Model)>, String> {
     let loaded = load(path)?;
     let mut diagnostics = loaded.parsed.diagnostics.clone();
     let mut model = None;
@@ -43,7 +52,10 @@ pub fn load_checked(path: &Path, schema: SchemaSource<'_>, format: Format) -> Re
         diagnostics = check::check_parsed(&loaded.parsed, &loaded.file.text);
     }
     // Warnings are for `check`; other commands only show errors.
-    let errors: Vec<Diagnostic> = diagnostics.into_iter().filter(Diagnostic::is_error).collect();
+    let errors: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
     report(&errors, &loaded, format);
     Ok(model.map(|m| (loaded, m)))
 }

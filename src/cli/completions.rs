@@ -23,7 +23,10 @@ pub struct ManArgs {}
 /// Prints the man page (roff) for `playbook`: `playbook man > playbook.1`.
 pub fn man(_: ManArgs) -> Exit {
     let mut out = Vec::new();
-    if clap_mangen::Man::new(Cli::command()).render(&mut out).is_err() {
+    if clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .is_err()
+    {
         return Exit::Usage;
     }
     let _ = std::io::stdout().write_all(&out);

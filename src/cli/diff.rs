@@ -42,9 +42,9 @@ fn load_old(old: &str) -> Result<Loaded, String> {
     let Some(spec) = old.strip_prefix("git:") else {
         return load(Path::new(old));
     };
-    let (rev, path) = spec
-        .split_once(':')
-        .ok_or_else(|| format!("`{old}`: write git:REV:path, e.g. git:main:playbooks/klantreis.playbook"))?;
+    let (rev, path) = spec.split_once(':').ok_or_else(|| {
+        format!("`{old}`: write git:REV:path, e.g. git:main:playbooks/klantreis.playbook")
+    })?;
     let output = std::process::Command::new("git")
         .args(["show", &format!("{rev}:{path}")])
         .output()
@@ -63,7 +63,8 @@ struct Temp(PathBuf);
 
 impl Temp {
     fn new(what: &str) -> Temp {
-        let path = std::env::temp_dir().join(format!("playbook-diff-{}-{what}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("playbook-diff-{}-{what}", std::process::id()));
         super::signals::register_temp(&path);
         Temp(path)
     }
@@ -104,11 +105,16 @@ pub fn run(args: DiffArgs) -> Exit {
             Ok(i) => i,
             Err(e) => return usage_error(e),
         };
-        let inferred = if loaded.parsed.playbook.schemas().next().is_none() && loaded.parsed.diagnostics.is_empty() {
+        let inferred = if loaded.parsed.playbook.schemas().next().is_none()
+            && loaded.parsed.diagnostics.is_empty()
+        {
             match sample_for_inference(&mut inputs[0], &loaded.parsed.playbook, &args.input) {
                 Ok(f) => Some(f),
                 Err(e) => {
-                    eprint!("{}", e.render(crate::render::use_color(std::io::stderr().is_terminal())));
+                    eprint!(
+                        "{}",
+                        e.render(crate::render::use_color(std::io::stderr().is_terminal()))
+                    );
                     return Exit::Findings;
                 }
             }
@@ -135,11 +141,16 @@ pub fn run(args: DiffArgs) -> Exit {
             delimiter: args.input.delimiter.map(|d| d as u8),
             ..Options::default()
         };
-        let result = runner::run(&model, inputs, &options, Sinks {
-            decisions: &mut writer,
-            rejects: None,
-            on_reject: &mut |_| {},
-        });
+        let result = runner::run(
+            &model,
+            inputs,
+            &options,
+            Sinks {
+                decisions: &mut writer,
+                rejects: None,
+                on_reject: &mut |_| {},
+            },
+        );
         match result {
             Ok(_) => {}
             Err(Failure::Columns { file, diagnostics }) => {
@@ -148,10 +159,15 @@ pub fn run(args: DiffArgs) -> Exit {
                 return Exit::Findings;
             }
             Err(Failure::Data(e)) => {
-                eprint!("{}", e.render(crate::render::use_color(std::io::stderr().is_terminal())));
+                eprint!(
+                    "{}",
+                    e.render(crate::render::use_color(std::io::stderr().is_terminal()))
+                );
                 return Exit::Findings;
             }
-            Err(Failure::Output(e)) => return usage_error(format!("cannot write a temporary file: {e}")),
+            Err(Failure::Output(e)) => {
+                return usage_error(format!("cannot write a temporary file: {e}"))
+            }
         }
         if let Err(e) = writer.flush() {
             return usage_error(format!("cannot write a temporary file: {e}"));
@@ -161,7 +177,9 @@ pub fn run(args: DiffArgs) -> Exit {
     let open = |t: &Temp| std::fs::File::open(&t.0).map(std::io::BufReader::new);
     let (old_lines, new_lines) = match (open(&outputs[0]), open(&outputs[1])) {
         (Ok(a), Ok(b)) => (a.lines(), b.lines()),
-        (Err(e), _) | (_, Err(e)) => return usage_error(format!("cannot read a temporary file: {e}")),
+        (Err(e), _) | (_, Err(e)) => {
+            return usage_error(format!("cannot read a temporary file: {e}"))
+        }
     };
     let mut differ = Differ::default();
     for (a, b) in old_lines.zip(new_lines) {

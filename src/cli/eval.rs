@@ -65,7 +65,10 @@ pub fn run(args: EvalArgs) -> Exit {
     if let Some(out) = &args.output {
         for export in &args.exports {
             if same_file(out, export) {
-                return usage_error(format!("refusing to write decisions over the export {}", export.display()));
+                return usage_error(format!(
+                    "refusing to write decisions over the export {}",
+                    export.display()
+                ));
             }
         }
         if same_file(out, &args.playbook) {
@@ -103,7 +106,11 @@ pub fn run(args: EvalArgs) -> Exit {
     let out_format = args
         .format
         .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
-        .unwrap_or(if terminal && args.output.is_none() { OutFormat::Table } else { OutFormat::Ndjson });
+        .unwrap_or(if terminal && args.output.is_none() {
+            OutFormat::Table
+        } else {
+            OutFormat::Ndjson
+        });
 
     let progress_bytes = Arc::new(AtomicU64::new(0));
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
@@ -192,7 +199,10 @@ pub fn run(args: EvalArgs) -> Exit {
             if let Some(path) = &args.summary {
                 let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
                 if let Err(e) = std::fs::write(path, json + "\n") {
-                    return usage_error(format!("cannot write the summary to {}: {e}", path.display()));
+                    return usage_error(format!(
+                        "cannot write the summary to {}: {e}",
+                        path.display()
+                    ));
                 }
             }
             Exit::Ok
@@ -223,7 +233,11 @@ fn data_error(e: &DataError) -> Exit {
 }
 
 /// Checks the playbook; prints errors; the model when there are none.
-pub(crate) fn checked(loaded: &Loaded, schema: SchemaSource<'_>, format: Format) -> Option<check::Model> {
+pub(crate) fn checked(
+    loaded: &Loaded,
+    schema: SchemaSource<'_>,
+    format: Format,
+) -> Option<check::Model> {
     if !loaded.parsed.diagnostics.is_empty() {
         let all = check::check_parsed(&loaded.parsed, &loaded.file.text);
         let errors: Vec<Diagnostic> = all.into_iter().filter(Diagnostic::is_error).collect();
@@ -231,7 +245,11 @@ pub(crate) fn checked(loaded: &Loaded, schema: SchemaSource<'_>, format: Format)
         return None;
     }
     let checked = check::check(&loaded.parsed.playbook, &loaded.file.text, schema);
-    let errors: Vec<Diagnostic> = checked.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
     report(&errors, loaded, format);
     checked.model
 }
@@ -259,17 +277,29 @@ pub(crate) enum Target {
 impl Target {
     pub(crate) fn open(path: Option<&Path>) -> Result<Target, String> {
         match path {
-            None => Ok(Target::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()))),
-            Some(p) if p == Path::new("-") => Ok(Target::Stdout(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()))),
+            None => Ok(Target::Stdout(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout(),
+            ))),
+            Some(p) if p == Path::new("-") => Ok(Target::Stdout(
+                std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+            )),
             Some(p) => Target::open_file(p),
         }
     }
 
     pub(crate) fn open_file(path: &Path) -> Result<Target, String> {
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::fs::File::create(&temp).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let file = std::fs::File::create(&temp)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         super::signals::register_temp(&temp);
         Ok(Target::File {
             temp,
@@ -289,14 +319,20 @@ impl Target {
     pub(crate) fn commit(self) -> Result<(), String> {
         match self {
             Target::Stdout(mut w) => match w.flush() {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the decisions: {e}")),
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write the decisions: {e}"))
+                }
                 _ => Ok(()),
             },
             Target::File { temp, path, file } => {
-                let file = file.into_inner().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                file.sync_all().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let file = file
+                    .into_inner()
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                file.sync_all()
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 drop(file);
-                std::fs::rename(&temp, &path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                std::fs::rename(&temp, &path)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 super::signals::forget_temp(&temp);
                 Ok(())
             }

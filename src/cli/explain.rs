@@ -43,7 +43,9 @@ pub fn run(args: ExplainArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let mut input = inputs.remove(0);
-    let inferred = if loaded.parsed.playbook.schemas().next().is_none() && loaded.parsed.diagnostics.is_empty() {
+    let inferred = if loaded.parsed.playbook.schemas().next().is_none()
+        && loaded.parsed.diagnostics.is_empty()
+    {
         match sample_for_inference(&mut input, &loaded.parsed.playbook, &args.input) {
             Ok(f) => Some(f),
             Err(e) => return data_error(&e),
@@ -62,9 +64,15 @@ pub fn run(args: ExplainArgs) -> Exit {
     let decimal_comma = args.input.decimal_comma;
     let found = match input.format {
         InputFormat::Csv => {
-            let header = match read_header(&mut input.reader, args.input.delimiter.map(|d| d as u8)) {
+            let header = match read_header(&mut input.reader, args.input.delimiter.map(|d| d as u8))
+            {
                 Ok(h) => h,
-                Err(e) => return data_error(&DataError::new(&input.name, format!("cannot read the export: {e:?}"))),
+                Err(e) => {
+                    return data_error(&DataError::new(
+                        &input.name,
+                        format!("cannot read the export: {e:?}"),
+                    ))
+                }
             };
             let mut program = match compile(&model, &header.columns) {
                 Ok(p) => p,
@@ -90,16 +98,24 @@ pub fn run(args: ExplainArgs) -> Exit {
                 let line = header.next_line + record.position().map(|p| p.line()).unwrap_or(1) - 1;
                 let mut cells = Vec::new();
                 let fields: Vec<&[u8]> = record.iter().collect();
-                result = Some(match csv_row(&program, &fields, header.columns.len(), program.decimal_comma, &mut cells) {
-                    Ok(id) => Ok(explain(
+                result = Some(
+                    match csv_row(
                         &program,
-                        &loaded.file.text,
-                        &Row { id, cells: &cells },
-                        as_of,
-                        &format!("line {line} of {}", input.name),
-                    )),
-                    Err(cell) => Err(DataError::new(&input.name, cell.message).at_line(line)),
-                });
+                        &fields,
+                        header.columns.len(),
+                        program.decimal_comma,
+                        &mut cells,
+                    ) {
+                        Ok(id) => Ok(explain(
+                            &program,
+                            &loaded.file.text,
+                            &Row { id, cells: &cells },
+                            as_of,
+                            &format!("line {line} of {}", input.name),
+                        )),
+                        Err(cell) => Err(DataError::new(&input.name, cell.message).at_line(line)),
+                    },
+                );
                 break;
             }
             result
@@ -107,21 +123,27 @@ pub fn run(args: ExplainArgs) -> Exit {
         InputFormat::Json | InputFormat::Ndjson => {
             let mut bytes = Vec::new();
             if let Err(e) = input.reader.read_to_end(&mut bytes) {
-                return data_error(&DataError::new(&input.name, format!("cannot read the export: {e}")));
+                return data_error(&DataError::new(
+                    &input.name,
+                    format!("cannot read the export: {e}"),
+                ));
             }
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            let objects: Vec<serde_json::Map<String, serde_json::Value>> = if input.format == InputFormat::Json {
-                serde_json::from_slice::<Vec<serde_json::Value>>(text)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .filter_map(|v| match v {
-                        serde_json::Value::Object(m) => Some(m),
-                        _ => None,
-                    })
-                    .collect()
-            } else {
-                text.split(|&b| b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect()
-            };
+            let objects: Vec<serde_json::Map<String, serde_json::Value>> =
+                if input.format == InputFormat::Json {
+                    serde_json::from_slice::<Vec<serde_json::Value>>(text)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|v| match v {
+                            serde_json::Value::Object(m) => Some(m),
+                            _ => None,
+                        })
+                        .collect()
+                } else {
+                    text.split(|&b| b == b'\n')
+                        .filter_map(|l| serde_json::from_slice(l).ok())
+                        .collect()
+                };
             let mut header: Vec<String> = Vec::new();
             for o in objects.iter().take(1) {
                 header.extend(o.keys().cloned());
@@ -147,8 +169,16 @@ pub fn run(args: ExplainArgs) -> Exit {
                 }
                 let mut scratch = JsonScratch::default();
                 let mut cells = Vec::new();
-                let cell = json_scratch(&program, &header, object, &mut scratch)
-                    .and_then(|_| json_row(&program, &header, object, &scratch, program.decimal_comma, &mut cells));
+                let cell = json_scratch(&program, &header, object, &mut scratch).and_then(|_| {
+                    json_row(
+                        &program,
+                        &header,
+                        object,
+                        &scratch,
+                        program.decimal_comma,
+                        &mut cells,
+                    )
+                });
                 result = Some(match cell {
                     Ok(id) => Ok(explain(
                         &program,
@@ -178,6 +208,9 @@ pub fn run(args: ExplainArgs) -> Exit {
 }
 
 fn data_error(e: &DataError) -> Exit {
-    eprint!("{}", e.render(render::use_color(std::io::stderr().is_terminal())));
+    eprint!(
+        "{}",
+        e.render(render::use_color(std::io::stderr().is_terminal()))
+    );
     Exit::Findings
 }

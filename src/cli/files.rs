@@ -12,7 +12,8 @@ pub fn find_playbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             out.push(input.clone());
         } else if input.is_dir() {
             let mut found = Vec::new();
-            walk(input, &mut found).map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
+            walk(input, &mut found)
+                .map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
             found.sort();
             out.extend(found);
         } else if input.exists() {
@@ -52,12 +53,17 @@ pub struct Loaded {
 pub fn load(path: &Path) -> Result<Loaded, String> {
     let bytes = if path == Path::new("-") {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         buf
     } else {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
     };
-    let name = if path == Path::new("-") { "<stdin>".to_string() } else { path.display().to_string() };
+    let name = if path == Path::new("-") {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
     Ok(load_bytes(name, bytes))
 }
 

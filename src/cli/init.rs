@@ -20,7 +20,10 @@ pub fn run(args: InitArgs) -> Exit {
     let export = data_dir.join("klanten.csv");
     for path in [&playbook, &export] {
         if path.exists() {
-            return usage_error(format!("{} already exists; nothing was written", path.display()));
+            return usage_error(format!(
+                "{} already exists; nothing was written",
+                path.display()
+            ));
         }
     }
     let written = std::fs::create_dir_all(&data_dir)

@@ -2,6 +2,7 @@
 
 use crate::ast::{Expr, ExprKind, Playbook};
 use crate::check::model::FieldDef;
+use crate::data::encoding::{Decoder, Encoding};
 use crate::data::error::DataError;
 use crate::data::infer::{infer, SAMPLE_ROWS};
 use crate::runner::{Input, InputFormat};
@@ -23,6 +24,9 @@ pub struct InputArgs {
     /// The CSV delimiter (default: detected among `,` `;` and tab).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
+    /// The exports' text encoding (default UTF-8; Excel on Windows often saves windows-1252).
+    #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
+    pub encoding: Encoding,
 }
 
 pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, String> {
@@ -46,54 +50,77 @@ pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, St
                 return Ok(Input {
                     name: "<stdin>".to_string(),
                     format,
-                    reader: Box::new(std::io::stdin()),
+                    reader: Box::new(Decoder::new(std::io::stdin(), args.encoding)),
                 });
             }
             if path.is_dir() {
                 return Err(format!("{} is a folder, not an export", path.display()));
             }
-            let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let file = std::fs::File::open(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok(Input {
                 name: path.display().to_string(),
                 format,
-                reader: Box::new(file),
+                reader: Box::new(Decoder::new(file, args.encoding)),
             })
         })
         .collect()
 }
 
 /// Reads the start of an export (and puts it back) to infer the fields.
-pub fn sample_for_inference(input: &mut Input, playbook: &Playbook, args: &InputArgs) -> Result<Vec<FieldDef>, DataError> {
+pub fn sample_for_inference(
+    input: &mut Input,
+    playbook: &Playbook,
+    args: &InputArgs,
+) -> Result<Vec<FieldDef>, Box<DataError>> {
     const PREFIX: u64 = 1 << 20;
     let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     let mut prefix = Vec::new();
     let mut reader = if input.format == InputFormat::Json {
         let mut r = reader;
-        r.read_to_end(&mut prefix)
-            .map_err(|e| DataError::new(&input.name, format!("cannot read the export: {e}")))?;
+        r.read_to_end(&mut prefix).map_err(|e| {
+            Box::new(DataError::new(
+                &input.name,
+                format!("cannot read the export: {e}"),
+            ))
+        })?;
         r
     } else {
         let mut limited = reader.take(PREFIX);
-        limited
-            .read_to_end(&mut prefix)
-            .map_err(|e| DataError::new(&input.name, format!("cannot read the export: {e}")))?;
+        limited.read_to_end(&mut prefix).map_err(|e| {
+            Box::new(DataError::new(
+                &input.name,
+                format!("cannot read the export: {e}"),
+            ))
+        })?;
         limited.into_inner()
     };
     let lists = list_columns(playbook);
     let decimal_comma = args.decimal_comma
-        || playbook.policies().any(|p| p.items.iter().any(|i| matches!(i, crate::ast::PolicyItem::DecimalComma { .. })));
+        || playbook.policies().any(|p| {
+            p.items
+                .iter()
+                .any(|i| matches!(i, crate::ast::PolicyItem::DecimalComma { .. }))
+        });
     let (header, rows) = match input.format {
         InputFormat::Csv => csv_sample(&prefix, args.delimiter.map(|d| d as u8)),
-        InputFormat::Ndjson => json_sample(prefix.split(|&b| b == b'\n').filter_map(|l| serde_json::from_slice(l).ok()).collect()),
-        InputFormat::Json => json_sample(
-            serde_json::from_slice::<Vec<serde_json::Value>>(prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix))
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|v| match v {
-                    serde_json::Value::Object(m) => Some(m),
-                    _ => None,
-                })
+        InputFormat::Ndjson => json_sample(
+            prefix
+                .split(|&b| b == b'\n')
+                .filter_map(|l| serde_json::from_slice(l).ok())
                 .collect(),
+        ),
+        InputFormat::Json => json_sample(
+            serde_json::from_slice::<Vec<serde_json::Value>>(
+                prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix),
+            )
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|v| match v {
+                serde_json::Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
         ),
     };
     let fields = infer(&header, &rows, decimal_comma, &lists);
@@ -107,7 +134,8 @@ fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<Str
     let Ok(header) = crate::data::csv_in::read_header(&mut cursor, delimiter) else {
         return (Vec::new(), Vec::new());
     };
-    let complete = crate::data::csv_in::last_record_end(&header.rest, header.delimiter).unwrap_or(0);
+    let complete =
+        crate::data::csv_in::last_record_end(&header.rest, header.delimiter).unwrap_or(0);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -117,12 +145,18 @@ fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<Str
         .byte_records()
         .take(SAMPLE_ROWS)
         .filter_map(Result::ok)
-        .map(|r| r.iter().map(|c| String::from_utf8_lossy(c).into_owned()).collect())
+        .map(|r| {
+            r.iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect()
+        })
         .collect();
     (header.columns, rows)
 }
 
-fn json_sample(objects: Vec<serde_json::Map<String, serde_json::Value>>) -> (Vec<String>, Vec<Vec<String>>) {
+fn json_sample(
+    objects: Vec<serde_json::Map<String, serde_json::Value>>,
+) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header: Vec<String> = Vec::new();
     for o in objects.iter().take(SAMPLE_ROWS) {
         for k in o.keys() {
@@ -142,7 +176,11 @@ fn json_sample(objects: Vec<serde_json::Map<String, serde_json::Value>>) -> (Vec
                     Some(serde_json::Value::String(s)) => s.clone(),
                     Some(serde_json::Value::Array(items)) => items
                         .iter()
-                        .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                        .map(|i| {
+                            i.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| i.to_string())
+                        })
                         .collect::<Vec<_>>()
                         .join(";"),
                     Some(v) => v.to_string(),

@@ -31,7 +31,11 @@ impl From<Exit> for std::process::ExitCode {
 }
 
 #[derive(Parser, Debug)]
-#[command(name = "playbook", version, about = "Rules for loyalty marketers: check, test and run playbooks over customer exports")]
+#[command(
+    name = "playbook",
+    version,
+    about = "Rules for loyalty marketers: check, test and run playbooks over customer exports"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -66,7 +70,9 @@ pub fn main() -> Exit {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Ok,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Exit::Ok
+                }
                 _ => Exit::Usage,
             };
         }

@@ -20,7 +20,8 @@ pub fn show(read: &AtomicU64, total: u64, done: &AtomicBool) {
         )
     } else {
         ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} {bytes} read").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            ProgressStyle::with_template("{spinner} {bytes} read")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         )
     };
     while !done.load(Ordering::Relaxed) {

@@ -21,13 +21,19 @@ pub fn run(args: SchemaArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     match sample_for_inference(&mut inputs[0], &Playbook::default(), &args.input) {
-        Ok(fields) if fields.is_empty() => usage_error(format!("{}: the export has no header row", args.export.display())),
+        Ok(fields) if fields.is_empty() => usage_error(format!(
+            "{}: the export has no header row",
+            args.export.display()
+        )),
         Ok(fields) => {
             print!("{}", schema_block(&fields));
             Exit::Ok
         }
         Err(e) => {
-            eprint!("{}", e.render(crate::render::use_color(std::io::stderr().is_terminal())));
+            eprint!(
+                "{}",
+                e.render(crate::render::use_color(std::io::stderr().is_terminal()))
+            );
             Exit::Findings
         }
     }

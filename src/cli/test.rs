@@ -77,7 +77,11 @@ pub fn run(args: TestArgs) -> Exit {
 }
 
 /// Rules and stages that no test exercises.
-fn print_coverage(program: &crate::eval::Program, results: &[crate::eval::expect::TestResult], file: &str) {
+fn print_coverage(
+    program: &crate::eval::Program,
+    results: &[crate::eval::expect::TestResult],
+    file: &str,
+) {
     let mut lines = Vec::new();
     for (r, rule) in program.rules.iter().enumerate() {
         if !results.iter().any(|t| t.rules_fired.contains(&(r as u32))) {
@@ -86,8 +90,14 @@ fn print_coverage(program: &crate::eval::Program, results: &[crate::eval::expect
     }
     for (j, journey) in program.journeys.iter().enumerate() {
         for (s, stage) in journey.stages.iter().enumerate() {
-            if !results.iter().any(|t| t.stages.get(j).copied().flatten() == Some(s as u16)) {
-                lines.push(format!("  stage {}.{stage}: no test's customer is in it", journey.name));
+            if !results
+                .iter()
+                .any(|t| t.stages.get(j).copied().flatten() == Some(s as u16))
+            {
+                lines.push(format!(
+                    "  stage {}.{stage}: no test's customer is in it",
+                    journey.name
+                ));
             }
         }
     }

@@ -23,7 +23,10 @@ pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result
             SlotKind::List => Ok(Cell::List(ListCell::Joined(""))),
             SlotKind::Stage(_) => Ok(Cell::Stage(None)),
             _ if slot.optional => Ok(Cell::Missing),
-            _ => Err(format!("`{}` is required, and this cell is empty", slot.name)),
+            _ => Err(format!(
+                "`{}` is required, and this cell is empty",
+                slot.name
+            )),
         };
     }
     let shown = || String::from_utf8_lossy(bytes).into_owned();
@@ -85,7 +88,7 @@ pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result
 fn text(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| {
         format!(
-            "this cell is not valid UTF-8 (byte {} of the cell); the export may be in Windows-1252 or Latin-1: save it as UTF-8",
+            "this cell is not valid UTF-8 (byte {} of the cell); the export may be in Windows-1252 or Latin-1: save it as UTF-8 or pass --encoding windows-1252",
             e.valid_up_to() + 1
         )
     })
@@ -114,7 +117,9 @@ pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
         }
     }
     if count != usize::MAX && count > 0 && count <= 15 {
-        const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+        const POW10: [f64; 16] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+        ];
         let value = mantissa as f64 / POW10[frac.unwrap_or(0)];
         return Some(if negative { -value } else { value });
     }
@@ -139,15 +144,21 @@ fn parse_iso_shape(t: &str) -> bool {
 
 fn looks_day_first(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() >= 8 && b[0].is_ascii_digit() && b[1].is_ascii_digit() && matches!(b[2], b'-' | b'/' | b'.')
+    b.len() >= 8
+        && b[0].is_ascii_digit()
+        && b[1].is_ascii_digit()
+        && matches!(b[2], b'-' | b'/' | b'.')
 }
 
 /// Finds a word among lower-cased words, without regard to case.
 pub fn match_word(lower_words: &[String], text: &str) -> Option<usize> {
     if text.is_ascii() {
-        lower_words
-            .iter()
-            .position(|w| w.len() == text.len() && w.bytes().zip(text.bytes()).all(|(a, b)| a == b.to_ascii_lowercase()))
+        lower_words.iter().position(|w| {
+            w.len() == text.len()
+                && w.bytes()
+                    .zip(text.bytes())
+                    .all(|(a, b)| a == b.to_ascii_lowercase())
+        })
     } else {
         let lower = text.to_lowercase();
         lower_words.iter().position(|w| *w == lower)
@@ -160,7 +171,19 @@ mod tests {
 
     #[test]
     fn fast_numbers_equal_the_standard_parser() {
-        for t in ["0", "12", "-3.5", "+3", ".5", "232.66", "1102.09", "0.1", "999999999999999", "5.", "123456.789012345"] {
+        for t in [
+            "0",
+            "12",
+            "-3.5",
+            "+3",
+            ".5",
+            "232.66",
+            "1102.09",
+            "0.1",
+            "999999999999999",
+            "5.",
+            "123456.789012345",
+        ] {
             assert_eq!(number(t.as_bytes(), false), parse_number(t, false), "{t}");
         }
         assert_eq!(number(b"12,50", true), Some(12.5));

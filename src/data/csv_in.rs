@@ -55,7 +55,8 @@ pub fn last_record_end(buf: &[u8], delimiter: u8) -> Option<usize> {
             if let Some(nl) = memchr::memrchr(b'\n', &buf[segment..q]) {
                 last = Some(segment + nl + 1);
             }
-            let field_start = q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delimiter;
+            let field_start =
+                q == 0 || matches!(buf[q - 1], b'\n' | b'\r') || buf[q - 1] == delimiter;
             inside = field_start;
             segment = q + 1;
         }
@@ -94,12 +95,21 @@ pub struct Chunker<R> {
 pub enum ChunkError {
     Io(std::io::Error),
     /// A record longer than the limit starts at this line.
-    TooLong { line: u64 },
+    TooLong {
+        line: u64,
+    },
 }
 
 impl<R: Read> Chunker<R> {
     /// `start`: bytes already read (after the header); `line`: the line they start on.
-    pub fn new(reader: R, start: Vec<u8>, line: u64, offset: u64, delimiter: u8, chunk_bytes: usize) -> Chunker<R> {
+    pub fn new(
+        reader: R,
+        start: Vec<u8>,
+        line: u64,
+        offset: u64,
+        delimiter: u8,
+        chunk_bytes: usize,
+    ) -> Chunker<R> {
         Chunker {
             reader,
             buf: start,
@@ -220,7 +230,11 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
             eof = n == 0;
             buf.extend_from_slice(&chunk[..n]);
         }
-        let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
         let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[bom..]));
         if let Some(end) = first_record_end(&buf[bom..], delim) {
             break bom + end;
@@ -233,7 +247,11 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         }
         let _ = start_scan;
     };
-    let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let line_bytes = &buf[bom..end];
     let delim = delimiter.unwrap_or_else(|| detect_delimiter(line_bytes));
     let mut rdr = csv::ReaderBuilder::new()
@@ -326,7 +344,9 @@ mod tests {
             let mut chunker = Chunker::new(&data[..], Vec::new(), 2, 0, b',', size);
             let mut all = Vec::new();
             while let Some(c) = chunker.next_chunk().expect("reads") {
-                let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(&c.data[..]);
+                let mut rdr = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .from_reader(&c.data[..]);
                 for r in rdr.records() {
                     all.push(r.expect("valid").get(0).unwrap_or_default().to_string());
                 }

@@ -1,6 +1,6 @@
 //! Problems with an export's data: which file, row and column, and the line with the cell marked.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 
 /// A bad row or an unreadable export.
@@ -54,7 +54,9 @@ impl DataError {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_links(false);
         let (source, label) = match self.snippet() {
             Some((s, l)) => (Some(s), l),
             None => (None, None),
@@ -72,7 +74,7 @@ impl DataError {
     }
 
     /// The record (cut short when long, keeping the cell in view) and the cell's label.
-    fn snippet(&self) -> Option<(NamedSource<String>, Option<LabeledSpan>)> {
+    fn snippet(&self) -> Option<(RecordSource, Option<LabeledSpan>)> {
         let (record, cell) = self.record.as_ref()?;
         let mut text: String = record.trim_end_matches(['\r', '\n']).to_string();
         let mut cell = cell.clone();
@@ -98,10 +100,7 @@ impl DataError {
                 }
             }
         }
-        let name = match self.line {
-            Some(l) => format!("{} line {l}", self.file),
-            None => self.file.clone(),
-        };
+        let name = self.file.clone();
         let label = cell.filter(|c| c.end <= text.len()).map(|c| {
             LabeledSpan::new_primary_with_span(
                 Some(match &self.column {
@@ -111,7 +110,14 @@ impl DataError {
                 miette::SourceSpan::new(c.start.into(), c.end - c.start),
             )
         });
-        Some((NamedSource::new(name, text), label))
+        Some((
+            RecordSource {
+                name,
+                text,
+                line: self.line.unwrap_or(1).saturating_sub(1) as usize,
+            },
+            label,
+        ))
     }
 
     fn headline(&self) -> String {
@@ -135,9 +141,39 @@ impl std::error::Error for DataError {}
 /// Records longer than this are shown cut short.
 const SHOWN: usize = 300;
 
+/// The record's text, numbered with its line in the export.
+struct RecordSource {
+    name: String,
+    text: String,
+    /// 0-based line of the record's first line.
+    line: usize,
+}
+
+impl miette::SourceCode for RecordSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        _before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        if span.offset() + span.len() > self.text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let lines = self.text.lines().count().max(1);
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            (0, self.text.len()).into(),
+            self.line,
+            0,
+            lines,
+        )))
+    }
+}
+
 struct Report<'a> {
     error: &'a DataError,
-    source: Option<NamedSource<String>>,
+    source: Option<RecordSource>,
     label: Option<LabeledSpan>,
 }
 
@@ -158,7 +194,10 @@ impl miette::Diagnostic for Report<'_> {
         Some(Box::new("playbook::bad-data"))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.error.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.error
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -166,7 +205,10 @@ impl miette::Diagnostic for Report<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let label = match (&self.source, &self.label) {
             (Some(_), Some(l)) => l.clone(),
-            (Some(_), None) => LabeledSpan::new_primary_with_span(Some("this row".to_string()), miette::SourceSpan::new(0.into(), 0)),
+            (Some(_), None) => LabeledSpan::new_primary_with_span(
+                Some("this row".to_string()),
+                miette::SourceSpan::new(0.into(), 0),
+            ),
             _ => return None,
         };
         Some(Box::new(std::iter::once(label)))

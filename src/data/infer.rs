@@ -23,7 +23,12 @@ struct Seen {
 }
 
 /// Infers fields for the columns. `list_columns`: columns the playbook tests with `has`.
-pub fn infer(header: &[String], rows: &[Vec<String>], decimal_comma: bool, list_columns: &[String]) -> Vec<FieldDef> {
+pub fn infer(
+    header: &[String],
+    rows: &[Vec<String>],
+    decimal_comma: bool,
+    list_columns: &[String],
+) -> Vec<FieldDef> {
     let dash = DateFormat::parse("%d-%m-%Y").ok();
     let slash = DateFormat::parse("%d/%m/%Y").ok();
     let mut seen = vec![Seen::default(); header.len()];
@@ -127,7 +132,10 @@ pub fn schema_block(fields: &[FieldDef]) -> String {
 
 /// A name as it must be written: plain when it is an identifier that is not a keyword.
 pub fn display_name(name: &str) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_alphanumeric() || c == '_')
         && !crate::syntax::RESERVED.contains(&name);
     if plain {
@@ -144,19 +152,64 @@ mod tests {
 
     #[test]
     fn infers_types_from_values() {
-        let header: Vec<String> = ["id", "orders", "opted_in", "last_order", "birthday", "city", "tags", "Datum"].map(String::from).to_vec();
+        let header: Vec<String> = [
+            "id",
+            "orders",
+            "opted_in",
+            "last_order",
+            "birthday",
+            "city",
+            "tags",
+            "Datum",
+        ]
+        .map(String::from)
+        .to_vec();
         let rows = vec![
-            ["C1", "3", "ja", "2026-01-02", "", "Utrecht", "vip;b2b", "23-11-2026"].map(String::from).to_vec(),
-            ["C2", "-1.5", "false", "2025-12-31", "1990-02-28", "Gouda", "", "01-01-2020"].map(String::from).to_vec(),
+            [
+                "C1",
+                "3",
+                "ja",
+                "2026-01-02",
+                "",
+                "Utrecht",
+                "vip;b2b",
+                "23-11-2026",
+            ]
+            .map(String::from)
+            .to_vec(),
+            [
+                "C2",
+                "-1.5",
+                "false",
+                "2025-12-31",
+                "1990-02-28",
+                "Gouda",
+                "",
+                "01-01-2020",
+            ]
+            .map(String::from)
+            .to_vec(),
         ];
         let f = infer(&header, &rows, false, &["tags".to_string()]);
         let types: Vec<Type> = f.iter().map(|f| f.ty.clone()).collect();
         assert_eq!(
             types,
-            vec![Type::Text, Type::Number, Type::Bool, Type::Date, Type::Date, Type::Text, Type::ListOfText, Type::Date]
+            vec![
+                Type::Text,
+                Type::Number,
+                Type::Bool,
+                Type::Date,
+                Type::Date,
+                Type::Text,
+                Type::ListOfText,
+                Type::Date
+            ]
         );
         let block = schema_block(&f);
         assert!(block.contains("id          text key"), "{block}");
-        assert!(block.contains("Datum       date? format \"%d-%m-%Y\""), "{block}");
+        assert!(
+            block.contains("Datum       date? format \"%d-%m-%Y\""),
+            "{block}"
+        );
     }
 }

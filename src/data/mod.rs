@@ -2,9 +2,10 @@
 
 pub mod cells;
 pub mod csv_in;
+pub mod encoding;
+pub mod error;
+pub mod infer;
 pub mod output;
 pub mod rows;
 pub mod split;
-pub mod error;
-pub mod infer;
 pub mod values;

@@ -51,7 +51,10 @@ fn json_str(s: &str) -> String {
 
 /// A CSV field, quoted when it must be.
 pub fn csv_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) || s.starts_with(' ') || s.ends_with(' ') {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+        || s.starts_with(' ')
+        || s.ends_with(' ')
+    {
         out.push(b'"');
         for b in s.bytes() {
             if b == b'"' {
@@ -93,8 +96,12 @@ impl Writer {
                 r.actions
                     .iter()
                     .map(|a| match &a.channel {
-                        crate::eval::program::Channel::None => Some(("null".to_string(), String::new())),
-                        crate::eval::program::Channel::Word(w) => Some((json_str(w), csv_string(w))),
+                        crate::eval::program::Channel::None => {
+                            Some(("null".to_string(), String::new()))
+                        }
+                        crate::eval::program::Channel::Word(w) => {
+                            Some((json_str(w), csv_string(w)))
+                        }
                         crate::eval::program::Channel::Slot { .. } => None,
                     })
                     .collect()
@@ -106,18 +113,27 @@ impl Writer {
         let mut widths: Vec<usize> = header_csv.iter().map(|h| h.chars().count()).collect();
         widths[0] = widths[0].max(10);
         for (j, journey) in program.journeys.iter().enumerate() {
-            let w = journey.stages.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+            let w = journey
+                .stages
+                .iter()
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0);
             widths[1 + j] = widths[1 + j].max(w);
         }
         let base = 1 + program.journeys.len();
         for rule in &program.rules {
             widths[base] = widths[base].max(rule.name.chars().count());
             for a in &rule.actions {
-                widths[base + 1] = widths[base + 1].max(program.actions[a.action as usize].chars().count());
-                widths[base + 2] = widths[base + 2].max(a.argument.as_deref().unwrap_or("").chars().count());
+                widths[base + 1] =
+                    widths[base + 1].max(program.actions[a.action as usize].chars().count());
+                widths[base + 2] =
+                    widths[base + 2].max(a.argument.as_deref().unwrap_or("").chars().count());
                 let ch = match &a.channel {
                     crate::eval::program::Channel::Word(w) => w.chars().count(),
-                    crate::eval::program::Channel::Slot { words, .. } => words.iter().map(|w| w.chars().count()).max().unwrap_or(0),
+                    crate::eval::program::Channel::Slot { words, .. } => {
+                        words.iter().map(|w| w.chars().count()).max().unwrap_or(0)
+                    }
                     crate::eval::program::Channel::None => 0,
                 };
                 widths[base + 3] = widths[base + 3].max(ch);
@@ -129,8 +145,16 @@ impl Writer {
         Writer {
             format,
             journeys_json: program.journeys.iter().map(|j| json_str(&j.name)).collect(),
-            stages_json: program.journeys.iter().map(|j| j.stages.iter().map(|s| json_str(s)).collect()).collect(),
-            stages_csv: program.journeys.iter().map(|j| j.stages.iter().map(|s| csv_string(s)).collect()).collect(),
+            stages_json: program
+                .journeys
+                .iter()
+                .map(|j| j.stages.iter().map(|s| json_str(s)).collect())
+                .collect(),
+            stages_csv: program
+                .journeys
+                .iter()
+                .map(|j| j.stages.iter().map(|s| csv_string(s)).collect())
+                .collect(),
             segments_json: program.segments.iter().map(|s| json_str(&s.name)).collect(),
             rules_json: program.rules.iter().map(|r| json_str(&r.name)).collect(),
             rules_csv: program.rules.iter().map(|r| csv_string(&r.name)).collect(),
@@ -180,7 +204,14 @@ impl Writer {
     }
 
     /// Appends one customer's decision. `first`: first in its chunk (JSON commas).
-    pub fn decision(&self, out: &mut Vec<u8>, program: &Program, row: &Row<'_>, o: &Outcome, first: bool) {
+    pub fn decision(
+        &self,
+        out: &mut Vec<u8>,
+        program: &Program,
+        row: &Row<'_>,
+        o: &Outcome,
+        first: bool,
+    ) {
         match self.format {
             OutFormat::Csv => self.csv(out, program, row, o),
             OutFormat::Ndjson => {
@@ -246,9 +277,17 @@ impl Writer {
                     None => out.extend_from_slice(b"null"),
                 },
             }
-            out.extend_from_slice(if f.holdout { b",\"holdout\":true}" } else { b",\"holdout\":false}" });
+            out.extend_from_slice(if f.holdout {
+                b",\"holdout\":true}"
+            } else {
+                b",\"holdout\":false}"
+            });
         }
-        out.extend_from_slice(if o.suppressed { b"],\"suppressed\":true}" } else { b"],\"suppressed\":false}" });
+        out.extend_from_slice(if o.suppressed {
+            b"],\"suppressed\":true}"
+        } else {
+            b"],\"suppressed\":false}"
+        });
     }
 
     fn csv(&self, out: &mut Vec<u8>, program: &Program, row: &Row<'_>, o: &Outcome) {
@@ -281,7 +320,9 @@ impl Writer {
     }
 
     fn table(&self, out: &mut Vec<u8>, program: &Program, row: &Row<'_>, o: &Outcome) {
-        let stages: Vec<&str> = (0..o.stages.len()).map(|j| program.stage_name(o, j).unwrap_or("—")).collect();
+        let stages: Vec<&str> = (0..o.stages.len())
+            .map(|j| program.stage_name(o, j).unwrap_or("—"))
+            .collect();
         if o.actions.is_empty() {
             let mut cells = vec![row.id];
             cells.extend(&stages);

@@ -39,7 +39,10 @@ pub fn csv_row<'r>(
                 SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
                 _ => Cell::Missing,
             },
-            Some(c) => parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError { column: Some(c), message })?,
+            Some(c) => parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError {
+                column: Some(c),
+                message,
+            })?,
         };
         cells.push(cell);
     }
@@ -86,10 +89,13 @@ pub fn json_row<'r>(
         let fail = |message: String| CellError { column, message };
         let cell = match value {
             None | Some(Value::Null) => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
-            Some(Value::String(s)) => parse_cell(slot, s.as_bytes(), decimal_comma).map_err(fail)?,
+            Some(Value::String(s)) => {
+                parse_cell(slot, s.as_bytes(), decimal_comma).map_err(fail)?
+            }
             Some(Value::Bool(b)) => match slot.kind {
                 SlotKind::Bool => Cell::Bool(*b),
-                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma).map_err(fail)?,
+                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma)
+                    .map_err(fail)?,
             },
             Some(Value::Number(n)) => match slot.kind {
                 SlotKind::Number => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
@@ -105,9 +111,19 @@ pub fn json_row<'r>(
                     list_at += 1;
                     Cell::List(ListCell::Items(items))
                 }
-                _ => return Err(fail(format!("`{}` is not a list field, and this value is a list", slot.name))),
+                _ => {
+                    return Err(fail(format!(
+                        "`{}` is not a list field, and this value is a list",
+                        slot.name
+                    )))
+                }
             },
-            Some(Value::Object(_)) => return Err(fail(format!("`{}` cannot be read from a JSON object", slot.name))),
+            Some(Value::Object(_)) => {
+                return Err(fail(format!(
+                    "`{}` cannot be read from a JSON object",
+                    slot.name
+                )))
+            }
         };
         cells.push(cell);
     }
@@ -127,13 +143,20 @@ pub fn json_row<'r>(
 }
 
 /// Prepares the text a JSON record's cells borrow: numbers in text slots, list items, a numeric id.
-pub fn json_scratch(program: &Program, header: &[String], object: &serde_json::Map<String, Value>, scratch: &mut JsonScratch) -> Result<(), CellError> {
+pub fn json_scratch(
+    program: &Program,
+    header: &[String],
+    object: &serde_json::Map<String, Value>,
+    scratch: &mut JsonScratch,
+) -> Result<(), CellError> {
     scratch.texts.clear();
     scratch.lists.clear();
     for slot in &program.slots {
         let Some(c) = slot.column else { continue };
         match object.get(&header[c]) {
-            Some(Value::Number(n)) if !matches!(slot.kind, SlotKind::Number) => scratch.texts.push(n.to_string()),
+            Some(Value::Number(n)) if !matches!(slot.kind, SlotKind::Number) => {
+                scratch.texts.push(n.to_string())
+            }
             Some(Value::Array(items)) if matches!(slot.kind, SlotKind::List) => {
                 let list = items
                     .iter()

@@ -124,7 +124,13 @@ mod tests {
         loop {
             let mut fields = Vec::new();
             match records.next(&mut fields) {
-                Next::Record(p) => out.push((p.line, fields.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect())),
+                Next::Record(p) => out.push((
+                    p.line,
+                    fields
+                        .iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect(),
+                )),
                 Next::End => break,
                 Next::Broken(_, e) => panic!("{e}"),
             }
@@ -137,11 +143,20 @@ mod tests {
         let data = b"a,b,c\r\n\n\"x,y\",\"z\"\"\",\"multi\nline\"\nlast,,\n1,2";
         let got = all(data);
         assert_eq!(got[0], (2, vec!["a".into(), "b".into(), "c".into()]));
-        assert_eq!(got[1], (4, vec!["x,y".into(), "z\"".into(), "multi\nline".into()]));
+        assert_eq!(
+            got[1],
+            (4, vec!["x,y".into(), "z\"".into(), "multi\nline".into()])
+        );
         assert_eq!(got[2], (6, vec!["last".into(), "".into(), "".into()]));
         assert_eq!(got[3], (7, vec!["1".into(), "2".into()]));
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&data[..]);
-        let want: Vec<Vec<String>> = rdr.records().map(|r| r.expect("valid").iter().map(String::from).collect()).collect();
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&data[..]);
+        let want: Vec<Vec<String>> = rdr
+            .records()
+            .map(|r| r.expect("valid").iter().map(String::from).collect())
+            .collect();
         assert_eq!(got.into_iter().map(|(_, f)| f).collect::<Vec<_>>(), want);
     }
 

@@ -86,10 +86,20 @@ mod tests {
 
     #[test]
     fn numbers_follow_the_value_grammar() {
-        for (text, want) in [("12", 12.0), ("-3.5", -3.5), ("+3", 3.0), (".5", 0.5), ("1e3", 1000.0), (" 7 ", 7.0), ("5.", 5.0)] {
+        for (text, want) in [
+            ("12", 12.0),
+            ("-3.5", -3.5),
+            ("+3", 3.0),
+            (".5", 0.5),
+            ("1e3", 1000.0),
+            (" 7 ", 7.0),
+            ("5.", 5.0),
+        ] {
             assert_eq!(parse_number(text, false), Some(want), "{text}");
         }
-        for text in ["inf", "nan", "1,000", "1.000,5", "", "-", "1e", "12abc", "0x10", "1e999"] {
+        for text in [
+            "inf", "nan", "1,000", "1.000,5", "", "-", "1e", "12abc", "0x10", "1e999",
+        ] {
             assert_eq!(parse_number(text, false), None, "{text}");
         }
         assert_eq!(parse_number("12,50", true), Some(12.5));

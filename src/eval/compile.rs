@@ -18,13 +18,24 @@ fn find_column(header: &[String], name: &str) -> Option<usize> {
 
 fn missing_column(header: &[String], name: &str, span: Span, what: &str) -> Diagnostic {
     let known: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut diag = Diagnostic::new(Code::MissingColumn, span, format!("the export has no column `{name}` ({what})"))
-        .label("column not in the export");
+    let mut diag = Diagnostic::new(
+        Code::MissingColumn,
+        span,
+        format!("the export has no column `{name}` ({what})"),
+    )
+    .label("column not in the export");
     diag = match suggestion_help(name, "column", &known) {
-        Some(help) => diag.help(format!("{help} (map a field to another column with `from \"Column\"`)")),
+        Some(help) => diag.help(format!(
+            "{help} (map a field to another column with `from \"Column\"`)"
+        )),
         None => diag.help(format!(
             "the export's columns are: {}",
-            known.iter().take(30).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            known
+                .iter()
+                .take(30)
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     };
     diag
@@ -37,7 +48,12 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
     for field in &model.fields {
         let column = find_column(header, &field.column);
         if column.is_none() && !field.optional {
-            problems.push(missing_column(header, &field.column, field.span, &format!("needed by the field `{}`", field.name)));
+            problems.push(missing_column(
+                header,
+                &field.column,
+                field.span,
+                &format!("needed by the field `{}`", field.name),
+            ));
         }
         let kind = match &field.ty {
             Type::Text => SlotKind::Text,
@@ -58,7 +74,10 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         Some(k) => (slots[k].column, model.fields[k].column.clone()),
         None => match find_column(header, "id") {
             Some(c) => (Some(c), "id".to_string()),
-            None => (find_column(header, "customer_id"), "customer_id".to_string()),
+            None => (
+                find_column(header, "customer_id"),
+                "customer_id".to_string(),
+            ),
         },
     };
     let key_column = match key_column {
@@ -76,7 +95,10 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             0
         }
     };
-    let mut c = Compiler { next_id: 0, fields: &model.fields };
+    let mut c = Compiler {
+        next_id: 0,
+        fields: &model.fields,
+    };
     let journeys = model
         .journeys
         .iter()
@@ -85,12 +107,19 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
                 Some(col) => {
                     let column = find_column(header, col);
                     if column.is_none() {
-                        problems.push(missing_column(header, col, j.span, &format!("the stage of the journey `{}`", j.name)));
+                        problems.push(missing_column(
+                            header,
+                            col,
+                            j.span,
+                            &format!("the stage of the journey `{}`", j.name),
+                        ));
                     }
                     slots.push(Slot {
                         name: col.clone(),
                         column,
-                        kind: SlotKind::Stage(j.stages.iter().map(|s| s.name.to_lowercase()).collect()),
+                        kind: SlotKind::Stage(
+                            j.stages.iter().map(|s| s.name.to_lowercase()).collect(),
+                        ),
                         optional: false,
                     });
                     JourneySource::Slot((slots.len() - 1) as u16)
@@ -236,7 +265,11 @@ impl Compiler<'_> {
                 left: self.value(left),
                 right: self.value(right),
             },
-            K::InList { value, items, negated } => CKind::InList {
+            K::InList {
+                value,
+                items,
+                negated,
+            } => CKind::InList {
                 kind: cmp_kind(value.ty),
                 value: self.value(value),
                 items: items.iter().map(|i| self.value(i)).collect(),
@@ -255,7 +288,10 @@ impl Compiler<'_> {
                     _ => Vec::new(),
                 };
                 CKind::WordIn {
-                    set: words.iter().map(|w| super::run::text_test(*op, w, pattern)).collect(),
+                    set: words
+                        .iter()
+                        .map(|w| super::run::text_test(*op, w, pattern))
+                        .collect(),
                     value: self.value(value),
                 }
             }
@@ -268,12 +304,20 @@ impl Compiler<'_> {
                 value: self.value(value),
                 negated: *negated,
             },
-            K::Within { date, days, future: false } => CKind::DaysAgo {
+            K::Within {
+                date,
+                days,
+                future: false,
+            } => CKind::DaysAgo {
                 date: self.value(date),
                 low: 0.0,
                 high: *days,
             },
-            K::Within { date, days, future: true } => CKind::DaysAhead {
+            K::Within {
+                date,
+                days,
+                future: true,
+            } => CKind::DaysAhead {
                 date: self.value(date),
                 days: *days,
             },

@@ -26,7 +26,10 @@ pub struct ActionDecision {
     pub holdout: bool,
 }
 
-fn ordered_map<S: Serializer>(entries: &[(String, Option<String>)], s: S) -> Result<S::Ok, S::Error> {
+fn ordered_map<S: Serializer>(
+    entries: &[(String, Option<String>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(Some(entries.len()))?;
     for (k, v) in entries {
         map.serialize_entry(k, v)?;
@@ -60,7 +63,12 @@ impl Program {
                 .journeys
                 .iter()
                 .enumerate()
-                .map(|(j, journey)| (journey.name.clone(), self.stage_name(outcome, j).map(str::to_string)))
+                .map(|(j, journey)| {
+                    (
+                        journey.name.clone(),
+                        self.stage_name(outcome, j).map(str::to_string),
+                    )
+                })
                 .collect(),
             segments: self
                 .segments

@@ -28,7 +28,12 @@ pub fn test_header(model: &Model) -> Vec<String> {
 
 /// Runs every test of a compiled program (compiled with [`test_header`]).
 pub fn run_tests(program: &Program, default_as_of: i32) -> Vec<TestResult> {
-    program.model.tests.iter().map(|t| run_test(program, t, default_as_of)).collect()
+    program
+        .model
+        .tests
+        .iter()
+        .map(|t| run_test(program, t, default_as_of))
+        .collect()
 }
 
 fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult {
@@ -65,7 +70,10 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
                         failures.push(Diagnostic::new(
                             Code::TestValue,
                             test.span,
-                            format!("`{v}` is not a stage of the journey read from `{}`", slot.name),
+                            format!(
+                                "`{v}` is not a stage of the journey read from `{}`",
+                                slot.name
+                            ),
                         ));
                         Cell::Stage(None)
                     }
@@ -75,11 +83,15 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
     }
     // The customer id (for holdouts): the key's value if given, else the test's name.
     let id = match program.model.key_field {
-        Some(k) => test.given.iter().find(|(f, _)| *f == k).and_then(|(_, c)| match c {
-            GivenCell::Text(t) => Some(t.clone()),
-            GivenCell::Number(n) => Some(n.to_string()),
-            _ => None,
-        }),
+        Some(k) => test
+            .given
+            .iter()
+            .find(|(f, _)| *f == k)
+            .and_then(|(_, c)| match c {
+                GivenCell::Text(t) => Some(t.clone()),
+                GivenCell::Number(n) => Some(n.to_string()),
+                _ => None,
+            }),
         None => test
             .columns
             .iter()
@@ -87,14 +99,26 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
             .map(|(_, v)| v.clone()),
     }
     .unwrap_or_else(|| test.name.clone());
-    let row = Row { id: &id, cells: &cells };
+    let row = Row {
+        id: &id,
+        cells: &cells,
+    };
     let mut outcome = Outcome::default();
-    program.decide(&row, test.as_of.unwrap_or(default_as_of), &mut outcome, &mut NoTrace);
+    program.decide(
+        &row,
+        test.as_of.unwrap_or(default_as_of),
+        &mut outcome,
+        &mut NoTrace,
+    );
     for e in &test.expectations {
         if let Some(problem) = check_expectation(program, &row, &outcome, &e.kind) {
             failures.push(
-                Diagnostic::new(Code::TestFailed, e.span, format!("test \"{}\" failed: {problem}", test.name))
-                    .label("this expectation does not hold"),
+                Diagnostic::new(
+                    Code::TestFailed,
+                    e.span,
+                    format!("test \"{}\" failed: {problem}", test.name),
+                )
+                .label("this expectation does not hold"),
             );
         }
     }
@@ -109,14 +133,22 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
 /// `None` when the expectation holds; otherwise what was expected vs what happened.
 fn check_expectation(p: &Program, row: &Row<'_>, o: &Outcome, e: &ExpectDef) -> Option<String> {
     let action_names = |o: &Outcome| -> String {
-        let names: Vec<String> = o.actions.iter().map(|f| p.actions[p.action_of(f) as usize].clone()).collect();
+        let names: Vec<String> = o
+            .actions
+            .iter()
+            .map(|f| p.actions[p.action_of(f) as usize].clone())
+            .collect();
         if names.is_empty() {
             "no actions".to_string()
         } else {
             format!("the actions are {}", names.join(", "))
         }
     };
-    let stage_of = |j: usize| p.stage_name(o, j).map(|s| format!("`{s}`")).unwrap_or_else(|| "no stage".to_string());
+    let stage_of = |j: usize| {
+        p.stage_name(o, j)
+            .map(|s| format!("`{s}`"))
+            .unwrap_or_else(|| "no stage".to_string())
+    };
     let has_action = |a: usize| o.actions.iter().any(|f| p.action_of(f) as usize == a);
     let _ = row;
     match *e {

@@ -100,7 +100,12 @@ impl<'a, 'r> Explainer<'a, 'r> {
 
     fn report(&mut self, outcome: &Outcome, place: &str) {
         let p = self.program;
-        let _ = writeln!(self.out, "Customer {} ({place}), as of {}", self.ctx.row.id, iso(self.ctx.as_of));
+        let _ = writeln!(
+            self.out,
+            "Customer {} ({place}), as of {}",
+            self.ctx.row.id,
+            iso(self.ctx.as_of)
+        );
         for (j, journey) in p.journeys.iter().enumerate() {
             let stage = p.stage_name(outcome, j).unwrap_or("no stage");
             let _ = writeln!(self.out, "\nJourney {}: {stage}", journey.name);
@@ -117,7 +122,10 @@ impl<'a, 'r> Explainer<'a, 'r> {
                     for (s, c) in conds.iter().enumerate() {
                         let name = &journey.stages[s];
                         if self.values[c.id as usize].is_none() {
-                            let _ = writeln!(self.out, "  · {name}: not reached (an earlier stage does not hold)");
+                            let _ = writeln!(
+                                self.out,
+                                "  · {name}: not reached (an earlier stage does not hold)"
+                            );
                             continue;
                         }
                         self.line(1, &format!("{name}: "), c);
@@ -132,12 +140,19 @@ impl<'a, 'r> Explainer<'a, 'r> {
             }
         }
         if !p.suppress.is_empty() {
-            let _ = writeln!(self.out, "\nPolicy (a `suppress` applies when its condition is true or unknown)");
+            let _ = writeln!(
+                self.out,
+                "\nPolicy (a `suppress` applies when its condition is true or unknown)"
+            );
             for s in &p.suppress {
                 let what = if s.actions.is_empty() {
                     "suppress the customer".to_string()
                 } else {
-                    let names: Vec<&str> = s.actions.iter().map(|a| p.actions[*a as usize].as_str()).collect();
+                    let names: Vec<&str> = s
+                        .actions
+                        .iter()
+                        .map(|a| p.actions[*a as usize].as_str())
+                        .collect();
                     format!("suppress {}", names.join(", "))
                 };
                 if self.values[s.condition.id as usize].is_none() {
@@ -153,16 +168,39 @@ impl<'a, 'r> Explainer<'a, 'r> {
         }
         for rule in &p.rules {
             let fired = self.values[rule.condition.id as usize] == Some(Tri::True)
-                && rule.unless.as_ref().is_none_or(|u| self.values[u.id as usize] != Some(Tri::True));
-            let actions: Vec<&str> = rule.actions.iter().map(|a| p.actions[a.action as usize].as_str()).collect();
-            let verdict = if fired { format!("fires → {}", actions.join(", ")) } else { "does not fire".to_string() };
-            let priority = if rule.priority != 0.0 { format!(" (priority {})", rule.priority) } else { String::new() };
-            let _ = writeln!(self.out, "  {} rule {}{priority}: {verdict}", if fired { "✓" } else { "✗" }, rule.name);
+                && rule
+                    .unless
+                    .as_ref()
+                    .is_none_or(|u| self.values[u.id as usize] != Some(Tri::True));
+            let actions: Vec<&str> = rule
+                .actions
+                .iter()
+                .map(|a| p.actions[a.action as usize].as_str())
+                .collect();
+            let verdict = if fired {
+                format!("fires → {}", actions.join(", "))
+            } else {
+                "does not fire".to_string()
+            };
+            let priority = if rule.priority != 0.0 {
+                format!(" (priority {})", rule.priority)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                self.out,
+                "  {} rule {}{priority}: {verdict}",
+                if fired { "✓" } else { "✗" },
+                rule.name
+            );
             self.line(2, "when ", &rule.condition);
             if let Some(u) = &rule.unless {
                 self.line(2, "unless ", u);
                 if self.values[u.id as usize] == Some(Tri::True) {
-                    let _ = writeln!(self.out, "      (the `unless` is true, so the rule is blocked)");
+                    let _ = writeln!(
+                        self.out,
+                        "      (the `unless` is true, so the rule is blocked)"
+                    );
                 }
             }
         }
@@ -175,10 +213,17 @@ impl<'a, 'r> Explainer<'a, 'r> {
         for f in &outcome.actions {
             let rule = &p.rules[f.rule as usize];
             let action = &p.actions[p.action_of(f) as usize];
-            let channel = p.channel(f.rule, f.action, self.ctx.row).map(|c| format!(" via {c}")).unwrap_or_default();
+            let channel = p
+                .channel(f.rule, f.action, self.ctx.row)
+                .map(|c| format!(" via {c}"))
+                .unwrap_or_default();
             let _ = write!(self.out, "  {action} (rule {}){channel}", rule.name);
             if f.holdout {
-                let _ = write!(self.out, " — held out (control group: {})", self.holdout_reason(f.rule));
+                let _ = write!(
+                    self.out,
+                    " — held out (control group: {})",
+                    self.holdout_reason(f.rule)
+                );
             }
             let _ = writeln!(self.out);
         }
@@ -193,7 +238,11 @@ impl<'a, 'r> Explainer<'a, 'r> {
                     rule.priority
                 ),
             };
-            let _ = writeln!(self.out, "  not given: {action} (rule {}) — {why}", rule.name);
+            let _ = writeln!(
+                self.out,
+                "  not given: {action} (rule {}) — {why}",
+                rule.name
+            );
         }
     }
 
@@ -204,13 +253,19 @@ impl<'a, 'r> Explainer<'a, 'r> {
         if let Some(h) = &p.policy_holdout {
             let b = bucket(&h.salt, id);
             if b < h.basis_points {
-                parts.push(format!("policy holdout, bucket {b} < {} with salt \"{}\"", h.basis_points, h.salt));
+                parts.push(format!(
+                    "policy holdout, bucket {b} < {} with salt \"{}\"",
+                    h.basis_points, h.salt
+                ));
             }
         }
         if let Some(h) = &p.rules[rule as usize].holdout {
             let b = bucket(&h.salt, id);
             if b < h.basis_points {
-                parts.push(format!("rule holdout, bucket {b} < {} with salt \"{}\"", h.basis_points, h.salt));
+                parts.push(format!(
+                    "rule holdout, bucket {b} < {} with salt \"{}\"",
+                    h.basis_points, h.salt
+                ));
             }
         }
         parts.join("; ")
@@ -221,15 +276,27 @@ impl<'a, 'r> Explainer<'a, 'r> {
         let value = self.values[c.id as usize];
         let indent = "  ".repeat(depth);
         let facts = self.facts(c);
-        let facts = if facts.is_empty() { String::new() } else { format!("  [{facts}]") };
-        let _ = writeln!(self.out, "{indent}{} {prefix}{} → {}{facts}", mark(value), self.text(c), word(value));
+        let facts = if facts.is_empty() {
+            String::new()
+        } else {
+            format!("  [{facts}]")
+        };
+        let _ = writeln!(
+            self.out,
+            "{indent}{} {prefix}{} → {}{facts}",
+            mark(value),
+            self.text(c),
+            word(value)
+        );
         match &c.kind {
             CKind::And(items) | CKind::Or(items) => {
                 for item in items.iter() {
                     self.line(depth + 1, "", item);
                 }
             }
-            CKind::Not(inner) if !matches!(inner.kind, CKind::InStage { .. } | CKind::InSegment(_)) => {
+            CKind::Not(inner)
+                if !matches!(inner.kind, CKind::InStage { .. } | CKind::InSegment(_)) =>
+            {
                 self.line(depth + 1, "", inner)
             }
             _ => {}
@@ -241,19 +308,24 @@ impl<'a, 'r> Explainer<'a, 'r> {
         let mut slots = Vec::new();
         let collect = |v: &V, slots: &mut Vec<u16>| collect_slots(v, slots);
         match &c.kind {
-            CKind::IsTrue(v) | CKind::Missing { value: v, .. } | CKind::WordIn { value: v, .. } => collect(v, &mut slots),
+            CKind::IsTrue(v) | CKind::Missing { value: v, .. } | CKind::WordIn { value: v, .. } => {
+                collect(v, &mut slots)
+            }
             CKind::Compare { left, right, .. } => {
                 collect(left, &mut slots);
                 collect(right, &mut slots);
             }
             CKind::InList { value: v, .. } | CKind::Text { value: v, .. } => collect(v, &mut slots),
             CKind::Has { list, .. } => collect(list, &mut slots),
-            CKind::DaysAgo { date, .. } | CKind::DaysAhead { date, .. } | CKind::MoreThanAgo { date, .. } | CKind::Anniversary { date, .. } => {
-                collect(date, &mut slots)
-            }
+            CKind::DaysAgo { date, .. }
+            | CKind::DaysAhead { date, .. }
+            | CKind::MoreThanAgo { date, .. }
+            | CKind::Anniversary { date, .. } => collect(date, &mut slots),
             CKind::InStage { journey, .. } | CKind::Reached { journey, .. } => {
                 let j = *journey as usize;
-                let stage = self.ctx.stages[j].map(|s| self.program.journeys[j].stages[s as usize].as_str()).unwrap_or("no stage");
+                let stage = self.ctx.stages[j]
+                    .map(|s| self.program.journeys[j].stages[s as usize].as_str())
+                    .unwrap_or("no stage");
                 return format!("{} is in {stage}", self.program.journeys[j].name);
             }
             _ => {}
@@ -280,7 +352,9 @@ impl<'a, 'r> Explainer<'a, 'r> {
             Val::Bool(b) => b.to_string(),
             Val::Date(d) => iso(d),
             Val::Word(w) => match &self.program.slots[slot as usize].kind {
-                SlotKind::Words(words) => self.declared_word(slot, w).unwrap_or_else(|| words.get(w as usize).cloned().unwrap_or_default()),
+                SlotKind::Words(words) => self
+                    .declared_word(slot, w)
+                    .unwrap_or_else(|| words.get(w as usize).cloned().unwrap_or_default()),
                 _ => w.to_string(),
             },
             Val::Text(t) | Val::Const(t, _) => format!("\"{t}\""),
@@ -309,11 +383,7 @@ impl<'a, 'r> Explainer<'a, 'r> {
 
 fn collect_slots(v: &V, out: &mut Vec<u16>) {
     match &v.kind {
-        VKind::Slot(s) => {
-            if !out.contains(s) {
-                out.push(*s)
-            }
-        }
+        VKind::Slot(s) if !out.contains(s) => out.push(*s),
         VKind::Neg(i) | VKind::DaysSince(i) | VKind::DaysUntil(i) => collect_slots(i, out),
         VKind::Arith { left, right, .. } => {
             collect_slots(left, out);

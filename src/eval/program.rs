@@ -46,7 +46,7 @@ impl Tri {
             Tri::False
         }
     }
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::True => Tri::False,
             Tri::False => Tri::True,
@@ -76,24 +76,66 @@ pub enum CKind {
     And(Box<[C]>),
     Or(Box<[C]>),
     Not(Box<C>),
-    InStage { journey: u16, stage: u16 },
-    Reached { journey: u16, stage: u16 },
+    InStage {
+        journey: u16,
+        stage: u16,
+    },
+    Reached {
+        journey: u16,
+        stage: u16,
+    },
     InSegment(u16),
     IsTrue(V),
-    Compare { op: CompareOp, left: V, right: V, kind: CmpKind },
-    InList { value: V, items: Box<[V]>, kind: CmpKind, negated: bool },
-    Has { list: V, item: Box<str> },
-    Text { op: TextOp, value: V, pattern: Box<str> },
-    Missing { value: V, negated: bool },
+    Compare {
+        op: CompareOp,
+        left: V,
+        right: V,
+        kind: CmpKind,
+    },
+    InList {
+        value: V,
+        items: Box<[V]>,
+        kind: CmpKind,
+        negated: bool,
+    },
+    Has {
+        list: V,
+        item: Box<str>,
+    },
+    Text {
+        op: TextOp,
+        value: V,
+        pattern: Box<str>,
+    },
+    Missing {
+        value: V,
+        negated: bool,
+    },
     /// A text test on a `one of` value, decided per word at compile time.
-    WordIn { value: V, set: Box<[bool]> },
+    WordIn {
+        value: V,
+        set: Box<[bool]>,
+    },
     /// `low <= as_of - D <= high` (days).
-    DaysAgo { date: V, low: f64, high: f64 },
+    DaysAgo {
+        date: V,
+        low: f64,
+        high: f64,
+    },
     /// `D - as_of` in `[0, days]`.
-    DaysAhead { date: V, days: f64 },
+    DaysAhead {
+        date: V,
+        days: f64,
+    },
     /// `as_of - D > days`
-    MoreThanAgo { date: V, days: f64 },
-    Anniversary { date: V, days: f64 },
+    MoreThanAgo {
+        date: V,
+        days: f64,
+    },
+    Anniversary {
+        date: V,
+        days: f64,
+    },
 }
 
 /// How two values of one type are compared.
@@ -118,12 +160,19 @@ pub enum VKind {
     Slot(u16),
     Number(f64),
     /// Text as written and lower-cased, for `<` and for `=`.
-    Text { written: Box<str>, lower: Box<str> },
+    Text {
+        written: Box<str>,
+        lower: Box<str>,
+    },
     Bool(bool),
     Date(i32),
     Word(u32),
     Neg(Box<V>),
-    Arith { op: ArithOp, left: Box<V>, right: Box<V> },
+    Arith {
+        op: ArithOp,
+        left: Box<V>,
+        right: Box<V>,
+    },
     DaysSince(Box<V>),
     DaysUntil(Box<V>),
 }
@@ -176,7 +225,10 @@ pub enum Channel {
     None,
     Word(String),
     /// A `one of` slot: the customer's word, printed as declared.
-    Slot { slot: u16, words: Vec<String> },
+    Slot {
+        slot: u16,
+        words: Vec<String>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -33,8 +33,16 @@ pub enum ListCell<'r> {
 impl<'r> ListCell<'r> {
     pub fn for_each_item(&self, mut f: impl FnMut(&str) -> bool) -> bool {
         match self {
-            ListCell::Joined(text) => text.split(';').map(str::trim).filter(|s| !s.is_empty()).any(|s| f(s)),
-            ListCell::Items(items) => items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).any(f),
+            ListCell::Joined(text) => text
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .any(&mut f),
+            ListCell::Items(items) => items
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .any(f),
         }
     }
 }
@@ -130,23 +138,45 @@ impl Program {
                         },
                         JourneySource::Conditions(conds) => {
                             // A funnel: the stage is the last of the leading conditions that hold.
-                            let ctx = Ctx { program: self, row, as_of, stages: &out.stages, segments: &out.segments };
-                            let held = conds.iter().take_while(|c| eval(c, &ctx, tracer) == Tri::True).count();
+                            let ctx = Ctx {
+                                program: self,
+                                row,
+                                as_of,
+                                stages: &out.stages,
+                                segments: &out.segments,
+                            };
+                            let held = conds
+                                .iter()
+                                .take_while(|c| eval(c, &ctx, tracer) == Tri::True)
+                                .count();
                             held.checked_sub(1).map(|s| s as u16)
                         }
                     };
                     out.stages[j as usize] = stage;
                 }
                 Step::Segment(s) => {
-                    let ctx = Ctx { program: self, row, as_of, stages: &out.stages, segments: &out.segments };
-                    let holds = eval(&self.segments[s as usize].condition, &ctx, tracer) == Tri::True;
+                    let ctx = Ctx {
+                        program: self,
+                        row,
+                        as_of,
+                        stages: &out.stages,
+                        segments: &out.segments,
+                    };
+                    let holds =
+                        eval(&self.segments[s as usize].condition, &ctx, tracer) == Tri::True;
                     out.segments[s as usize] = holds;
                 }
             }
         }
 
         // Suppression is fail-safe: unknown counts as true.
-        let ctx = Ctx { program: self, row, as_of, stages: &out.stages, segments: &out.segments };
+        let ctx = Ctx {
+            program: self,
+            row,
+            as_of,
+            stages: &out.stages,
+            segments: &out.segments,
+        };
         let mut suppressed = false;
         for s in self.suppress.iter().filter(|s| s.actions.is_empty()) {
             if eval(&s.condition, &ctx, tracer) != Tri::False {
@@ -180,11 +210,17 @@ impl Program {
         }
 
         // Per-action suppression, before `max`.
-        let per_action: Vec<&Suppress> = self.suppress.iter().filter(|s| !s.actions.is_empty()).collect();
+        let per_action: Vec<&Suppress> = self
+            .suppress
+            .iter()
+            .filter(|s| !s.actions.is_empty())
+            .collect();
         if !per_action.is_empty() && !fired.is_empty() {
             let mut blocked: Vec<u32> = Vec::new();
             for s in per_action {
-                if s.actions.iter().any(|a| fired.iter().any(|f| self.action_of(f) == *a))
+                if s.actions
+                    .iter()
+                    .any(|a| fired.iter().any(|f| self.action_of(f) == *a))
                     && eval(&s.condition, &ctx, tracer) != Tri::False
                 {
                     blocked.extend(&s.actions);
@@ -252,7 +288,6 @@ impl Program {
         out.actions = fired;
     }
 
-
     /// The index into `actions` of a fired action.
     pub fn action_of(&self, f: &Fired) -> u32 {
         self.rules[f.rule as usize].actions[f.action as usize].action
@@ -305,8 +340,10 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             }
             result
         }
-        CKind::Not(inner) => eval(inner, ctx, tracer).not(),
-        CKind::InStage { journey, stage } => Tri::from_bool(ctx.stages[*journey as usize] == Some(*stage)),
+        CKind::Not(inner) => eval(inner, ctx, tracer).negate(),
+        CKind::InStage { journey, stage } => {
+            Tri::from_bool(ctx.stages[*journey as usize] == Some(*stage))
+        }
         CKind::Reached { journey, stage } => {
             Tri::from_bool(ctx.stages[*journey as usize].is_some_and(|s| s >= *stage))
         }
@@ -315,8 +352,18 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             Val::Bool(b) => Tri::from_bool(b),
             _ => Tri::Unknown,
         },
-        CKind::Compare { op, left, right, kind } => compare(*op, *kind, value(left, ctx), value(right, ctx)),
-        CKind::InList { value: v, items, kind, negated } => {
+        CKind::Compare {
+            op,
+            left,
+            right,
+            kind,
+        } => compare(*op, *kind, value(left, ctx), value(right, ctx)),
+        CKind::InList {
+            value: v,
+            items,
+            kind,
+            negated,
+        } => {
             let v = value(v, ctx);
             if v == Val::Missing {
                 Tri::Unknown
@@ -334,7 +381,7 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
                     }
                 }
                 if *negated {
-                    result.not()
+                    result.negate()
                 } else {
                     result
                 }
@@ -344,7 +391,11 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             Val::List(l) => Tri::from_bool(l.for_each_item(|x| lower_eq(x, item))),
             _ => Tri::Unknown,
         },
-        CKind::Text { op, value: v, pattern } => match text_of(value(v, ctx)) {
+        CKind::Text {
+            op,
+            value: v,
+            pattern,
+        } => match text_of(value(v, ctx)) {
             Some(text) => Tri::from_bool(text_test(*op, text, pattern)),
             None => Tri::Unknown,
         },
@@ -352,7 +403,9 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             Val::Word(w) => Tri::from_bool(set.get(w as usize).copied().unwrap_or(false)),
             _ => Tri::Unknown,
         },
-        CKind::Missing { value: v, negated } => Tri::from_bool((value(v, ctx) == Val::Missing) != *negated),
+        CKind::Missing { value: v, negated } => {
+            Tri::from_bool((value(v, ctx) == Val::Missing) != *negated)
+        }
         CKind::DaysAgo { date, low, high } => match value(date, ctx) {
             Val::Date(d) => {
                 let ago = f64::from(ctx.as_of - d);
@@ -459,7 +512,11 @@ fn compare(op: CompareOp, kind: CmpKind, a: Val<'_>, b: Val<'_>) -> Tri {
             _ => None,
         },
         CmpKind::Word => match (a, b) {
-            (Val::Word(x), Val::Word(y)) => Some(if x == y { Ordering::Equal } else { Ordering::Less }),
+            (Val::Word(x), Val::Word(y)) => Some(if x == y {
+                Ordering::Equal
+            } else {
+                Ordering::Less
+            }),
             _ => None,
         },
         CmpKind::Text => {
@@ -506,7 +563,9 @@ fn written<'a>(v: Val<'a>) -> Option<&'a str> {
 /// Case-insensitive equality (full Unicode lower-casing, as `str::to_lowercase`).
 fn text_eq(a: Val<'_>, b: Val<'_>) -> Option<bool> {
     match (a, b) {
-        (Val::Text(x), Val::Const(_, lower)) | (Val::Const(_, lower), Val::Text(x)) => Some(lower_eq(x, lower)),
+        (Val::Text(x), Val::Const(_, lower)) | (Val::Const(_, lower), Val::Text(x)) => {
+            Some(lower_eq(x, lower))
+        }
         (Val::Const(_, x), Val::Const(_, y)) => Some(x == y),
         (Val::Text(x), Val::Text(y)) => Some(if x.is_ascii() && y.is_ascii() {
             x.eq_ignore_ascii_case(y)
@@ -520,7 +579,11 @@ fn text_eq(a: Val<'_>, b: Val<'_>) -> Option<bool> {
 /// Whether `text` lower-cased equals `lower` (already lower-cased).
 pub fn lower_eq(text: &str, lower: &str) -> bool {
     if text.is_ascii() {
-        text.len() == lower.len() && text.bytes().zip(lower.bytes()).all(|(a, b)| a.to_ascii_lowercase() == b)
+        text.len() == lower.len()
+            && text
+                .bytes()
+                .zip(lower.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
     } else {
         text.to_lowercase() == lower
     }

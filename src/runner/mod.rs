@@ -77,7 +77,9 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             as_of: 0,
-            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             chunk_bytes: CHUNK_BYTES,
             on_error: OnError::Stop,
             out_format: OutFormat::Ndjson,
@@ -93,7 +95,10 @@ impl Default for Options {
 #[derive(Debug)]
 pub enum Failure {
     /// The export lacks columns the playbook needs (reported against the playbook).
-    Columns { file: String, diagnostics: Vec<Diagnostic> },
+    Columns {
+        file: String,
+        diagnostics: Vec<Diagnostic>,
+    },
     /// A bad row (with `--on-error stop`) or an unreadable export.
     Data(Box<DataError>),
     /// Writing the output failed.
@@ -109,7 +114,12 @@ pub struct Sinks<'a> {
 }
 
 /// Runs the model over the inputs, one stream; returns the summary.
-pub fn run(model: &Model, inputs: Vec<Input>, options: &Options, sinks: Sinks<'_>) -> Result<Summary, Failure> {
+pub fn run(
+    model: &Model,
+    inputs: Vec<Input>,
+    options: &Options,
+    sinks: Sinks<'_>,
+) -> Result<Summary, Failure> {
     let mut out = Out {
         decisions: sinks.decisions,
         rejects: sinks.rejects,
@@ -121,7 +131,8 @@ pub fn run(model: &Model, inputs: Vec<Input>, options: &Options, sinks: Sinks<'_
     let mut total: Option<(Program, Stats)> = None;
     let mut files = Vec::new();
     if let Some(r) = out.rejects.as_deref_mut() {
-        r.write_all(b"line,reason,record\n").map_err(Failure::Output)?;
+        r.write_all(b"line,reason,record\n")
+            .map_err(Failure::Output)?;
     }
     for input in inputs {
         files.push(input.name.clone());
@@ -135,19 +146,32 @@ pub fn run(model: &Model, inputs: Vec<Input>, options: &Options, sinks: Sinks<'_
         }
     }
     let Some((program, stats)) = total else {
-        return Err(Failure::Data(Box::new(DataError::new("<none>", "no export to read"))));
+        return Err(Failure::Data(Box::new(DataError::new(
+            "<none>",
+            "no export to read",
+        ))));
     };
     let writer = Writer::new(&program, options.out_format);
     if !out.wrote_start {
-        out.decisions.write_all(&writer.start()).map_err(Failure::Output)?;
+        out.decisions
+            .write_all(&writer.start())
+            .map_err(Failure::Output)?;
     }
-    out.decisions.write_all(&writer.end(out.any)).map_err(Failure::Output)?;
+    out.decisions
+        .write_all(&writer.end(out.any))
+        .map_err(Failure::Output)?;
     out.decisions.flush().map_err(Failure::Output)?;
     if let Some(r) = out.rejects.as_deref_mut() {
         r.flush().map_err(Failure::Output)?;
     }
     let duplicates = count_duplicates(std::mem::take(&mut out.hashes));
-    Ok(Summary::new(&program, &stats, files, options.as_of, duplicates))
+    Ok(Summary::new(
+        &program,
+        &stats,
+        files,
+        options.as_of,
+        duplicates,
+    ))
 }
 
 /// The output state shared across inputs.
@@ -204,12 +228,18 @@ struct Done {
 
 /// A 64-bit FNV-1a hash of a customer id, for spotting duplicate ids in little memory.
 fn hash_id(id: &str) -> u64 {
-    id.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Compiles for this export's header, or says which columns are missing.
-fn program_for(model: &Model, file: &str, columns: &[String], decimal_comma: bool) -> Result<Program, Failure> {
+fn program_for(
+    model: &Model,
+    file: &str,
+    columns: &[String],
+    decimal_comma: bool,
+) -> Result<Program, Failure> {
     let mut program = compile(model, columns).map_err(|diagnostics| Failure::Columns {
         file: file.to_string(),
         diagnostics,
@@ -218,41 +248,67 @@ fn program_for(model: &Model, file: &str, columns: &[String], decimal_comma: boo
     Ok(program)
 }
 
-fn run_csv(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_>) -> Result<(Program, Stats), Failure> {
+fn run_csv(
+    model: &Model,
+    mut input: Input,
+    options: &Options,
+    out: &mut Out<'_>,
+) -> Result<(Program, Stats), Failure> {
     let file = input.name.clone();
-    let header: Header = read_header(&mut input.reader, options.delimiter).map_err(|e| chunk_failure(&file, e))?;
-    if header.columns.is_empty() || (header.columns.len() == 1 && header.columns[0].is_empty() && header.rest.is_empty()) {
+    let header: Header =
+        read_header(&mut input.reader, options.delimiter).map_err(|e| chunk_failure(&file, e))?;
+    if header.columns.is_empty()
+        || (header.columns.len() == 1 && header.columns[0].is_empty() && header.rest.is_empty())
+    {
         return Err(Failure::Data(Box::new(
-            DataError::new(&file, "the export is empty: it has no header row").help("an export starts with a header row naming its columns"),
+            DataError::new(&file, "the export is empty: it has no header row")
+                .help("an export starts with a header row naming its columns"),
         )));
     }
     if let Some(col) = header.invalid_utf8 {
         return Err(Failure::Data(Box::new(
-            DataError::new(&file, format!("the header's column {col} is not valid UTF-8"))
-                .at_line(1)
-                .help("the export may be in Windows-1252 or Latin-1: save it as UTF-8"),
+            DataError::new(
+                &file,
+                format!("the header's column {col} is not valid UTF-8"),
+            )
+            .at_line(1)
+            .help("the export may be in Windows-1252 or Latin-1: save it as UTF-8"),
         )));
     }
     if header.columns.len() > MAX_COLUMNS {
         return Err(Failure::Data(Box::new(DataError::new(
             &file,
-            format!("the export has {} columns; at most {MAX_COLUMNS} are read", header.columns.len()),
+            format!(
+                "the export has {} columns; at most {MAX_COLUMNS} are read",
+                header.columns.len()
+            ),
         ))));
     }
     let program = program_for(model, &file, &header.columns, options.decimal_comma)?;
     let writer = Writer::new(&program, options.out_format);
     if !out.wrote_start {
-        out.decisions.write_all(&writer.start()).map_err(Failure::Output)?;
+        out.decisions
+            .write_all(&writer.start())
+            .map_err(Failure::Output)?;
         out.wrote_start = true;
     }
-    let columns = header.columns.len();
+    let columns = header.columns.clone();
     let delimiter = header.delimiter;
     if let Some(p) = &options.progress {
         p.fetch_add(header.offset, Ordering::Relaxed);
     }
-    let mut chunker = Chunker::new(input.reader, header.rest, header.next_line, header.offset, delimiter, options.chunk_bytes);
+    let mut chunker = Chunker::new(
+        input.reader,
+        header.rest,
+        header.next_line,
+        header.offset,
+        delimiter,
+        options.chunk_bytes,
+    );
     let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
-        csv_chunk(&program, &writer, &file, chunk, columns, delimiter, options)
+        csv_chunk(
+            &program, &writer, &file, chunk, &columns, delimiter, options,
+        )
     };
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
@@ -271,7 +327,14 @@ fn chunk_failure(file: &str, e: ChunkError) -> Failure {
 }
 
 /// Runs chunks through the workers and writes results in order.
-fn drive<'s, N, J>(program: &Program, options: &Options, out: &mut Out<'_>, mut next: N, job: J, file: &str) -> Result<Stats, Failure>
+fn drive<'s, N, J>(
+    program: &Program,
+    options: &Options,
+    out: &mut Out<'_>,
+    mut next: N,
+    job: J,
+    file: &str,
+) -> Result<Stats, Failure>
 where
     N: FnMut() -> Result<Option<crate::data::csv_in::Chunk>, ChunkError> + Send + 's,
     J: Fn(&crate::data::csv_in::Chunk) -> Done + Sync,
@@ -424,15 +487,17 @@ fn write_in_order(rx: Receiver<(u64, Done)>, mut accept: impl FnMut(Done) -> boo
 }
 
 /// Decides every record of a CSV chunk.
+#[allow(clippy::too_many_arguments)]
 fn csv_chunk(
     program: &Program,
     writer: &Writer,
     file: &str,
     chunk: &crate::data::csv_in::Chunk,
-    columns: usize,
+    header: &[String],
     delimiter: u8,
     options: &Options,
 ) -> Done {
+    let columns = header.len();
     let mut done = Done {
         output: Vec::with_capacity(chunk.data.len() / 2),
         rejects: Vec::new(),
@@ -454,8 +519,14 @@ fn csv_chunk(
             Next::Record(place) => place,
             Next::Broken(place, why) => {
                 done.stats.read += 1;
-                let error = DataError::new(file, format!("this row cannot be read as CSV: {why}")).at_line(place.line);
-                reject(&mut done, error, &chunk.data[place.start..place.end], options);
+                let error = DataError::new(file, format!("this row cannot be read as CSV: {why}"))
+                    .at_line(place.line);
+                reject(
+                    &mut done,
+                    error,
+                    &chunk.data[place.start..place.end],
+                    options,
+                );
                 if done.error.is_some() {
                     break;
                 }
@@ -475,7 +546,7 @@ fn csv_chunk(
             }
             Err(cell) => {
                 let raw = &chunk.data[place.start..place.end];
-                let error = row_error(file, place.line, raw, delimiter, &cell);
+                let error = row_error(file, place.line, raw, delimiter, &cell, header);
                 reject(&mut done, error, raw, options);
                 if done.error.is_some() {
                     break;
@@ -488,13 +559,19 @@ fn csv_chunk(
     done
 }
 
-fn recycle_fields<'a, 'b>(mut v: Vec<&'a [u8]>) -> Vec<&'b [u8]> {
+fn recycle_fields<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    v.into_iter().map(|_| &[][..]).collect()
 }
 
 /// Decides one row, counting condition values when coverage is asked for.
-fn decide(program: &Program, row: &Row<'_>, options: &Options, outcome: &mut Outcome, stats: &mut Stats) {
+fn decide(
+    program: &Program,
+    row: &Row<'_>,
+    options: &Options,
+    outcome: &mut Outcome,
+    stats: &mut Stats,
+) {
     if options.coverage {
         if stats.coverage.is_empty() {
             stats.coverage = vec![[0; 3]; program.nodes as usize];
@@ -524,13 +601,23 @@ impl Tracer for Counter<'_> {
 /// Reuses a vector's allocation for cells of another lifetime (it is emptied first).
 fn recycle<'a, 'b>(mut v: Vec<Cell<'a>>) -> Vec<Cell<'b>> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    v.into_iter().map(|_| Cell::Missing).collect()
 }
 
-fn row_error(file: &str, line: u64, raw: &[u8], delimiter: u8, cell: &CellError) -> DataError {
+fn row_error(
+    file: &str,
+    line: u64,
+    raw: &[u8],
+    delimiter: u8,
+    cell: &CellError,
+    header: &[String],
+) -> DataError {
     let text = String::from_utf8_lossy(raw).into_owned();
     let range = cell.column.and_then(|c| field_range(raw, delimiter, c));
-    let column_name = cell.column.map(|c| format!("column {}", c + 1));
+    let column_name = cell.column.map(|c| match header.get(c) {
+        Some(h) if !h.trim().is_empty() => h.clone(),
+        _ => format!("column {}", c + 1),
+    });
     let mut error = DataError::new(file, cell.message.clone()).at_line(line);
     error.column = column_name;
     // Byte offsets in the lossy text match the raw bytes up to the first invalid byte.
@@ -547,72 +634,106 @@ fn write_reject(out: &mut Vec<u8>, line: u64, reason: &str, raw: &[u8]) {
     out.push(b'\n');
 }
 
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
 /// NDJSON (parallel, by lines) and JSON arrays (read whole).
-fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_>) -> Result<(Program, Stats), Failure> {
+fn run_json(
+    model: &Model,
+    mut input: Input,
+    options: &Options,
+    out: &mut Out<'_>,
+) -> Result<(Program, Stats), Failure> {
     let file = input.name.clone();
-    let (objects, first_line_keys, rest, rest_line): (Option<Vec<serde_json::Map<String, serde_json::Value>>>, Vec<String>, Vec<u8>, u64) =
-        match input.format {
-            InputFormat::Json => {
-                let mut bytes = Vec::new();
-                input
-                    .reader
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| Failure::Data(Box::new(DataError::new(&file, format!("cannot read the export: {e}")))))?;
-                let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-                let values: Vec<serde_json::Value> = serde_json::from_slice(text).map_err(|e| {
+    let (objects, first_line_keys, rest, rest_line): (
+        Option<Vec<JsonObject>>,
+        Vec<String>,
+        Vec<u8>,
+        u64,
+    ) = match input.format {
+        InputFormat::Json => {
+            let mut bytes = Vec::new();
+            input.reader.read_to_end(&mut bytes).map_err(|e| {
+                Failure::Data(Box::new(DataError::new(
+                    &file,
+                    format!("cannot read the export: {e}"),
+                )))
+            })?;
+            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+            let values: Vec<serde_json::Value> = serde_json::from_slice(text).map_err(|e| {
                     Failure::Data(Box::new(
                         DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
                             .at_line(e.line() as u64)
                             .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
                     ))
                 })?;
-                let mut objects = Vec::with_capacity(values.len());
-                for (i, v) in values.into_iter().enumerate() {
-                    match v {
-                        serde_json::Value::Object(m) => objects.push(m),
-                        _ => {
-                            return Err(Failure::Data(Box::new(DataError::new(
-                                &file,
-                                format!("item {} of the array is not an object", i + 1),
-                            ))))
+            let mut objects = Vec::with_capacity(values.len());
+            for (i, v) in values.into_iter().enumerate() {
+                match v {
+                    serde_json::Value::Object(m) => objects.push(m),
+                    _ => {
+                        return Err(Failure::Data(Box::new(DataError::new(
+                            &file,
+                            format!("item {} of the array is not an object", i + 1),
+                        ))))
+                    }
+                }
+            }
+            let keys = objects
+                .first()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            (Some(objects), keys, Vec::new(), 1)
+        }
+        _ => {
+            // Read up to the first non-empty line to learn the keys.
+            let mut buf = Vec::new();
+            let mut byte = [0u8; 65536];
+            let mut first = None;
+            loop {
+                let n = input.reader.read(&mut byte).map_err(|e| {
+                    Failure::Data(Box::new(DataError::new(
+                        &file,
+                        format!("cannot read the export: {e}"),
+                    )))
+                })?;
+                buf.extend_from_slice(&byte[..n]);
+                let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
+                if let Some(line) = text
+                    .split(|&b| b == b'\n')
+                    .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+                {
+                    if text.contains(&b'\n') || n == 0 {
+                        first =
+                            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
+                                line,
+                            )
+                            .ok();
+                        if first.is_some() || n == 0 {
+                            break;
+                        }
+                        if memchr::memchr(b'\n', line).is_none()
+                            && n > 0
+                            && !text[line.len()..].is_empty()
+                        {
+                            break;
                         }
                     }
                 }
-                let keys = objects.first().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-                (Some(objects), keys, Vec::new(), 1)
-            }
-            _ => {
-                // Read up to the first non-empty line to learn the keys.
-                let mut buf = Vec::new();
-                let mut byte = [0u8; 65536];
-                let mut first = None;
-                loop {
-                    let n = input
-                        .reader
-                        .read(&mut byte)
-                        .map_err(|e| Failure::Data(Box::new(DataError::new(&file, format!("cannot read the export: {e}")))))?;
-                    buf.extend_from_slice(&byte[..n]);
-                    let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
-                    if let Some(line) = text.split(|&b| b == b'\n').find(|l| !l.iter().all(u8::is_ascii_whitespace)) {
-                        if text.contains(&b'\n') || n == 0 {
-                            first = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line).ok();
-                            if first.is_some() || n == 0 {
-                                break;
-                            }
-                            if memchr::memchr(b'\n', line).is_none() && n > 0 && !text[line.len()..].is_empty() {
-                                break;
-                            }
-                        }
-                    }
-                    if n == 0 {
-                        break;
-                    }
+                if n == 0 {
+                    break;
                 }
-                let keys = first.map(|o| o.keys().cloned().collect()).unwrap_or_default();
-                let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
-                (None, keys, buf[bom..].to_vec(), 1)
             }
-        };
+            let keys = first
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+                3
+            } else {
+                0
+            };
+            (None, keys, buf[bom..].to_vec(), 1)
+        }
+    };
     let mut header = first_line_keys;
     // Columns named by the playbook but absent from the first record may appear later; the
     // first record decides which are missing.
@@ -622,7 +743,9 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
     let program = program_for(model, &file, &header, options.decimal_comma)?;
     let writer = Writer::new(&program, options.out_format);
     if !out.wrote_start {
-        out.decisions.write_all(&writer.start()).map_err(Failure::Output)?;
+        out.decisions
+            .write_all(&writer.start())
+            .map_err(Failure::Output)?;
         out.wrote_start = true;
     }
     match objects {
@@ -638,7 +761,19 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
             };
             let mut outcome = Outcome::default();
             for (i, object) in objects.iter().enumerate() {
-                json_record(&program, &writer, &header, &file, object, (i + 1) as u64, "item", options, &mut done, &mut outcome, None);
+                json_record(
+                    &program,
+                    &writer,
+                    &header,
+                    &file,
+                    object,
+                    (i + 1) as u64,
+                    "item",
+                    options,
+                    &mut done,
+                    &mut outcome,
+                    None,
+                );
                 if done.error.is_some() {
                     break;
                 }
@@ -646,7 +781,9 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
             if done.any {
                 out.any = true;
             }
-            out.decisions.write_all(&done.output).map_err(Failure::Output)?;
+            out.decisions
+                .write_all(&done.output)
+                .map_err(Failure::Output)?;
             match out.rejects.as_deref_mut() {
                 Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
                 None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
@@ -658,7 +795,9 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
             }
         }
         None => {
-            let mut chunker = Chunker::new(input.reader, rest, rest_line, 0, b'\n', options.chunk_bytes).without_quotes();
+            let mut chunker =
+                Chunker::new(input.reader, rest, rest_line, 0, b'\n', options.chunk_bytes)
+                    .without_quotes();
             let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
                 let mut done = Done {
                     output: Vec::new(),
@@ -675,8 +814,21 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
                         continue;
                     }
                     let number = chunk.first_line + i as u64;
-                    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line) {
-                        Ok(object) => json_record(&program, &writer, &header, &file, &object, number, "line", options, &mut done, &mut outcome, Some(line)),
+                    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
+                    {
+                        Ok(object) => json_record(
+                            &program,
+                            &writer,
+                            &header,
+                            &file,
+                            &object,
+                            number,
+                            "line",
+                            options,
+                            &mut done,
+                            &mut outcome,
+                            Some(line),
+                        ),
                         Err(e) => {
                             done.stats.read += 1;
                             let error = DataError {
@@ -684,7 +836,10 @@ fn run_json(model: &Model, mut input: Input, options: &Options, out: &mut Out<'_
                                 line: Some(number),
                                 column: None,
                                 message: format!("this line is not a JSON object: {e}"),
-                                help: Some("NDJSON has one customer object per line: {\"id\": \"C1\", …}".to_string()),
+                                help: Some(
+                                    "NDJSON has one customer object per line: {\"id\": \"C1\", …}"
+                                        .to_string(),
+                                ),
                                 record: Some((String::from_utf8_lossy(line).into_owned(), None)),
                             };
                             reject(&mut done, error, line, options);
@@ -708,7 +863,12 @@ fn reject(done: &mut Done, error: DataError, raw: &[u8], options: &Options) {
         OnError::Stop => done.error = Some(error),
         OnError::Skip => {
             done.stats.rejected += 1;
-            write_reject(&mut done.rejects, error.line.unwrap_or(0), &error.reason(), raw);
+            write_reject(
+                &mut done.rejects,
+                error.line.unwrap_or(0),
+                &error.reason(),
+                raw,
+            );
             done.rejected.push(error);
         }
     }
@@ -732,7 +892,16 @@ fn json_record(
     let mut scratch = JsonScratch::default();
     let prepared = json_scratch(program, header, object, &mut scratch);
     let mut cells = Vec::with_capacity(program.slots.len());
-    let result = prepared.and_then(|_| json_row(program, header, object, &scratch, program.decimal_comma, &mut cells));
+    let result = prepared.and_then(|_| {
+        json_row(
+            program,
+            header,
+            object,
+            &scratch,
+            program.decimal_comma,
+            &mut cells,
+        )
+    });
     match result {
         Ok(id) => {
             let row = Row { id, cells: &cells };

@@ -25,7 +25,11 @@ pub struct Stats {
 impl Stats {
     pub fn new(program: &Program) -> Stats {
         Stats {
-            stages: program.journeys.iter().map(|j| vec![0; j.stages.len() + 1]).collect(),
+            stages: program
+                .journeys
+                .iter()
+                .map(|j| vec![0; j.stages.len() + 1])
+                .collect(),
             segments: vec![0; program.segments.len()],
             rules_fired: vec![0; program.rules.len()],
             rules_held_out: vec![0; program.rules.len()],
@@ -162,7 +166,13 @@ pub struct ActionSummary {
 }
 
 impl Summary {
-    pub fn new(program: &Program, stats: &Stats, files: Vec<String>, as_of: i32, duplicate_ids: u64) -> Summary {
+    pub fn new(
+        program: &Program,
+        stats: &Stats,
+        files: Vec<String>,
+        as_of: i32,
+        duplicate_ids: u64,
+    ) -> Summary {
         Summary {
             as_of: crate::dates::iso(as_of),
             files,
@@ -181,7 +191,10 @@ impl Summary {
                         .stages
                         .iter()
                         .zip(counts)
-                        .map(|(s, n)| Count { name: s.clone(), customers: *n })
+                        .map(|(s, n)| Count {
+                            name: s.clone(),
+                            customers: *n,
+                        })
                         .collect(),
                     no_stage: counts.last().copied().unwrap_or(0),
                 })
@@ -190,7 +203,10 @@ impl Summary {
                 .segments
                 .iter()
                 .zip(&stats.segments)
-                .map(|(s, n)| Count { name: s.name.clone(), customers: *n })
+                .map(|(s, n)| Count {
+                    name: s.name.clone(),
+                    customers: *n,
+                })
                 .collect(),
             rules: program
                 .rules
@@ -241,10 +257,16 @@ impl Summary {
             out.push_str(&format!("segment {}: {}\n", s.name, s.customers));
         }
         for r in &self.rules {
-            out.push_str(&format!("rule {}: fired {}, held out {}\n", r.rule, r.fired, r.held_out));
+            out.push_str(&format!(
+                "rule {}: fired {}, held out {}\n",
+                r.rule, r.fired, r.held_out
+            ));
         }
         for a in &self.actions {
-            out.push_str(&format!("action {}: {} ({} held out)\n", a.action, a.customers, a.held_out));
+            out.push_str(&format!(
+                "action {}: {} ({} held out)\n",
+                a.action, a.customers, a.held_out
+            ));
         }
         if let Some(cov) = &self.coverage {
             out.push_str("coverage (customers for whom the condition was true / false / unknown / not evaluated):\n");

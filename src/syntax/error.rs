@@ -5,7 +5,11 @@ use crate::ast::Span;
 use crate::diagnostic::{Code, Diagnostic};
 
 /// `offset`: where the parsed text starts in the whole file.
-pub(super) fn from_pest(source: &str, offset: usize, error: pest::error::Error<Rule>) -> Diagnostic {
+pub(super) fn from_pest(
+    source: &str,
+    offset: usize,
+    error: pest::error::Error<Rule>,
+) -> Diagnostic {
     let at = offset
         + match error.location {
             pest::error::InputLocation::Pos(p) => p,
@@ -108,8 +112,20 @@ fn describe(rules: &[Rule]) -> Vec<String> {
         // After a value: the operators' own keywords, a word (`complaint resolved`) and
         // a call's `(` are all said by "an operator".
         const OPERATOR_WORDS: &[&str] = &[
-            "`and`", "`or`", "`not`", "`in`", "`is`", "`between`", "`has`", "`contains`", "`starts`",
-            "`ends`", "`within`", "`more`", "a name", "`(`",
+            "`and`",
+            "`or`",
+            "`not`",
+            "`in`",
+            "`is`",
+            "`between`",
+            "`has`",
+            "`contains`",
+            "`starts`",
+            "`ends`",
+            "`within`",
+            "`more`",
+            "a name",
+            "`(`",
         ];
         out.retain(|s| !OPERATOR_WORDS.contains(&s.as_str()));
         out.push(OPERATOR.to_string());
@@ -121,9 +137,23 @@ fn describe(rules: &[Rule]) -> Vec<String> {
     }
     // Everything that can start a value or condition, said once.
     if rules.contains(&Rule::number) && rules.contains(&Rule::name) {
-        let starts = ["a name", "a quoted text (`\"…\"`)", "a date (`2026-11-23`)", "a number", "`true` or `false`", "`(`", "`customer`", "`not`", "`anniversary`", "a value"];
+        let starts = [
+            "a name",
+            "a quoted text (`\"…\"`)",
+            "a date (`2026-11-23`)",
+            "a number",
+            "`true` or `false`",
+            "`(`",
+            "`customer`",
+            "`not`",
+            "`anniversary`",
+            "a value",
+        ];
         out.retain(|s| !starts.contains(&s.as_str()));
-        out.insert(0, "a value or condition (a field, a number, `customer in …`, …)".to_string());
+        out.insert(
+            0,
+            "a value or condition (a field, a number, `customer in …`, …)".to_string(),
+        );
     }
     out
 }
@@ -315,7 +345,10 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
         return Some("after `then` comes an action name, e.g. `then surprise`".to_string());
     }
     // `orders > 12,5`: numbers in a playbook use a decimal point.
-    if found == "," && before.ends_with(|c: char| c.is_ascii_digit()) && source[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
+    if found == ","
+        && before.ends_with(|c: char| c.is_ascii_digit())
+        && source[at + 1..].starts_with(|c: char| c.is_ascii_digit())
+    {
         return Some("numbers in a playbook use a decimal point: write `12.5` (a decimal comma is only for exports)".to_string());
     }
     let field_expected = expected.iter().any(|e| e.starts_with("a field"));
@@ -324,8 +357,12 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
             "`{found}` is a keyword; to use it as a name, put it in double quotes: `\"{found}\"`"
         ));
     }
-    if found.chars().any(|c| c.is_uppercase()) && RESERVED.contains(&found.to_lowercase().as_str()) {
-        return Some(format!("keywords are written in lower case: `{}`", found.to_lowercase()));
+    if found.chars().any(|c| c.is_uppercase()) && RESERVED.contains(&found.to_lowercase().as_str())
+    {
+        return Some(format!(
+            "keywords are written in lower case: `{}`",
+            found.to_lowercase()
+        ));
     }
     // `status test`: a keyword cannot be the word of `F V` (language.md §11).
     const CLAUSE: &[&str] = &[
@@ -339,7 +376,10 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
     if RESERVED.contains(&found)
         && !CLAUSE.contains(&found)
         && expected.iter().any(|e| e == OPERATOR)
-        && field.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && field
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
         && !RESERVED.contains(&field)
     {
         return Some(format!(
@@ -361,10 +401,14 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
         return Some(format!("did you mean `{keyword}`?"));
     }
     if expected.iter().any(|e| e == "`}`") && super::ITEM_KEYWORDS.contains(&found) {
-        return Some(format!("the block above is not closed: add a `}}` before `{found}`"));
+        return Some(format!(
+            "the block above is not closed: add a `}}` before `{found}`"
+        ));
     }
     if expected.iter().any(|e| e == "`then`") {
-        return Some("a rule is written `when CONDITION then ACTION`: is `then` missing?".to_string());
+        return Some(
+            "a rule is written `when CONDITION then ACTION`: is `then` missing?".to_string(),
+        );
     }
     None
 }

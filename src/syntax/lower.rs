@@ -156,9 +156,12 @@ fn is_noise(rule: Rule) -> bool {
     )
 }
 
+/// A pair's children without keywords and punctuation.
+type Meaningful<'i> = std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool>;
+
 /// The meaningful children of a pair, taken in order.
 struct Children<'i> {
-    inner: Peekable<std::iter::Filter<Pairs<'i, Rule>, fn(&Pair<'i, Rule>) -> bool>>,
+    inner: Peekable<Meaningful<'i>>,
     span: Span,
 }
 
@@ -317,7 +320,10 @@ pub(super) fn item(pair: Pair<'_, Rule>) -> Result<Item> {
 
 fn schema(pair: Pair<'_, Rule>) -> Result<Schema> {
     let span = span_of(&pair);
-    let fields = Children::of(pair).rest().map(field).collect::<Result<_>>()?;
+    let fields = Children::of(pair)
+        .rest()
+        .map(field)
+        .collect::<Result<_>>()?;
     Ok(Schema { fields, span })
 }
 
@@ -668,7 +674,13 @@ fn infix(lhs: Expr, ld: u32, op: Pair<'_, Rule>, rhs: Expr, rd: u32) -> Built {
             let (mut items, mut depth) = match left.kind {
                 ExprKind::And(items) if is_and => (items, ld.saturating_sub(1)),
                 ExprKind::Or(items) if !is_and => (items, ld.saturating_sub(1)),
-                kind => (vec![Expr { kind, span: left.span }], ld),
+                kind => (
+                    vec![Expr {
+                        kind,
+                        span: left.span,
+                    }],
+                    ld,
+                ),
             };
             match right.kind {
                 ExprKind::And(more) if is_and => {
@@ -681,22 +693,69 @@ fn infix(lhs: Expr, ld: u32, op: Pair<'_, Rule>, rhs: Expr, rd: u32) -> Built {
                 }
                 kind => {
                     depth = depth.max(rd);
-                    items.push(Expr { kind, span: right.span });
+                    items.push(Expr {
+                        kind,
+                        span: right.span,
+                    });
                 }
             }
-            let kind = if is_and { ExprKind::And(items) } else { ExprKind::Or(items) };
+            let kind = if is_and {
+                ExprKind::And(items)
+            } else {
+                ExprKind::Or(items)
+            };
             return node(kind, span, depth);
         }
-        Rule::eq => ExprKind::Compare { op: CompareOp::Eq, left, right },
-        Rule::ne => ExprKind::Compare { op: CompareOp::Ne, left, right },
-        Rule::lt => ExprKind::Compare { op: CompareOp::Lt, left, right },
-        Rule::le => ExprKind::Compare { op: CompareOp::Le, left, right },
-        Rule::gt => ExprKind::Compare { op: CompareOp::Gt, left, right },
-        Rule::ge => ExprKind::Compare { op: CompareOp::Ge, left, right },
-        Rule::add => ExprKind::Arith { op: ArithOp::Add, left, right },
-        Rule::sub => ExprKind::Arith { op: ArithOp::Sub, left, right },
-        Rule::mul => ExprKind::Arith { op: ArithOp::Mul, left, right },
-        Rule::div => ExprKind::Arith { op: ArithOp::Div, left, right },
+        Rule::eq => ExprKind::Compare {
+            op: CompareOp::Eq,
+            left,
+            right,
+        },
+        Rule::ne => ExprKind::Compare {
+            op: CompareOp::Ne,
+            left,
+            right,
+        },
+        Rule::lt => ExprKind::Compare {
+            op: CompareOp::Lt,
+            left,
+            right,
+        },
+        Rule::le => ExprKind::Compare {
+            op: CompareOp::Le,
+            left,
+            right,
+        },
+        Rule::gt => ExprKind::Compare {
+            op: CompareOp::Gt,
+            left,
+            right,
+        },
+        Rule::ge => ExprKind::Compare {
+            op: CompareOp::Ge,
+            left,
+            right,
+        },
+        Rule::add => ExprKind::Arith {
+            op: ArithOp::Add,
+            left,
+            right,
+        },
+        Rule::sub => ExprKind::Arith {
+            op: ArithOp::Sub,
+            left,
+            right,
+        },
+        Rule::mul => ExprKind::Arith {
+            op: ArithOp::Mul,
+            left,
+            right,
+        },
+        Rule::div => ExprKind::Arith {
+            op: ArithOp::Div,
+            left,
+            right,
+        },
         _ => return Err(internal(span_of(&op), "an operator")),
     };
     node(kind, span, ld.max(rd))
@@ -730,7 +789,10 @@ fn postfix(lhs: Expr, depth: u32, op: Pair<'_, Rule>) -> Built {
                 return Err(Diagnostic::new(
                     Code::SyntaxError,
                     span_of(&w),
-                    format!("`{}` is not a keyword: keywords are written in lower case", w.as_str()),
+                    format!(
+                        "`{}` is not a keyword: keywords are written in lower case",
+                        w.as_str()
+                    ),
                 )
                 .label("read as a word")
                 .help(format!("write `{lower}`")));

@@ -25,11 +25,45 @@ pub const MAX_DIAGNOSTICS: usize = 500;
 
 /// Words that cannot be plain names (grammar rule `reserved`); quote them to use one as a name.
 pub const RESERVED: &[&str] = &[
-    "and", "or", "not", "in", "is", "customer", "when", "then", "unless", "rule", "priority",
-    "holdout", "via", "between", "has", "contains", "starts", "ends", "within", "more",
-    "anniversary", "missing", "present", "true", "false", "stage", "journey", "segment",
-    "actions", "policy", "suppress", "max", "decimal", "test", "expect", "playbook", "key",
-    "from", "format",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "customer",
+    "when",
+    "then",
+    "unless",
+    "rule",
+    "priority",
+    "holdout",
+    "via",
+    "between",
+    "has",
+    "contains",
+    "starts",
+    "ends",
+    "within",
+    "more",
+    "anniversary",
+    "missing",
+    "present",
+    "true",
+    "false",
+    "stage",
+    "journey",
+    "segment",
+    "actions",
+    "policy",
+    "suppress",
+    "max",
+    "decimal",
+    "test",
+    "expect",
+    "playbook",
+    "key",
+    "from",
+    "format",
 ];
 
 /// The result of parsing: the items that parsed, and every syntax problem.
@@ -147,7 +181,9 @@ pub fn parse(source: &str) -> Parsed {
 }
 
 /// The keywords that start a top-level item (as `item_keyword` in the grammar).
-const ITEM_KEYWORDS: &[&str] = &["playbook", "customer", "journey", "segment", "actions", "policy", "rule", "when", "test"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "playbook", "customer", "journey", "segment", "actions", "policy", "rule", "when", "test",
+];
 
 fn starts_with_item_keyword(text: &str) -> bool {
     let word_end = text
@@ -172,7 +208,10 @@ fn reparse_bad_item(source: &str, start: usize, span: pest::Span<'_>) -> Diagnos
 }
 
 fn first_word_len(text: &str) -> usize {
-    text.find(char::is_whitespace).unwrap_or(text.len()).max(1).min(text.len())
+    text.find(char::is_whitespace)
+        .unwrap_or(text.len())
+        .max(1)
+        .min(text.len())
 }
 
 /// Rejects nesting deeper than `MAX_NESTING` before pest sees it, so deep input
