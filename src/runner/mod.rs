@@ -131,7 +131,7 @@ pub fn run(
     let mut total: Option<(Program, Stats)> = None;
     let mut files = Vec::new();
     if let Some(r) = out.rejects.as_deref_mut() {
-        r.write_all(b"line,reason,record\n")
+        r.write_all(b"file,line,reason,record\n")
             .map_err(Failure::Output)?;
     }
     for input in inputs {
@@ -625,8 +625,9 @@ fn row_error(
     error
 }
 
-fn write_reject(out: &mut Vec<u8>, line: u64, reason: &str, raw: &[u8]) {
-    let _ = write!(out, "{line},");
+fn write_reject(out: &mut Vec<u8>, file: &str, line: u64, reason: &str, raw: &[u8]) {
+    crate::data::output::csv_field(out, file);
+    let _ = write!(out, ",{line},");
     crate::data::output::csv_field(out, reason);
     out.push(b',');
     let raw = String::from_utf8_lossy(raw);
@@ -734,11 +735,23 @@ fn run_json(
             (None, keys, buf[bom..].to_vec(), 1)
         }
     };
+    // JSON cells are looked up by key, so the "header" is the first record's keys plus every
+    // optional field's and journey's column: a key that a later record has is still read. A
+    // required field's key absent from the first record is a missing column.
     let mut header = first_line_keys;
-    // Columns named by the playbook but absent from the first record may appear later; the
-    // first record decides which are missing.
     if header.is_empty() && objects.as_ref().is_some_and(|o| o.is_empty()) {
         header = model.fields.iter().map(|f| f.column.clone()).collect();
+    }
+    let later = model
+        .fields
+        .iter()
+        .filter(|f| f.optional)
+        .map(|f| f.column.clone())
+        .chain(model.journeys.iter().filter_map(|j| j.column.clone()));
+    for column in later.collect::<Vec<_>>() {
+        if !header.contains(&column) {
+            header.push(column);
+        }
     }
     let program = program_for(model, &file, &header, options.decimal_comma)?;
     let writer = Writer::new(&program, options.out_format);
@@ -865,6 +878,7 @@ fn reject(done: &mut Done, error: DataError, raw: &[u8], options: &Options) {
             done.stats.rejected += 1;
             write_reject(
                 &mut done.rejects,
+                &error.file,
                 error.line.unwrap_or(0),
                 &error.reason(),
                 raw,
