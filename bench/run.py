@@ -82,13 +82,18 @@ def many_rules(path, n):
     with open(os.path.join(ROOT, "playbooks", "benchmark.playbook"), encoding="utf-8") as f:
         base = f.read().split("rule surprise_after_complaint")[0]
     base = base.replace("actions surprise, winback, birthday_gift, upsell, welcome, referral\n", "")
-    forms = ["orders >= {n}", "lifetime_value > {v}", "nps >= {k}", "complaint is open", "complaint resolved",
-             "last_order within {d} days", "customer in vertrouwen", "tags has \"vip\"", "channel_pref = sms",
-             "first_order more than {d} days ago", "customer reached relatie"]
-    lines = [base]
+    # Like real rules: each picks out a small group of customers (a narrow band of one
+    # field, plus one or two more tests), and a policy caps the actions per customer.
+    narrow = ["orders = {n}", "lifetime_value between {v} and {v2}", "nps = {k}", "last_order within {d} days",
+              "first_order more than {d2} days ago"]
+    extra = ["complaint is open", "complaint resolved", "customer in vertrouwen", "tags has \"vip\"",
+             "channel_pref = sms", "customer reached relatie", "nps >= {k}", "orders >= {n}"]
+    lines = [base.replace("policy {", "policy {\n  max 3 actions per customer")]
     for i in range(n):
-        cond = " and ".join(random.sample(forms, 2)).format(
-            n=random.randint(1, 30), v=random.randint(10, 3000), k=random.randint(0, 10), d=random.randint(7, 900))
+        v = random.randint(10, 3000)
+        parts = [random.choice(narrow)] + random.sample(extra, random.randint(1, 2))
+        cond = " and ".join(parts).format(n=random.randint(1, 40), v=v, v2=v + 20, k=random.randint(0, 10),
+                                          d=random.randint(1, 3), d2=random.randint(2000, 2880))
         lines.append(f"rule r{i} when {cond} then a{i % 40} priority {random.randint(-3, 3)}\n")
     with open(path, "w", encoding="utf-8") as f:
         f.write("".join(lines))

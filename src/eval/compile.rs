@@ -243,6 +243,9 @@ impl Compiler<'_> {
     fn cond(&mut self, cond: &m::Cond) -> C {
         use m::CondKind as K;
         let span = cond.span;
+        if let Some(kind) = fast_path(cond) {
+            return self.node(kind, span);
+        }
         let kind = match &cond.kind {
             K::Const(b) => CKind::Const(Tri::from_bool(*b)),
             K::Invalid => CKind::Const(Tri::Unknown),
@@ -357,6 +360,76 @@ impl Compiler<'_> {
             K::Error => VKind::Number(f64::NAN),
         };
         V { kind, span: v.span }
+    }
+}
+
+/// The shape `field op constant` (either way round), as a node that reads the cell directly.
+fn fast_path(cond: &m::Cond) -> Option<CKind> {
+    use crate::ast::CompareOp;
+    use m::{CondKind as K, ValueKind as VK, ValueType as T};
+    let flip = |op: CompareOp| match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        other => other,
+    };
+    match &cond.kind {
+        K::Compare { op, left, right } => {
+            let (slot, op, constant) = match (&left.kind, &right.kind) {
+                (VK::Field(f), _) => (*f, *op, right),
+                (_, VK::Field(f)) => (*f, flip(*op), left),
+                _ => return None,
+            };
+            let slot = u16::try_from(slot).ok()?;
+            match (constant.ty, &constant.kind) {
+                (T::Number, VK::Number(n)) if !n.is_nan() => Some(CKind::NumberField {
+                    slot,
+                    op,
+                    value: *n,
+                }),
+                (T::Date, VK::Date(d)) => Some(CKind::DateField {
+                    slot,
+                    op,
+                    value: *d,
+                }),
+                (T::Word(_), VK::Word(w)) if matches!(op, CompareOp::Eq | CompareOp::Ne) => {
+                    Some(CKind::WordField {
+                        slot,
+                        word: *w,
+                        negated: op == CompareOp::Ne,
+                    })
+                }
+                _ => None,
+            }
+        }
+        K::Within {
+            date,
+            days,
+            future: false,
+        } => match date.kind {
+            VK::Field(f) => Some(CKind::AgoField {
+                slot: u16::try_from(f).ok()?,
+                low: 0.0,
+                high: *days,
+                low_open: false,
+            }),
+            _ => None,
+        },
+        K::MoreThanAgo { date, days } => match date.kind {
+            VK::Field(f) => Some(CKind::AgoField {
+                slot: u16::try_from(f).ok()?,
+                low: *days,
+                high: f64::INFINITY,
+                low_open: true,
+            }),
+            _ => None,
+        },
+        K::IsTrue(v) => match (v.ty, &v.kind) {
+            (T::Bool, VK::Field(f)) => Some(CKind::BoolField(u16::try_from(*f).ok()?)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -73,6 +73,34 @@ pub struct C {
 #[derive(Clone, Debug)]
 pub enum CKind {
     Const(Tri),
+    // Fast paths for the most common shapes: a field against a constant.
+    /// `number-field op constant`
+    NumberField {
+        slot: u16,
+        op: CompareOp,
+        value: f64,
+    },
+    /// `date-field op constant`
+    DateField {
+        slot: u16,
+        op: CompareOp,
+        value: i32,
+    },
+    /// `one-of-field = word` (negated: `!=`)
+    WordField {
+        slot: u16,
+        word: u32,
+        negated: bool,
+    },
+    /// `date-field within …` / `more than … ago`: `low <= as_of - D <= high`
+    AgoField {
+        slot: u16,
+        low: f64,
+        high: f64,
+        low_open: bool,
+    },
+    /// `bool-field`
+    BoolField(u16),
     And(Box<[C]>),
     Or(Box<[C]>),
     Not(Box<C>),

@@ -309,9 +309,90 @@ pub fn held_out(salt: &str, id: &str, basis_points: u32) -> bool {
 }
 
 /// Evaluates a condition in three-valued logic.
+#[inline]
 pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
+    // Simple comparisons are decided inline; only composite nodes make a call.
+    if let Some(t) = leaf(c, ctx) {
+        tracer.node(c.id, t);
+        return t;
+    }
+    // Most rule conditions are `a and b and …` of simple comparisons: loop here, no call.
+    if let CKind::And(items) = &c.kind {
+        let mut result = Tri::True;
+        for item in items.iter() {
+            let t = match leaf(item, ctx) {
+                Some(t) => {
+                    tracer.node(item.id, t);
+                    t
+                }
+                None => eval_composite(item, ctx, tracer),
+            };
+            match t {
+                Tri::False => {
+                    result = Tri::False;
+                    break;
+                }
+                Tri::Unknown => result = Tri::Unknown,
+                Tri::True => {}
+            }
+        }
+        tracer.node(c.id, result);
+        return result;
+    }
+    eval_composite(c, ctx, tracer)
+}
+
+/// The fast-path nodes: one cell against a constant.
+#[inline(always)]
+fn leaf(c: &C, ctx: &Ctx<'_, '_>) -> Option<Tri> {
+    Some(match &c.kind {
+        CKind::NumberField { slot, op, value } => match ctx.row.cells[*slot as usize] {
+            Cell::Number(x) => ordered_f64(*op, x, *value),
+            _ => Tri::Unknown,
+        },
+        CKind::DateField { slot, op, value } => match ctx.row.cells[*slot as usize] {
+            Cell::Date(d) => ordered(*op, d.cmp(value)),
+            _ => Tri::Unknown,
+        },
+        CKind::WordField {
+            slot,
+            word,
+            negated,
+        } => match ctx.row.cells[*slot as usize] {
+            Cell::Word(w) => Tri::from_bool((w == *word) != *negated),
+            _ => Tri::Unknown,
+        },
+        CKind::AgoField {
+            slot,
+            low,
+            high,
+            low_open,
+        } => match ctx.row.cells[*slot as usize] {
+            Cell::Date(d) => {
+                let ago = f64::from(ctx.as_of - d);
+                let above = if *low_open { ago > *low } else { ago >= *low };
+                Tri::from_bool(above && ago <= *high)
+            }
+            _ => Tri::Unknown,
+        },
+        CKind::BoolField(slot) => match ctx.row.cells[*slot as usize] {
+            Cell::Bool(b) => Tri::from_bool(b),
+            _ => Tri::Unknown,
+        },
+        _ => return None,
+    })
+}
+
+#[inline(never)]
+fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
     let result = match &c.kind {
         CKind::Const(t) => *t,
+        // INVARIANT: `eval` decides these in `leaf` before calling here.
+        CKind::NumberField { .. }
+        | CKind::DateField { .. }
+        | CKind::WordField { .. }
+        | CKind::AgoField { .. }
+        | CKind::BoolField(_) => leaf(c, ctx).unwrap_or(Tri::Unknown),
         CKind::And(items) => {
             let mut result = Tri::True;
             for item in items.iter() {
@@ -539,6 +620,18 @@ fn compare(op: CompareOp, kind: CmpKind, a: Val<'_>, b: Val<'_>) -> Tri {
         Some(o) => ordered(op, o),
         None => Tri::Unknown,
     }
+}
+
+#[inline]
+fn ordered_f64(op: CompareOp, x: f64, y: f64) -> Tri {
+    Tri::from_bool(match op {
+        CompareOp::Eq => x == y,
+        CompareOp::Ne => x != y,
+        CompareOp::Lt => x < y,
+        CompareOp::Le => x <= y,
+        CompareOp::Gt => x > y,
+        CompareOp::Ge => x >= y,
+    })
 }
 
 fn ordered(op: CompareOp, o: std::cmp::Ordering) -> Tri {
