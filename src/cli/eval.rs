@@ -62,17 +62,23 @@ pub fn run(args: EvalArgs) -> Exit {
     if args.rejects.is_some() && args.on_error != OnError::Skip {
         return usage_error("--rejects needs --on-error skip");
     }
-    if let Some(out) = &args.output {
+    let written = [
+        ("decisions", &args.output),
+        ("rejected rows", &args.rejects),
+        ("the summary", &args.summary),
+    ];
+    for (what, path) in written {
+        let Some(out) = path else { continue };
         for export in &args.exports {
             if same_file(out, export) {
                 return usage_error(format!(
-                    "refusing to write decisions over the export {}",
+                    "refusing to write {what} over the export {}",
                     export.display()
                 ));
             }
         }
         if same_file(out, &args.playbook) {
-            return usage_error("refusing to write decisions over the playbook");
+            return usage_error(format!("refusing to write {what} over the playbook"));
         }
     }
     let loaded = match load(&args.playbook) {
