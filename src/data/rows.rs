@@ -223,6 +223,117 @@ pub fn field_range(raw: &[u8], delimiter: u8, index: usize) -> Option<std::ops::
     (field == index).then_some(start..raw.len())
 }
 
+/// The columns a program reads from JSON records: name → header position.
+pub fn json_index(program: &Program, header: &[String]) -> super::json_in::ColumnIndex {
+    program
+        .slots
+        .iter()
+        .filter_map(|s| s.column)
+        .chain(std::iter::once(program.key_column))
+        .filter_map(|c| header.get(c).map(|h| (h.clone(), c)))
+        .collect()
+}
+
+fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
+}
+
+/// Turns values that a slot reads as text (a number in a text field, a numeric id) into text,
+/// so that cells can borrow them.
+pub fn json_prepare(program: &Program, values: &mut [super::json_in::JsonCell<'_>]) {
+    use super::json_in::JsonCell as J;
+    let as_text = |values: &mut [J<'_>], c: usize| {
+        if let Some(v) = values.get_mut(c) {
+            match v {
+                J::Number(n) => *v = J::Text(std::borrow::Cow::Owned(number_text(*n))),
+                J::Bool(b) => {
+                    *v = J::Text(std::borrow::Cow::Borrowed(if *b {
+                        "true"
+                    } else {
+                        "false"
+                    }))
+                }
+                _ => {}
+            }
+        }
+    };
+    for slot in &program.slots {
+        if let Some(c) = slot.column {
+            // Numbers stay numbers for number fields; 0/1 for a bool is decided later.
+            if !matches!(slot.kind, SlotKind::Number | SlotKind::Bool) {
+                as_text(values, c);
+            }
+        }
+    }
+    as_text(values, program.key_column);
+}
+
+/// Reads a prepared JSON record into `cells`; returns the customer id.
+pub fn json_cells<'r>(
+    program: &Program,
+    values: &'r [super::json_in::JsonCell<'r>],
+    decimal_comma: bool,
+    cells: &mut Vec<Cell<'r>>,
+) -> Result<&'r str, CellError> {
+    use super::json_in::JsonCell as J;
+    cells.clear();
+    for slot in &program.slots {
+        let column = slot.column;
+        let fail = |message: String| CellError { column, message };
+        let value = column.and_then(|c| values.get(c)).unwrap_or(&J::Absent);
+        let cell = match value {
+            J::Absent | J::Null => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
+            J::Bool(b) => match slot.kind {
+                SlotKind::Bool => Cell::Bool(*b),
+                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma)
+                    .map_err(fail)?,
+            },
+            J::Number(n) => match slot.kind {
+                SlotKind::Number => Cell::Number(*n),
+                SlotKind::Bool if *n == 0.0 || *n == 1.0 => Cell::Bool(*n == 1.0),
+                _ => {
+                    return Err(fail(format!(
+                        "`{}` cannot be read from the number {n}",
+                        slot.name
+                    )))
+                }
+            },
+            J::Text(t) => parse_cell(slot, t.as_bytes(), decimal_comma).map_err(fail)?,
+            J::List(items) => match slot.kind {
+                SlotKind::List => Cell::List(ListCell::Items(items)),
+                _ => {
+                    return Err(fail(format!(
+                        "`{}` is not a list field, and this value is a list",
+                        slot.name
+                    )))
+                }
+            },
+            J::Object => {
+                return Err(fail(format!(
+                    "`{}` cannot be read from a JSON object",
+                    slot.name
+                )))
+            }
+        };
+        cells.push(cell);
+    }
+    let id = match values.get(program.key_column) {
+        Some(J::Text(t)) => t.trim(),
+        _ => "",
+    };
+    if id.is_empty() {
+        return Err(CellError {
+            column: Some(program.key_column),
+            message: "the customer id is empty or absent".to_string(),
+        });
+    }
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,10 @@ pub mod summary;
 use crate::check::model::Model;
 use crate::data::csv_in::{read_header, ChunkError, Chunker, Header, CHUNK_BYTES, MAX_COLUMNS};
 use crate::data::error::DataError;
+use crate::data::json_in::{parse_object, JsonCell};
 use crate::data::output::{OutFormat, Writer};
 use crate::data::rows::{csv_row, field_range, json_row, json_scratch, CellError, JsonScratch};
+use crate::data::rows::{json_cells, json_index, json_prepare};
 use crate::data::split::{Next, Records};
 use crate::diagnostic::Diagnostic;
 use crate::eval::program::Program;
@@ -559,6 +561,11 @@ fn csv_chunk(
     done
 }
 
+fn recycle_values<'b>(mut v: Vec<JsonCell<'_>>) -> Vec<JsonCell<'b>> {
+    v.clear();
+    v.into_iter().map(|_| JsonCell::Absent).collect()
+}
+
 fn recycle_fields<'b>(mut v: Vec<&[u8]>) -> Vec<&'b [u8]> {
     v.clear();
     v.into_iter().map(|_| &[][..]).collect()
@@ -811,6 +818,7 @@ fn run_json(
             let mut chunker =
                 Chunker::new(input.reader, rest, rest_line, 0, b'\n', options.chunk_bytes)
                     .without_quotes();
+            let index = json_index(&program, &header);
             let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
                 let mut done = Done {
                     output: Vec::new(),
@@ -822,44 +830,66 @@ fn run_json(
                     any: false,
                 };
                 let mut outcome = Outcome::default();
+                let mut values_store: Vec<JsonCell<'static>> = Vec::new();
+                let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
                 for (i, line) in chunk.data.split(|&b| b == b'\n').enumerate() {
                     if line.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
                     let number = chunk.first_line + i as u64;
-                    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
-                    {
-                        Ok(object) => json_record(
-                            &program,
-                            &writer,
-                            &header,
-                            &file,
-                            &object,
-                            number,
-                            "line",
-                            options,
-                            &mut done,
-                            &mut outcome,
-                            Some(line),
-                        ),
-                        Err(e) => {
-                            done.stats.read += 1;
-                            let error = DataError {
-                                file: file.clone(),
-                                line: Some(number),
-                                column: None,
-                                message: format!("this line is not a JSON object: {e}"),
-                                help: Some(
-                                    "NDJSON has one customer object per line: {\"id\": \"C1\", …}"
-                                        .to_string(),
-                                ),
-                                record: Some((String::from_utf8_lossy(line).into_owned(), None)),
-                            };
-                            reject(&mut done, error, line, options);
+                    done.stats.read += 1;
+                    let mut values = recycle_values(std::mem::take(&mut values_store));
+                    let mut cells = recycle(std::mem::take(&mut cells_store));
+                    let parsed = parse_object(line, &index, header.len(), &mut values);
+                    let failure = match parsed {
+                        Err(e) => Some((
+                            None,
+                            format!("this line is not a JSON object: {e}"),
+                            Some(
+                                "NDJSON has one customer object per line: {\"id\": \"C1\", …}"
+                                    .to_string(),
+                            ),
+                        )),
+                        Ok(()) => {
+                            json_prepare(&program, &mut values);
+                            match json_cells(&program, &values, program.decimal_comma, &mut cells) {
+                                Ok(id) => {
+                                    let row = Row { id, cells: &cells };
+                                    decide(&program, &row, options, &mut outcome, &mut done.stats);
+                                    done.hashes.push(hash_id(id));
+                                    writer.decision(
+                                        &mut done.output,
+                                        &program,
+                                        &row,
+                                        &outcome,
+                                        !done.any,
+                                    );
+                                    done.any = true;
+                                    None
+                                }
+                                Err(cell) => Some((
+                                    cell.column.map(|c| header[c].clone()),
+                                    cell.message,
+                                    None,
+                                )),
+                            }
                         }
-                    }
-                    if done.error.is_some() {
-                        break;
+                    };
+                    cells_store = recycle(cells);
+                    values_store = recycle_values(values);
+                    if let Some((column, message, help)) = failure {
+                        let error = DataError {
+                            file: file.clone(),
+                            line: Some(number),
+                            column,
+                            message,
+                            help,
+                            record: Some((String::from_utf8_lossy(line).into_owned(), None)),
+                        };
+                        reject(&mut done, error, line, options);
+                        if done.error.is_some() {
+                            break;
+                        }
                     }
                 }
                 done
