@@ -20,6 +20,8 @@ pub mod diagnostic;
 pub mod diff;
 /// Evaluation: compiled programs run per customer.
 pub mod eval;
+/// The canonical layout of playbook files.
+pub mod fmt;
 /// Rendering diagnostics for people, tools and CI.
 pub mod render;
 /// Running a playbook over exports, in parallel, with a summary.

@@ -142,7 +142,7 @@ impl Checker<'_> {
                         .help("to test one item of a list, write `F has \"x\"`"),
                     );
                 }
-                let items = items.iter().map(|i| self.literal_like(i, &v)).collect();
+                let items = items.iter().map(|i| self.list_item(i, &v)).collect();
                 CondKind::InList {
                     value: v,
                     items,
@@ -520,6 +520,47 @@ impl Checker<'_> {
             }
             _ => self.value(e),
         }
+    }
+
+    /// An item of `F in [ … ]`: a field when a bare name is one (the field wins, as in
+    /// `F = w`), else a literal typed by F; of F's type, or an error as `F = item` would be.
+    fn list_item(&mut self, e: &Expr, value: &Value) -> Value {
+        let item = match &e.kind {
+            ExprKind::Word(w) if self.lookup_field(w).is_some() => {
+                let name = crate::ast::Name {
+                    text: w.clone(),
+                    quoted: false,
+                    span: e.span,
+                };
+                self.value(&Expr {
+                    kind: ExprKind::Name(name),
+                    span: e.span,
+                })
+            }
+            _ => self.literal_like(e, value),
+        };
+        let same = match (value.ty, item.ty) {
+            (ValueType::Error, _) | (_, ValueType::Error) => true,
+            (ValueType::Word(a), ValueType::Word(b)) => {
+                a == b || self.fields[a].ty == self.fields[b].ty
+            }
+            (a, b) => a == b,
+        };
+        if !same {
+            let (vt, it) = (self.type_name(value.ty), self.type_name(item.ty));
+            self.error(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    e.span,
+                    format!("this list item is {it}, and the value tested is {vt}"),
+                )
+                .label(it)
+                .also(value.span, vt)
+                .help("every item of `in [ … ]` must have the type of the value before `in`"),
+            );
+            return error_value(e.span);
+        }
+        item
     }
 
     /// A literal (after `is`, in a list) typed by the value it is compared with.

@@ -7,6 +7,7 @@ mod diff;
 mod eval;
 mod explain;
 mod files;
+mod fmt;
 mod init;
 mod inputs;
 mod progress;
@@ -53,6 +54,8 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of playbooks.
     Test(test::TestArgs),
+    /// Rewrite playbooks in their canonical layout (`--check`: show the diff, change nothing).
+    Fmt(fmt::FmtArgs),
     /// Print the `customer { … }` block inferred from an export.
     Schema(schema::SchemaArgs),
     /// Create a small working playbook, a sample export and tests.
@@ -83,6 +86,7 @@ pub fn main() -> Exit {
         Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
+        Command::Fmt(args) => fmt::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Init(args) => init::run(args),
         Command::Completions(args) => completions::completions(args),

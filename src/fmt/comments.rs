@@ -71,7 +71,10 @@ pub fn find_word(src: &str, from: usize, to: usize, word: &str) -> Option<usize>
             }
             _ => {
                 let rest = &text[i..];
-                let before_ok = text[..i].chars().next_back().is_none_or(|c| !is_word_char(c));
+                let before_ok = text[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_word_char(c));
                 let after_ok = rest
                     .get(word.len()..)
                     .and_then(|r| r.chars().next())

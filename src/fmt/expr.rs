@@ -168,7 +168,11 @@ impl Printer<'_> {
             }
             ExprKind::IsMissing { value, negated } => {
                 self.write(value, out);
-                out.push_str(if *negated { " is present" } else { " is missing" });
+                out.push_str(if *negated {
+                    " is present"
+                } else {
+                    " is missing"
+                });
             }
             ExprKind::IsWord {
                 value,

@@ -77,12 +77,19 @@ impl Items<'_> {
         let at = start(s.span);
         self.out
             .opener(0, "customer {".into(), at, at + "customer".len(), gap);
-        let names = s.fields.iter().map(|f| width(&name(&f.name))).max().unwrap_or(0);
+        let names = s
+            .fields
+            .iter()
+            .map(|f| width(&name(&f.name)))
+            .max()
+            .unwrap_or(0);
         for f in &s.fields {
             let head = format!("{:<names$}  {}", name(&f.name), field_type(f));
-            let mut tail = Vec::new();
-            tail.extend(f.column.iter().map(|(c, _)| format!("from {}", quote(c))));
-            tail.extend(f.format.iter().map(|(c, _)| format!("format {}", quote(c))));
+            let tail: Vec<String> = f
+                .column
+                .iter()
+                .map(|(c, _)| format!("from {}", quote(c)))
+                .collect();
             let whole = std::iter::once(head.clone())
                 .chain(tail.iter().cloned())
                 .collect::<Vec<_>>()
@@ -91,24 +98,29 @@ impl Items<'_> {
                 self.out
                     .statement(2, whole, start(f.span), end(f.span), Gap::KEEP);
             } else {
-                // A long `one of` list: `from` and `format` go under the type.
+                // A long `one of` list: `from` goes under the type.
                 let head_end = f
                     .optional
                     .iter()
                     .chain(&f.key)
+                    .chain(f.format.iter().map(|(_, s)| s))
                     .map(|s| end(*s))
                     .fold(end(f.ty_span), usize::max);
                 let tail_start = f
                     .column
                     .iter()
-                    .chain(&f.format)
                     .map(|(_, s)| start(*s))
                     .min()
                     .unwrap_or(head_end);
                 self.out
                     .statement(2, head, start(f.span), head_end, Gap::KEEP);
-                self.out
-                    .statement(2 + names + 2, tail.join(" "), tail_start, end(f.span), Gap::NONE);
+                self.out.statement(
+                    2 + names + 2,
+                    tail.join(" "),
+                    tail_start,
+                    end(f.span),
+                    Gap::NONE,
+                );
             }
         }
         self.out.close(2, end(s.span) - 1);
@@ -202,7 +214,11 @@ impl Items<'_> {
                         .fill(2, "suppress", start(*span), &pieces, 4, Gap::KEEP);
                 }
                 PolicyItem::MaxActions { max, span } => {
-                    let unit = if max.value == 1.0 { "action" } else { "actions" };
+                    let unit = if max.value == 1.0 {
+                        "action"
+                    } else {
+                        "actions"
+                    };
                     let text = format!("max {} {unit} per customer", expr::integer(max.value));
                     self.out
                         .statement(2, text, start(*span), end(*span), Gap::KEEP);
@@ -309,9 +325,12 @@ impl Items<'_> {
             ([], None) => {}
             (entries, at) => {
                 let mut pieces = listed(
-                    entries
-                        .iter()
-                        .map(|g| (format!("{}: {}", name(&g.key), given_value(&g.value)), g.span)),
+                    entries.iter().map(|g| {
+                        (
+                            format!("{}: {}", name(&g.key), given_value(&g.value)),
+                            g.span,
+                        )
+                    }),
                     " }",
                 );
                 if let Some(first) = pieces.first_mut() {
@@ -323,8 +342,13 @@ impl Items<'_> {
             }
         }
         for e in &t.expectations {
-            self.out
-                .statement(2, expectation(&e.kind), start(e.span), end(e.span), Gap::KEEP);
+            self.out.statement(
+                2,
+                expectation(&e.kind),
+                start(e.span),
+                end(e.span),
+                Gap::KEEP,
+            );
         }
         self.out.close(2, end(t.span) - 1);
     }
@@ -346,6 +370,7 @@ fn listed(items: impl Iterator<Item = (String, Span)>, last: &str) -> Vec<Piece>
     pieces
 }
 
+/// The type and the modifiers that qualify it: `date? format "%d-%m-%Y" key`.
 fn field_type(f: &Field) -> String {
     let mut out = match &f.ty {
         FieldType::Text => "text".to_string(),
@@ -359,6 +384,11 @@ fn field_type(f: &Field) -> String {
         }
     };
     out.push_str(&"?".repeat(f.optional.len()));
+    // `format` says how the type is written, so it follows the type.
+    for (format, _) in &f.format {
+        out.push_str(" format ");
+        out.push_str(&quote(format));
+    }
     for _ in &f.key {
         out.push_str(" key");
     }

@@ -95,7 +95,13 @@ impl<'s> Layout<'s> {
     pub fn close(&mut self, inner: usize, at: usize) {
         self.comments_before(at, inner, Gap::KEEP);
         self.new_group();
-        self.code(inner.saturating_sub(2), "}".to_string(), at + 1, false, false);
+        self.code(
+            inner.saturating_sub(2),
+            "}".to_string(),
+            at + 1,
+            false,
+            false,
+        );
     }
 
     /// Pieces filled into lines of at most `WIDTH` columns: the first line is `prefix`
@@ -139,7 +145,7 @@ impl<'s> Layout<'s> {
         while matches!(self.lines.last(), Some(Line::Blank)) {
             self.lines.pop();
         }
-        let mut columns: HashMap<usize, usize> = HashMap::new();
+        let mut widths: HashMap<usize, Vec<usize>> = HashMap::new();
         for line in &self.lines {
             if let Line::Code {
                 indent,
@@ -149,10 +155,13 @@ impl<'s> Layout<'s> {
                 ..
             } = line
             {
-                let column = columns.entry(*group).or_default();
-                *column = (*column).max(indent + width(text) + 2);
+                widths.entry(*group).or_default().push(indent + width(text));
             }
         }
+        let columns: HashMap<usize, usize> = widths
+            .into_iter()
+            .map(|(group, widths)| (group, comment_column(widths)))
+            .collect();
         let mut out = String::new();
         for line in &self.lines {
             match line {
@@ -172,7 +181,8 @@ impl<'s> Layout<'s> {
                     out.push_str(text);
                     if let Some(comment) = comment {
                         let column = columns.get(group).copied().unwrap_or(0);
-                        push_indent(&mut out, column.saturating_sub(indent + width(text)));
+                        let used = indent + width(text);
+                        push_indent(&mut out, column.saturating_sub(used).max(2));
                         out.push_str(comment);
                     }
                 }
@@ -243,10 +253,12 @@ impl<'s> Layout<'s> {
     fn trailing(&mut self, end: usize) -> Option<String> {
         let c = self.comments.get(self.next)?;
         let between = self.src.get(end..c.start)?;
-        if !between
-            .chars()
-            .all(|ch| matches!(ch, ' ' | '\t' | '\u{FEFF}' | '{' | '}' | '(' | ')' | '[' | ']' | ','))
-        {
+        if !between.chars().all(|ch| {
+            matches!(
+                ch,
+                ' ' | '\t' | '\u{FEFF}' | '{' | '}' | '(' | ')' | '[' | ']' | ','
+            )
+        }) {
             return None;
         }
         self.next += 1;
@@ -276,6 +288,21 @@ impl<'s> Layout<'s> {
         }
         self.new_group();
     }
+}
+
+/// The column where a group's trailing comments start: two spaces after its widest line,
+/// leaving out lines much wider than the rest (those get their two spaces alone), so one
+/// long line does not push every comment of a block to the right.
+fn comment_column(mut widths: Vec<usize>) -> usize {
+    const OUTLIER: usize = 20;
+    widths.sort_unstable();
+    while let [.., second, widest] = widths[..] {
+        if widest - second <= OUTLIER {
+            break;
+        }
+        widths.pop();
+    }
+    widths.last().map_or(0, |w| w + 2)
 }
 
 /// Columns taken by text (one per character).
