@@ -8,7 +8,8 @@ use super::{usage_error, Exit};
 use crate::check::SchemaSource;
 use crate::data::csv_in::read_header;
 use crate::data::error::DataError;
-use crate::data::rows::{csv_row, json_row, json_scratch, JsonScratch};
+use crate::data::json_in::parse_object;
+use crate::data::rows::{csv_row, json_cells, json_index, json_prepare};
 use crate::eval::explain::explain;
 use crate::eval::{compile, Row};
 use crate::render::{self, Format};
@@ -129,24 +130,31 @@ pub fn run(args: ExplainArgs) -> Exit {
                 ));
             }
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            let objects: Vec<serde_json::Map<String, serde_json::Value>> =
-                if input.format == InputFormat::Json {
-                    serde_json::from_slice::<Vec<serde_json::Value>>(text)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .filter_map(|v| match v {
-                            serde_json::Value::Object(m) => Some(m),
-                            _ => None,
-                        })
-                        .collect()
-                } else {
-                    text.split(|&b| b == b'\n')
-                        .filter_map(|l| serde_json::from_slice(l).ok())
-                        .collect()
-                };
-            let mut header: Vec<String> = Vec::new();
-            for o in objects.iter().take(1) {
-                header.extend(o.keys().cloned());
+            let records: Vec<&[u8]> = if input.format == InputFormat::Json {
+                serde_json::from_slice::<Vec<&serde_json::value::RawValue>>(text)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| r.get().as_bytes())
+                    .collect()
+            } else {
+                text.split(|&b| b == b'\n')
+                    .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+                    .collect()
+            };
+            let mut header: Vec<String> = records
+                .first()
+                .and_then(|r| {
+                    serde_json::from_slice::<
+                        std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+                    >(r)
+                    .ok()
+                })
+                .map(|m| m.into_keys().collect())
+                .unwrap_or_default();
+            for f in model.fields.iter().filter(|f| f.optional) {
+                if !header.contains(&f.column) {
+                    header.push(f.column.clone());
+                }
             }
             let mut program = match compile(&model, &header) {
                 Ok(p) => p,
@@ -156,40 +164,39 @@ pub fn run(args: ExplainArgs) -> Exit {
                 }
             };
             program.decimal_comma |= decimal_comma;
-            let key = header.get(program.key_column).cloned().unwrap_or_default();
+            let index = json_index(&program, &header);
             let mut result = None;
-            for (i, object) in objects.iter().enumerate() {
-                let id = match object.get(&key) {
-                    Some(serde_json::Value::String(s)) => s.trim().to_string(),
-                    Some(serde_json::Value::Number(n)) => n.to_string(),
-                    _ => continue,
-                };
-                if id != wanted {
+            for (i, record) in records.iter().enumerate() {
+                let mut values = Vec::new();
+                if parse_object(record, &index, header.len(), &mut values).is_err() {
                     continue;
                 }
-                let mut scratch = JsonScratch::default();
+                json_prepare(&program, &mut values);
                 let mut cells = Vec::new();
-                let cell = json_scratch(&program, &header, object, &mut scratch).and_then(|_| {
-                    json_row(
-                        &program,
-                        &header,
-                        object,
-                        &scratch,
-                        program.decimal_comma,
-                        &mut cells,
-                    )
-                });
-                result = Some(match cell {
-                    Ok(id) => Ok(explain(
-                        &program,
-                        &loaded.file.text,
-                        &Row { id, cells: &cells },
-                        as_of,
-                        &format!("record {} of {}", i + 1, input.name),
-                    )),
-                    Err(c) => Err(DataError::new(&input.name, c.message)),
-                });
-                break;
+                match json_cells(&program, &values, program.decimal_comma, &mut cells) {
+                    Ok(id) if id == wanted => {
+                        result = Some(Ok(explain(
+                            &program,
+                            &loaded.file.text,
+                            &Row { id, cells: &cells },
+                            as_of,
+                            &format!("record {} of {}", i + 1, input.name),
+                        )));
+                        break;
+                    }
+                    Ok(_) => {}
+                    Err(c) => {
+                        // A bad record is only an error when it is the customer asked for.
+                        let id = match values.get(program.key_column) {
+                            Some(crate::data::json_in::JsonCell::Text(t)) => t.trim().to_string(),
+                            _ => String::new(),
+                        };
+                        if id == wanted {
+                            result = Some(Err(DataError::new(&input.name, c.message)));
+                            break;
+                        }
+                    }
+                }
             }
             result
         }

@@ -3,7 +3,6 @@
 use super::cells::parse_cell;
 use crate::eval::program::{Program, SlotKind};
 use crate::eval::{Cell, ListCell};
-use serde_json::Value;
 
 /// A cell that could not be read: which column, and why.
 #[derive(Debug)]
@@ -62,122 +61,6 @@ pub fn csv_row<'r>(
         });
     }
     Ok(id)
-}
-
-/// Text kept alive for one JSON record's cells (numbers printed, list items).
-#[derive(Default)]
-pub struct JsonScratch {
-    pub texts: Vec<String>,
-    pub lists: Vec<Vec<String>>,
-}
-
-/// Reads a JSON object into `cells`; `header` names the columns slots refer to.
-pub fn json_row<'r>(
-    program: &Program,
-    header: &[String],
-    object: &'r serde_json::Map<String, Value>,
-    scratch: &'r JsonScratch,
-    decimal_comma: bool,
-    cells: &mut Vec<Cell<'r>>,
-) -> Result<&'r str, CellError> {
-    cells.clear();
-    let mut text_at = 0;
-    let mut list_at = 0;
-    for slot in &program.slots {
-        let column = slot.column;
-        let value = column.and_then(|c| object.get(&header[c]));
-        let fail = |message: String| CellError { column, message };
-        let cell = match value {
-            None | Some(Value::Null) => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
-            Some(Value::String(s)) => {
-                parse_cell(slot, s.as_bytes(), decimal_comma).map_err(fail)?
-            }
-            Some(Value::Bool(b)) => match slot.kind {
-                SlotKind::Bool => Cell::Bool(*b),
-                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma)
-                    .map_err(fail)?,
-            },
-            Some(Value::Number(n)) => match slot.kind {
-                SlotKind::Number => Cell::Number(n.as_f64().unwrap_or(f64::NAN)),
-                _ => {
-                    let text = &scratch.texts[text_at];
-                    text_at += 1;
-                    parse_cell(slot, text.as_bytes(), decimal_comma).map_err(fail)?
-                }
-            },
-            Some(Value::Array(_)) => match slot.kind {
-                SlotKind::List => {
-                    let items = &scratch.lists[list_at];
-                    list_at += 1;
-                    Cell::List(ListCell::Items(items))
-                }
-                _ => {
-                    return Err(fail(format!(
-                        "`{}` is not a list field, and this value is a list",
-                        slot.name
-                    )))
-                }
-            },
-            Some(Value::Object(_)) => {
-                return Err(fail(format!(
-                    "`{}` cannot be read from a JSON object",
-                    slot.name
-                )))
-            }
-        };
-        cells.push(cell);
-    }
-    let key = object.get(&header[program.key_column]);
-    let id = match key {
-        Some(Value::String(s)) => s.trim(),
-        Some(Value::Number(_)) => scratch.texts.last().map(|s| s.as_str()).unwrap_or(""),
-        _ => "",
-    };
-    if id.is_empty() {
-        return Err(CellError {
-            column: Some(program.key_column),
-            message: "the customer id is empty or absent".to_string(),
-        });
-    }
-    Ok(id)
-}
-
-/// Prepares the text a JSON record's cells borrow: numbers in text slots, list items, a numeric id.
-pub fn json_scratch(
-    program: &Program,
-    header: &[String],
-    object: &serde_json::Map<String, Value>,
-    scratch: &mut JsonScratch,
-) -> Result<(), CellError> {
-    scratch.texts.clear();
-    scratch.lists.clear();
-    for slot in &program.slots {
-        let Some(c) = slot.column else { continue };
-        match object.get(&header[c]) {
-            Some(Value::Number(n)) if !matches!(slot.kind, SlotKind::Number) => {
-                scratch.texts.push(n.to_string())
-            }
-            Some(Value::Array(items)) if matches!(slot.kind, SlotKind::List) => {
-                let list = items
-                    .iter()
-                    .map(|i| match i {
-                        Value::String(s) => Ok(s.clone()),
-                        Value::Number(n) => Ok(n.to_string()),
-                        _ => Err(CellError {
-                            column: Some(c),
-                            message: format!("the items of `{}` must be texts", slot.name),
-                        }),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                scratch.lists.push(list);
-            }
-            _ => {}
-        }
-    }
-    if let Some(Value::Number(n)) = object.get(&header[program.key_column]) {
-        scratch.texts.push(n.to_string());
-    }
-    Ok(())
 }
 
 /// The byte range of field `index` in a raw CSV record (for pointing at a bad cell).

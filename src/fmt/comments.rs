@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn words_outside_comments() {
         let src = "x # given\n \"given\" given {}";
-        assert_eq!(find_word(src, 0, src.len(), "given"), Some(20));
+        assert_eq!(find_word(src, 0, src.len(), "given"), Some(19));
         assert_eq!(find_word(src, 0, src.len(), "give"), None);
     }
 }

@@ -19,8 +19,8 @@ enum Op {
     Insert(usize),
 }
 
-/// `--- a/NAME`, `+++ b/NAME` and the hunks that turn `old` into `new`; empty when the
-/// texts are equal.
+/// `--- a/NAME`, `+++ b/NAME` (an absolute NAME as it is) and the hunks that turn `old`
+/// into `new`; empty when the texts are equal.
 pub fn unified(old: &str, new: &str, name: &str) -> String {
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
@@ -28,7 +28,12 @@ pub fn unified(old: &str, new: &str, name: &str) -> String {
     if ops.iter().all(|op| matches!(op, Op::Same(..))) {
         return String::new();
     }
-    let mut out = format!("--- a/{name}\n+++ b/{name}\n");
+    let (a_name, b_name) = if name.starts_with('/') {
+        (name.to_string(), name.to_string())
+    } else {
+        (format!("a/{name}"), format!("b/{name}"))
+    };
+    let mut out = format!("--- {a_name}\n+++ {b_name}\n");
     for hunk in hunks(&ops) {
         write_hunk(&mut out, &ops[hunk.0..hunk.1], &a, &b);
     }

@@ -94,6 +94,34 @@ impl<'s> Layout<'s> {
     /// The `}` at `at` that closes a block whose lines are indented by `inner`.
     pub fn close(&mut self, inner: usize, at: usize) {
         self.comments_before(at, inner, Gap::KEEP);
+        // Nothing inside: the block closes on its own line, `journey j {}`.
+        if let Some(Line::Code {
+            opens: true,
+            comment: opener_comment,
+            ..
+        }) = self.lines.last()
+        {
+            // A comment after the `}` stays, unless one is there already.
+            let after = match opener_comment {
+                Some(_) => None,
+                None => self.trailing(at + 1),
+            };
+            if let Some(Line::Code {
+                text,
+                comment,
+                opens,
+                ..
+            }) = self.lines.last_mut()
+            {
+                text.push('}');
+                *opens = false;
+                if after.is_some() {
+                    *comment = after;
+                }
+            }
+            self.last_end = self.last_end.max(at + 1);
+            return;
+        }
         self.new_group();
         self.code(
             inner.saturating_sub(2),

@@ -11,7 +11,7 @@ use crate::data::csv_in::{read_header, ChunkError, Chunker, Header, CHUNK_BYTES,
 use crate::data::error::DataError;
 use crate::data::json_in::{parse_object, JsonCell};
 use crate::data::output::{OutFormat, Writer};
-use crate::data::rows::{csv_row, field_range, json_row, json_scratch, CellError, JsonScratch};
+use crate::data::rows::{csv_row, field_range, CellError};
 use crate::data::rows::{json_cells, json_index, json_prepare};
 use crate::data::split::{Next, Records};
 use crate::diagnostic::Diagnostic;
@@ -226,6 +226,20 @@ struct Done {
     error: Option<DataError>,
     hashes: Vec<u64>,
     any: bool,
+}
+
+impl Done {
+    fn new(program: &Program) -> Done {
+        Done {
+            output: Vec::new(),
+            rejects: Vec::new(),
+            rejected: Vec::new(),
+            stats: Stats::new(program),
+            error: None,
+            hashes: Vec::new(),
+            any: false,
+        }
+    }
 }
 
 /// A 64-bit FNV-1a hash of a customer id, for spotting duplicate ids in little memory.
@@ -500,15 +514,8 @@ fn csv_chunk(
     options: &Options,
 ) -> Done {
     let columns = header.len();
-    let mut done = Done {
-        output: Vec::with_capacity(chunk.data.len() / 2),
-        rejects: Vec::new(),
-        rejected: Vec::new(),
-        stats: Stats::new(program),
-        error: None,
-        hashes: Vec::new(),
-        any: false,
-    };
+    let mut done = Done::new(program);
+    done.output.reserve(chunk.data.len() / 2);
     let mut records = Records::new(&chunk.data, chunk.first_line, delimiter);
     let mut outcome = Outcome::default();
     let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
@@ -642,9 +649,7 @@ fn write_reject(out: &mut Vec<u8>, file: &str, line: u64, reason: &str, raw: &[u
     out.push(b'\n');
 }
 
-type JsonObject = serde_json::Map<String, serde_json::Value>;
-
-/// NDJSON (parallel, by lines) and JSON arrays (read whole).
+/// NDJSON (in parallel, by lines) and JSON arrays (read whole, each item borrowed).
 fn run_json(
     model: &Model,
     mut input: Input,
@@ -652,107 +657,152 @@ fn run_json(
     out: &mut Out<'_>,
 ) -> Result<(Program, Stats), Failure> {
     let file = input.name.clone();
-    let (objects, first_line_keys, rest, rest_line): (
-        Option<Vec<JsonObject>>,
-        Vec<String>,
-        Vec<u8>,
-        u64,
-    ) = match input.format {
-        InputFormat::Json => {
-            let mut bytes = Vec::new();
-            input.reader.read_to_end(&mut bytes).map_err(|e| {
-                Failure::Data(Box::new(DataError::new(
-                    &file,
-                    format!("cannot read the export: {e}"),
-                )))
-            })?;
-            let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-            let values: Vec<serde_json::Value> = serde_json::from_slice(text).map_err(|e| {
-                    Failure::Data(Box::new(
-                        DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
-                            .at_line(e.line() as u64)
-                            .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
-                    ))
-                })?;
-            let mut objects = Vec::with_capacity(values.len());
-            for (i, v) in values.into_iter().enumerate() {
-                match v {
-                    serde_json::Value::Object(m) => objects.push(m),
-                    _ => {
-                        return Err(Failure::Data(Box::new(DataError::new(
-                            &file,
-                            format!("item {} of the array is not an object", i + 1),
-                        ))))
-                    }
-                }
-            }
-            let keys = objects
-                .first()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
-            (Some(objects), keys, Vec::new(), 1)
-        }
-        _ => {
-            // Read up to the first non-empty line to learn the keys.
-            let mut buf = Vec::new();
-            let mut byte = [0u8; 65536];
-            let mut first = None;
-            loop {
-                let n = input.reader.read(&mut byte).map_err(|e| {
-                    Failure::Data(Box::new(DataError::new(
-                        &file,
-                        format!("cannot read the export: {e}"),
-                    )))
-                })?;
-                buf.extend_from_slice(&byte[..n]);
-                let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
-                if let Some(line) = text
-                    .split(|&b| b == b'\n')
-                    .find(|l| !l.iter().all(u8::is_ascii_whitespace))
-                {
-                    if text.contains(&b'\n') || n == 0 {
-                        first =
-                            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
-                                line,
-                            )
-                            .ok();
-                        if first.is_some() || n == 0 {
-                            break;
-                        }
-                        if memchr::memchr(b'\n', line).is_none()
-                            && n > 0
-                            && !text[line.len()..].is_empty()
-                        {
-                            break;
-                        }
-                    }
-                }
-                if n == 0 {
-                    break;
-                }
-            }
-            let keys = first
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
-            let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
-                3
-            } else {
-                0
-            };
-            (None, keys, buf[bom..].to_vec(), 1)
-        }
+    let read_failure = |e: std::io::Error| {
+        Failure::Data(Box::new(DataError::new(
+            &file,
+            format!("cannot read the export: {e}"),
+        )))
     };
-    // JSON cells are looked up by key, so the "header" is the first record's keys plus every
-    // optional field's and journey's column: a key that a later record has is still read. A
-    // required field's key absent from the first record is a missing column.
-    let mut header = first_line_keys;
-    if header.is_empty() && objects.as_ref().is_some_and(|o| o.is_empty()) {
-        header = model.fields.iter().map(|f| f.column.clone()).collect();
+    if input.format == InputFormat::Json {
+        let mut bytes = Vec::new();
+        input.reader.read_to_end(&mut bytes).map_err(read_failure)?;
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(text).map_err(|e| {
+            Failure::Data(Box::new(
+                DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
+                    .at_line(e.line() as u64)
+                    .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
+            ))
+        })?;
+        let keys = items
+            .first()
+            .map(|i| object_keys(i.get().as_bytes()))
+            .unwrap_or_default();
+        let (program, header, index) = json_program(model, &file, keys, options)?;
+        let writer = Writer::new(&program, options.out_format);
+        write_start(out, &writer)?;
+        let mut done = Done::new(&program);
+        let mut stores = JsonStores::default();
+        let mut outcome = Outcome::default();
+        for (i, item) in items.iter().enumerate() {
+            let record = JsonRecord {
+                bytes: item.get().as_bytes(),
+                line: None,
+                item: i as u64 + 1,
+            };
+            json_record(
+                &program,
+                &writer,
+                &header,
+                &index,
+                &file,
+                record,
+                options,
+                &mut done,
+                &mut outcome,
+                &mut stores,
+            );
+            if done.error.is_some() {
+                break;
+            }
+        }
+        let stats = deliver(done, out, options)?;
+        return Ok((program, stats));
     }
+    // NDJSON: the first object's keys are the columns; read up to its line.
+    let mut buf = Vec::new();
+    let mut block = vec![0u8; 64 * 1024];
+    loop {
+        let n = input.reader.read(&mut block).map_err(read_failure)?;
+        buf.extend_from_slice(&block[..n]);
+        let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
+        let first_line_done = text
+            .split_inclusive(|&b| b == b'\n')
+            .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .is_some_and(|l| l.ends_with(b"\n"));
+        if n == 0 || first_line_done {
+            break;
+        }
+    }
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let rest = buf.split_off(bom);
+    let keys = rest
+        .split(|&b| b == b'\n')
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .map(object_keys)
+        .unwrap_or_default();
+    let (program, header, index) = json_program(model, &file, keys, options)?;
+    let writer = Writer::new(&program, options.out_format);
+    write_start(out, &writer)?;
+    let mut chunker = Chunker::new(
+        input.reader,
+        rest,
+        1,
+        bom as u64,
+        b'\n',
+        options.chunk_bytes,
+    )
+    .without_quotes();
+    let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
+        let mut done = Done::new(&program);
+        let mut stores = JsonStores::default();
+        let mut outcome = Outcome::default();
+        for (i, line) in chunk.data.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let record = JsonRecord {
+                bytes: line,
+                line: Some(chunk.first_line + i as u64),
+                item: 0,
+            };
+            json_record(
+                &program,
+                &writer,
+                &header,
+                &index,
+                &file,
+                record,
+                options,
+                &mut done,
+                &mut outcome,
+                &mut stores,
+            );
+            if done.error.is_some() {
+                break;
+            }
+        }
+        done
+    };
+    let next = || chunker.next_chunk();
+    let stats = drive(&program, options, out, next, job, &file)?;
+    Ok((program, stats))
+}
+
+/// The keys of a JSON object (empty when it is not one).
+fn object_keys(bytes: &[u8]) -> Vec<String> {
+    serde_json::from_slice::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(bytes)
+        .map(|m| m.into_keys().collect())
+        .unwrap_or_default()
+}
+
+/// JSON cells are looked up by key, so the "header" is the first record's keys plus every
+/// optional field's and journey's column: a key that only a later record has is still read.
+/// A required field's key absent from the first record is a missing column.
+fn json_program(
+    model: &Model,
+    file: &str,
+    mut header: Vec<String>,
+    options: &Options,
+) -> Result<(Program, Vec<String>, crate::data::json_in::ColumnIndex), Failure> {
     let later = model
         .fields
         .iter()
-        .filter(|f| f.optional)
+        .filter(|f| f.optional || header.is_empty())
         .map(|f| f.column.clone())
         .chain(model.journeys.iter().filter_map(|j| j.column.clone()));
     for column in later.collect::<Vec<_>>() {
@@ -760,145 +810,41 @@ fn run_json(
             header.push(column);
         }
     }
-    let program = program_for(model, &file, &header, options.decimal_comma)?;
-    let writer = Writer::new(&program, options.out_format);
+    let program = program_for(model, file, &header, options.decimal_comma)?;
+    let index = json_index(&program, &header);
+    Ok((program, header, index))
+}
+
+/// Writes one worker result in order (a JSON array's, which has no chunks).
+fn deliver(done: Done, out: &mut Out<'_>, options: &Options) -> Result<Stats, Failure> {
+    if done.any {
+        if out.any && options.out_format == OutFormat::Json {
+            out.decisions.write_all(b",").map_err(Failure::Output)?;
+        }
+        out.any = true;
+    }
+    out.decisions
+        .write_all(&done.output)
+        .map_err(Failure::Output)?;
+    match out.rejects.as_deref_mut() {
+        Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
+        None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
+    }
+    out.hashes.push(sorted(done.hashes));
+    match done.error {
+        Some(e) => Err(Failure::Data(Box::new(e))),
+        None => Ok(done.stats),
+    }
+}
+
+fn write_start(out: &mut Out<'_>, writer: &Writer) -> Result<(), Failure> {
     if !out.wrote_start {
         out.decisions
             .write_all(&writer.start())
             .map_err(Failure::Output)?;
         out.wrote_start = true;
     }
-    match objects {
-        Some(objects) => {
-            let mut done = Done {
-                output: Vec::new(),
-                rejects: Vec::new(),
-                rejected: Vec::new(),
-                stats: Stats::new(&program),
-                error: None,
-                hashes: Vec::new(),
-                any: false,
-            };
-            let mut outcome = Outcome::default();
-            for (i, object) in objects.iter().enumerate() {
-                json_record(
-                    &program,
-                    &writer,
-                    &header,
-                    &file,
-                    object,
-                    (i + 1) as u64,
-                    "item",
-                    options,
-                    &mut done,
-                    &mut outcome,
-                    None,
-                );
-                if done.error.is_some() {
-                    break;
-                }
-            }
-            if done.any {
-                out.any = true;
-            }
-            out.decisions
-                .write_all(&done.output)
-                .map_err(Failure::Output)?;
-            match out.rejects.as_deref_mut() {
-                Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
-                None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
-            }
-            out.hashes.push(sorted(done.hashes));
-            match done.error {
-                Some(e) => Err(Failure::Data(Box::new(e))),
-                None => Ok((program, done.stats)),
-            }
-        }
-        None => {
-            let mut chunker =
-                Chunker::new(input.reader, rest, rest_line, 0, b'\n', options.chunk_bytes)
-                    .without_quotes();
-            let index = json_index(&program, &header);
-            let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
-                let mut done = Done {
-                    output: Vec::new(),
-                    rejects: Vec::new(),
-                    rejected: Vec::new(),
-                    stats: Stats::new(&program),
-                    error: None,
-                    hashes: Vec::new(),
-                    any: false,
-                };
-                let mut outcome = Outcome::default();
-                let mut values_store: Vec<JsonCell<'static>> = Vec::new();
-                let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
-                for (i, line) in chunk.data.split(|&b| b == b'\n').enumerate() {
-                    if line.iter().all(u8::is_ascii_whitespace) {
-                        continue;
-                    }
-                    let number = chunk.first_line + i as u64;
-                    done.stats.read += 1;
-                    let mut values = recycle_values(std::mem::take(&mut values_store));
-                    let mut cells = recycle(std::mem::take(&mut cells_store));
-                    let parsed = parse_object(line, &index, header.len(), &mut values);
-                    let failure = match parsed {
-                        Err(e) => Some((
-                            None,
-                            format!("this line is not a JSON object: {e}"),
-                            Some(
-                                "NDJSON has one customer object per line: {\"id\": \"C1\", …}"
-                                    .to_string(),
-                            ),
-                        )),
-                        Ok(()) => {
-                            json_prepare(&program, &mut values);
-                            match json_cells(&program, &values, program.decimal_comma, &mut cells) {
-                                Ok(id) => {
-                                    let row = Row { id, cells: &cells };
-                                    decide(&program, &row, options, &mut outcome, &mut done.stats);
-                                    done.hashes.push(hash_id(id));
-                                    writer.decision(
-                                        &mut done.output,
-                                        &program,
-                                        &row,
-                                        &outcome,
-                                        !done.any,
-                                    );
-                                    done.any = true;
-                                    None
-                                }
-                                Err(cell) => Some((
-                                    cell.column.map(|c| header[c].clone()),
-                                    cell.message,
-                                    None,
-                                )),
-                            }
-                        }
-                    };
-                    cells_store = recycle(cells);
-                    values_store = recycle_values(values);
-                    if let Some((column, message, help)) = failure {
-                        let error = DataError {
-                            file: file.clone(),
-                            line: Some(number),
-                            column,
-                            message,
-                            help,
-                            record: Some((String::from_utf8_lossy(line).into_owned(), None)),
-                        };
-                        reject(&mut done, error, line, options);
-                        if done.error.is_some() {
-                            break;
-                        }
-                    }
-                }
-                done
-            };
-            let next = || chunker.next_chunk();
-            let stats = drive(&program, options, out, next, job, &file)?;
-            Ok((program, stats))
-        }
-    }
+    Ok(())
 }
 
 fn reject(done: &mut Done, error: DataError, raw: &[u8], options: &Options) {
@@ -918,57 +864,74 @@ fn reject(done: &mut Done, error: DataError, raw: &[u8], options: &Options) {
     }
 }
 
+/// One JSON object and where it stands: an NDJSON line, or an item of an array.
+struct JsonRecord<'a> {
+    bytes: &'a [u8],
+    line: Option<u64>,
+    item: u64,
+}
+
+/// Buffers reused from record to record (their lifetimes are reset each time).
+#[derive(Default)]
+struct JsonStores {
+    values: Vec<JsonCell<'static>>,
+    cells: Vec<Cell<'static>>,
+}
+
+/// Decides one JSON record, or rejects it.
 #[allow(clippy::too_many_arguments)]
 fn json_record(
     program: &Program,
     writer: &Writer,
     header: &[String],
+    index: &crate::data::json_in::ColumnIndex,
     file: &str,
-    object: &serde_json::Map<String, serde_json::Value>,
-    number: u64,
-    what: &str,
+    record: JsonRecord<'_>,
     options: &Options,
     done: &mut Done,
     outcome: &mut Outcome,
-    raw: Option<&[u8]>,
+    stores: &mut JsonStores,
 ) {
     done.stats.read += 1;
-    let mut scratch = JsonScratch::default();
-    let prepared = json_scratch(program, header, object, &mut scratch);
-    let mut cells = Vec::with_capacity(program.slots.len());
-    let result = prepared.and_then(|_| {
-        json_row(
-            program,
-            header,
-            object,
-            &scratch,
-            program.decimal_comma,
-            &mut cells,
-        )
-    });
-    match result {
-        Ok(id) => {
-            let row = Row { id, cells: &cells };
-            decide(program, &row, options, outcome, &mut done.stats);
-            done.stats.count(program, outcome);
-            done.hashes.push(hash_id(id));
-            writer.decision(&mut done.output, program, &row, outcome, !done.any);
-            done.any = true;
-        }
-        Err(cell) => {
-            let text = match raw {
-                Some(r) => String::from_utf8_lossy(r).into_owned(),
-                None => serde_json::to_string(object).unwrap_or_default(),
-            };
-            let column = cell.column.map(|c| header[c].clone());
-            let mut error = DataError::new(file, cell.message).at_line(number);
-            if what == "item" {
-                error.line = None;
-                error.message = format!("item {number}: {}", error.message);
+    let mut values = recycle_values(std::mem::take(&mut stores.values));
+    let mut cells = recycle(std::mem::take(&mut stores.cells));
+    let failure = match parse_object(record.bytes, index, header.len(), &mut values) {
+        Err(e) => Some((
+            None,
+            format!("this is not a JSON object of one customer: {e}"),
+            Some("each customer is an object: {\"id\": \"C1\", …}".to_string()),
+        )),
+        Ok(()) => {
+            json_prepare(program, &mut values);
+            match json_cells(program, &values, program.decimal_comma, &mut cells) {
+                Ok(id) => {
+                    let row = Row { id, cells: &cells };
+                    decide(program, &row, options, outcome, &mut done.stats);
+                    done.stats.count(program, outcome);
+                    done.hashes.push(hash_id(id));
+                    writer.decision(&mut done.output, program, &row, outcome, !done.any);
+                    done.any = true;
+                    None
+                }
+                Err(cell) => Some((cell.column.map(|c| header[c].clone()), cell.message, None)),
             }
-            error.column = column;
-            error.record = Some((text.clone(), None));
-            reject(done, error, text.as_bytes(), options);
         }
+    };
+    stores.cells = recycle(cells);
+    stores.values = recycle_values(values);
+    if let Some((column, message, help)) = failure {
+        let message = match record.line {
+            Some(_) => message,
+            None => format!("item {} of the array: {message}", record.item),
+        };
+        let error = DataError {
+            file: file.to_string(),
+            line: record.line,
+            column,
+            message,
+            help,
+            record: Some((String::from_utf8_lossy(record.bytes).into_owned(), None)),
+        };
+        reject(done, error, record.bytes, options);
     }
 }
