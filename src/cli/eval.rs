@@ -145,12 +145,9 @@ pub fn run(args: EvalArgs) -> Exit {
         Ok(r) => r,
         Err(e) => return usage_error(e),
     };
-    let quiet = args.quiet;
-    let mut on_reject = |e: &DataError| {
-        if !quiet {
-            eprintln!("rejected: {}", e);
-        }
-    };
+    // Without a rejects file, every rejected row is named on standard error (even with -q):
+    // nothing is dropped silently.
+    let mut on_reject = |e: &DataError| eprintln!("rejected: {e}");
     let done = AtomicBool::new(false);
     let result = std::thread::scope(|scope| {
         if show_progress {

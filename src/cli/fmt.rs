@@ -3,7 +3,7 @@
 use super::common::report;
 use super::files::{find_playbooks, load};
 use super::{usage_error, Exit};
-use crate::fmt::{diff::unified, format};
+use crate::fmt::{diff::unified, format_playbook};
 use crate::render::Format;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,19 +35,12 @@ pub fn run(args: FmtArgs) -> Exit {
             Ok(l) => l,
             Err(e) => return usage_error(e),
         };
-        let formatted = if loaded.parsed.diagnostics.is_empty() {
-            format(&loaded.file.text)
-        } else {
-            Err(loaded.parsed.diagnostics.clone())
-        };
-        let formatted = match formatted {
-            Ok(text) => text,
-            Err(diagnostics) => {
-                report(&diagnostics, &loaded, Format::Human);
-                broken += 1;
-                continue;
-            }
-        };
+        if !loaded.parsed.diagnostics.is_empty() {
+            report(&loaded.parsed.diagnostics, &loaded, Format::Human);
+            broken += 1;
+            continue;
+        }
+        let formatted = format_playbook(&loaded.file.text, &loaded.parsed.playbook);
         let same = formatted == loaded.file.text;
         if !same {
             changed += 1;

@@ -20,6 +20,7 @@ mod expr;
 mod items;
 mod layout;
 
+use crate::ast::Playbook;
 use crate::diagnostic::Diagnostic;
 use crate::syntax;
 use std::borrow::Cow;
@@ -34,26 +35,34 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
     if !parsed.diagnostics.is_empty() {
         return Err(parsed.diagnostics);
     }
+    Ok(format_playbook(source, &parsed.playbook))
+}
+
+/// The canonical layout of `playbook`, parsed without syntax errors from `source` (the
+/// comments and a few spellings are read from the text).
+pub fn format_playbook(source: &str, playbook: &Playbook) -> String {
     // `\r` only ever stands in white space and comments, so with plain `\n` line ends
     // the file parses to the same tree, and lines are simply split at `\n`.
+    let reparsed;
     let (text, playbook) = if source.contains('\r') {
         let text = Cow::Owned(source.replace("\r\n", "\n").replace('\r', "\n"));
-        let parsed = syntax::parse(&text);
-        if !parsed.diagnostics.is_empty() {
-            return Err(parsed.diagnostics);
+        reparsed = syntax::parse(&text);
+        if !reparsed.diagnostics.is_empty() {
+            // INVARIANT: unreachable (see above); leaving the file as it is is safe.
+            return source.to_string();
         }
-        (text, parsed.playbook)
+        (text, &reparsed.playbook)
     } else {
-        (Cow::Borrowed(source), parsed.playbook)
+        (Cow::Borrowed(source), playbook)
     };
     let mut items = items::Items {
         src: &text,
         exprs: expr::Printer { src: &text },
         out: layout::Layout::new(&text, comments::scan(&text)),
     };
-    items.playbook(&playbook);
+    items.playbook(playbook);
     let newline = if uses_crlf(source) { "\r\n" } else { "\n" };
-    Ok(items.out.finish(newline))
+    items.out.finish(newline)
 }
 
 /// Whether the file's first line ends with `\r\n` (a file saved on Windows keeps them).
