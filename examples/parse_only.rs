@@ -27,12 +27,21 @@ fn count(chunk: &[u8], first_line: u64, delimiter: u8) -> (u64, u64) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or("usage: parse_only EXPORT.csv [THREADS]")?;
+    let path = args
+        .next()
+        .ok_or("usage: parse_only EXPORT.csv [THREADS]")?;
     let threads: usize = args.next().map(|t| t.parse()).transpose()?.unwrap_or(1);
     let mut file = std::fs::File::open(&path)?;
     let header = read_header(&mut file, None).map_err(|e| format!("{e:?}"))?;
     let delimiter = header.delimiter;
-    let mut chunker = Chunker::new(file, header.rest, header.next_line, header.offset, delimiter, CHUNK_BYTES);
+    let mut chunker = Chunker::new(
+        file,
+        header.rest,
+        header.next_line,
+        header.offset,
+        delimiter,
+        CHUNK_BYTES,
+    );
     let (mut rows, mut bytes) = (0u64, 0u64);
     if threads <= 1 {
         while let Some(chunk) = chunker.next_chunk().map_err(|e| format!("{e:?}"))? {

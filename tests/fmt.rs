@@ -297,6 +297,7 @@ fn an_empty_file_stays_empty() {
 struct Gen {
     state: u64,
     tokens: Vec<String>,
+    in_between: bool,
 }
 
 const FIELDS: &[&str] = &[
@@ -354,6 +355,7 @@ impl Gen {
         Gen {
             state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             tokens: Vec::new(),
+            in_between: false,
         }
     }
 
@@ -423,7 +425,12 @@ impl Gen {
                 self.value(depth - 1);
             }
             7 => {
-                let op = self.pick(&["-", "+"]);
+                // The bounds of `between` take no unary plus.
+                let op = if self.in_between {
+                    "-".to_string()
+                } else {
+                    self.pick(&["-", "+"])
+                };
                 self.t(op);
                 self.value(depth - 1);
             }
@@ -491,9 +498,11 @@ impl Gen {
             6 => {
                 self.field();
                 self.t("between");
+                self.in_between = true;
                 self.value(1);
                 self.t("and");
                 self.value(1);
+                self.in_between = false;
             }
             7 => {
                 self.field();

@@ -94,7 +94,7 @@ impl<'s> Layout<'s> {
     /// The `}` at `at` that closes a block whose lines are indented by `inner`.
     pub fn close(&mut self, inner: usize, at: usize) {
         self.comments_before(at, inner, Gap::KEEP);
-        // Nothing inside: the block closes on its own line, `journey j {}`.
+        // Nothing inside: the block closes on the line that opened it, `journey j {}`.
         if let Some(Line::Code {
             opens: true,
             comment: opener_comment,
@@ -233,11 +233,14 @@ impl<'s> Layout<'s> {
         let Some(text) = self.src.get(from..to) else {
             return false;
         };
-        let mut lines = text.split('\n');
-        lines.next();
-        let mut middle: Vec<&str> = lines.collect();
-        middle.pop();
-        middle.iter().any(|l| is_space(l))
+        // The pieces between two line ends are whole lines.
+        let mut lines = text.split('\n').skip(1).peekable();
+        while let Some(line) = lines.next() {
+            if lines.peek().is_some() && is_space(line) {
+                return true;
+            }
+        }
+        false
     }
 
     fn comments_before(&mut self, pos: usize, indent: usize, gap: Gap) {
