@@ -3,7 +3,6 @@
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 /// A JSON value, as far as a cell needs it.
@@ -19,8 +18,41 @@ pub enum JsonCell<'a> {
     Object,
 }
 
-/// Column name → position, for the columns a program reads.
-pub type ColumnIndex = HashMap<String, usize>;
+/// Column name → position, for the columns a program reads. A program reads a few
+/// columns, so a short list searched in order beats hashing every key of every record.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnIndex {
+    columns: Vec<(String, usize)>,
+}
+
+impl ColumnIndex {
+    pub fn get(&self, key: &str) -> Option<&usize> {
+        self.columns
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, at)| at)
+    }
+
+    pub fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+}
+
+impl FromIterator<(String, usize)> for ColumnIndex {
+    fn from_iter<I: IntoIterator<Item = (String, usize)>>(iter: I) -> ColumnIndex {
+        let mut columns: Vec<(String, usize)> = Vec::new();
+        for (k, at) in iter {
+            if !columns.iter().any(|(c, _)| *c == k) {
+                columns.push((k, at));
+            }
+        }
+        ColumnIndex { columns }
+    }
+}
 
 /// Parses one object into `out`: `out[i]` is the value of the column that `index` maps to `i`
 /// (`Absent` when the object lacks it). `len` is one more than the largest position.

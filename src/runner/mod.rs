@@ -751,13 +751,26 @@ fn run_json(
         let mut done = Done::new(&program);
         let mut stores = JsonStores::default();
         let mut outcome = Outcome::default();
-        for (i, line) in chunk.data.split(|&b| b == b'\n').enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
+        let mut start = 0;
+        let mut number = chunk.first_line;
+        let ends = memchr::memchr_iter(b'\n', &chunk.data).chain(std::iter::once(chunk.data.len()));
+        for end in ends {
+            if start > chunk.data.len() {
+                break;
+            }
+            let line = &chunk.data[start..end];
+            let this_line = number;
+            start = end + 1;
+            number += 1;
+            // Blank lines are skipped; only a line starting with white space needs a full look.
+            if line.first().is_none_or(u8::is_ascii_whitespace)
+                && line.iter().all(u8::is_ascii_whitespace)
+            {
                 continue;
             }
             let record = JsonRecord {
                 bytes: line,
-                line: Some(chunk.first_line + i as u64),
+                line: Some(this_line),
                 item: 0,
             };
             json_record(
