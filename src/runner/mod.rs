@@ -752,16 +752,13 @@ fn run_json(
         let mut stores = JsonStores::default();
         let mut outcome = Outcome::default();
         let mut start = 0;
-        let mut number = chunk.first_line;
         let ends = memchr::memchr_iter(b'\n', &chunk.data).chain(std::iter::once(chunk.data.len()));
-        for end in ends {
+        for (this_line, end) in (chunk.first_line..).zip(ends) {
             if start > chunk.data.len() {
                 break;
             }
             let line = &chunk.data[start..end];
-            let this_line = number;
             start = end + 1;
-            number += 1;
             // Blank lines are skipped; only a line starting with white space needs a full look.
             if line.first().is_none_or(u8::is_ascii_whitespace)
                 && line.iter().all(u8::is_ascii_whitespace)
