@@ -14,6 +14,8 @@ pub struct DiffReport {
     /// Customers whose decision differs in any way.
     pub changed: u64,
     pub journeys: Vec<JourneyDiff>,
+    /// Customers who enter or leave each segment.
+    pub segments: Vec<SegmentDiff>,
     pub actions: Vec<ActionDiff>,
     pub suppression: Change,
     pub holdout: Change,
@@ -31,6 +33,15 @@ pub struct Transition {
     pub to: Option<String>,
     pub customers: u64,
     pub examples: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct SegmentDiff {
+    pub segment: String,
+    pub entered: u64,
+    pub left: u64,
+    pub entered_examples: Vec<String>,
+    pub left_examples: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, PartialEq)]
@@ -76,14 +87,25 @@ fn push_example(list: &mut Vec<String>, id: &str) {
 /// One decision, as read back from NDJSON.
 struct Read {
     customer: String,
+    segments: Vec<String>,
+    /// The whole decision but the id: any difference here is a change.
+    rest: Value,
     stages: Vec<(String, Option<String>)>,
     actions: BTreeMap<String, (u64, u64)>,
     suppressed: bool,
 }
 
 fn read(line: &str) -> Result<Read, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let mut v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
     let customer = v["customer"].as_str().unwrap_or_default().to_string();
+    let segments = v["segments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let stages = v["stages"]
         .as_object()
         .map(|m| {
@@ -102,11 +124,17 @@ fn read(line: &str) -> Result<Read, String> {
             entry.1 += 1;
         }
     }
+    let suppressed = v["suppressed"].as_bool() == Some(true);
+    if let Some(o) = v.as_object_mut() {
+        o.remove("customer");
+    }
     Ok(Read {
         customer,
+        segments,
+        rest: v,
         stages,
         actions,
-        suppressed: v["suppressed"].as_bool() == Some(true),
+        suppressed,
     })
 }
 
@@ -118,6 +146,7 @@ type TransitionKey = (String, Option<String>, Option<String>);
 pub struct Differ {
     report: DiffReport,
     transitions: BTreeMap<TransitionKey, (u64, Vec<String>)>,
+    segments: BTreeMap<String, SegmentDiff>,
     actions: BTreeMap<String, ActionDiff>,
 }
 
@@ -133,7 +162,34 @@ impl Differ {
         }
         let id = &old.customer;
         self.report.customers += 1;
-        let mut changed = false;
+        // Channels, arguments and the rule behind an action count too.
+        let mut changed = old.rest != new.rest;
+        let entered = new
+            .segments
+            .iter()
+            .filter(|g| !old.segments.contains(g))
+            .map(|g| (g, true));
+        let left = old
+            .segments
+            .iter()
+            .filter(|g| !new.segments.contains(g))
+            .map(|g| (g, false));
+        for (name, entering) in entered.chain(left) {
+            let entry = self
+                .segments
+                .entry(name.clone())
+                .or_insert_with(|| SegmentDiff {
+                    segment: name.clone(),
+                    ..SegmentDiff::default()
+                });
+            if entering {
+                entry.entered += 1;
+                push_example(&mut entry.entered_examples, id);
+            } else {
+                entry.left += 1;
+                push_example(&mut entry.left_examples, id);
+            }
+        }
         let mut journeys: Vec<&String> = old.stages.iter().map(|(j, _)| j).collect();
         for (j, _) in &new.stages {
             if !journeys.contains(&j) {
@@ -225,6 +281,7 @@ impl Differ {
             }
         }
         self.report.actions = self.actions.into_values().collect();
+        self.report.segments = self.segments.into_values().collect();
         self.report
     }
 }
@@ -247,6 +304,19 @@ impl DiffReport {
                     t.customers,
                     t.examples.join(", ")
                 ));
+            }
+        }
+        if !self.segments.is_empty() {
+            out.push_str("\nsegments:\n");
+            for g in &self.segments {
+                out.push_str(&format!("  {}: +{} −{}", g.segment, g.entered, g.left));
+                if !g.entered_examples.is_empty() {
+                    out.push_str(&format!("  entered e.g. {}", g.entered_examples.join(", ")));
+                }
+                if !g.left_examples.is_empty() {
+                    out.push_str(&format!("  left e.g. {}", g.left_examples.join(", ")));
+                }
+                out.push('\n');
             }
         }
         if !self.actions.is_empty() {
@@ -294,6 +364,26 @@ impl DiffReport {
                     stage(&t.to),
                     t.customers,
                     t.examples.join(", ")
+                ));
+            }
+        }
+        if !self.segments.is_empty() {
+            out.push_str(
+                "\n**Segments**\n\n| segment | entered | left | examples |\n|---|---:|---:|---|\n",
+            );
+            for g in &self.segments {
+                let ex: Vec<String> = g
+                    .entered_examples
+                    .iter()
+                    .map(|e| format!("+{e}"))
+                    .chain(g.left_examples.iter().map(|e| format!("−{e}")))
+                    .collect();
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} |\n",
+                    g.segment,
+                    g.entered,
+                    g.left,
+                    ex.join(", ")
                 ));
             }
         }
@@ -379,6 +469,27 @@ mod tests {
         assert_eq!((r.actions[0].gained, r.actions[0].lost), (1, 1));
         assert_eq!((r.suppression.started, r.holdout.started), (1, 1));
         assert!(d_err());
+    }
+
+    #[test]
+    fn a_new_channel_or_segment_is_a_change() {
+        let mut d = Differ::default();
+        let line = |seg: &str, ch: &str| {
+            format!(
+                r#"{{"customer":"C1","stages":{{}},"segments":[{seg}],"actions":[{{"action":"a","rule":"r","argument":null,"channel":{ch},"holdout":false}}],"suppressed":false}}"#
+            )
+        };
+        d.add(&line("", "\"email\""), &line("", "\"sms\""))
+            .expect("same customer");
+        d.add(&line("\"vip\"", "null"), &line("", "null"))
+            .expect("same customer");
+        let r = d.finish();
+        assert_eq!(r.changed, 2);
+        assert!(r.actions.is_empty());
+        assert_eq!(
+            (r.segments[0].segment.as_str(), r.segments[0].left),
+            ("vip", 1)
+        );
     }
 
     fn d_err() -> bool {

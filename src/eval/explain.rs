@@ -308,6 +308,11 @@ impl<'a, 'r> Explainer<'a, 'r> {
         let mut slots = Vec::new();
         let collect = |v: &V, slots: &mut Vec<u16>| collect_slots(v, slots);
         match &c.kind {
+            CKind::NumberField { slot, .. }
+            | CKind::DateField { slot, .. }
+            | CKind::WordField { slot, .. }
+            | CKind::AgoField { slot, .. }
+            | CKind::BoolField(slot) => slots.push(*slot),
             CKind::IsTrue(v) | CKind::Missing { value: v, .. } | CKind::WordIn { value: v, .. } => {
                 collect(v, &mut slots)
             }
