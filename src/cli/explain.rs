@@ -131,11 +131,18 @@ pub fn run(args: ExplainArgs) -> Exit {
             }
             let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
             let records: Vec<&[u8]> = if input.format == InputFormat::Json {
-                serde_json::from_slice::<Vec<&serde_json::value::RawValue>>(text)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|r| r.get().as_bytes())
-                    .collect()
+                match serde_json::from_slice::<Vec<&serde_json::value::RawValue>>(text) {
+                    Ok(items) => items.into_iter().map(|r| r.get().as_bytes()).collect(),
+                    Err(e) => {
+                        return data_error(
+                            &DataError::new(
+                                &input.name,
+                                format!("this is not a JSON array of customer objects: {e}"),
+                            )
+                            .at_line(e.line() as u64),
+                        )
+                    }
+                }
             } else {
                 text.split(|&b| b == b'\n')
                     .filter(|l| !l.iter().all(u8::is_ascii_whitespace))

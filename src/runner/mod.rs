@@ -671,7 +671,11 @@ fn run_json(
             Failure::Data(Box::new(
                 DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
                     .at_line(e.line() as u64)
-                    .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
+                    .help(if std::str::from_utf8(text).is_err() {
+                        "the file is not UTF-8: save it as UTF-8, or pass --encoding windows-1252 (or latin-1)"
+                    } else {
+                        "a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"
+                    }),
             ))
         })?;
         let keys = items
