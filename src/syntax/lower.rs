@@ -42,8 +42,22 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::prefix(Rule::neg_op) | Op::prefix(Rule::pos_op))
 });
 
+thread_local! {
+    /// Where the text being parsed starts in the whole file (a large file is parsed in parts).
+    static OFFSET: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` with spans counted from `offset`.
+pub(super) fn with_offset<T>(offset: usize, f: impl FnOnce() -> T) -> T {
+    let before = OFFSET.with(|o| o.replace(offset));
+    let result = f();
+    OFFSET.with(|o| o.set(before));
+    result
+}
+
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
-    Span::new(pair.as_span().start(), end_of(pair))
+    let offset = OFFSET.with(|o| o.get());
+    Span::new(offset + pair.as_span().start(), offset + end_of(pair))
 }
 
 /// Where a pair's last token ends. pest counts the white space and comments before

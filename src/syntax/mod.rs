@@ -120,55 +120,34 @@ pub fn parse(source: &str) -> Parsed {
             skipped: Vec::new(),
         };
     }
-    let mut diagnostics = Vec::new();
-    let mut items = Vec::new();
-    let mut skipped = Vec::new();
-    match PlaybookParser::parse(Rule::file, source) {
-        Ok(mut pairs) => {
-            let file = pairs.next();
-            // The item just before, when it may have stopped early: (start, lowered).
-            let mut open_item: Option<(usize, bool)> = None;
-            for pair in file.into_iter().flat_map(|f| f.into_inner()) {
-                match pair.as_rule() {
-                    Rule::EOI => {}
-                    Rule::bad_item => {
-                        let span = pair.as_span();
-                        // `segment s = a and d more than 90 dayz ago` parses as far as `d`:
-                        // the rest is the tail of that item, so the two are re-parsed
-                        // together, and the truncated item is not checked.
-                        let start = match open_item.take() {
-                            Some((start, lowered)) if !starts_with_item_keyword(span.as_str()) => {
-                                if lowered {
-                                    items.pop();
-                                }
-                                start
-                            }
-                            _ => span.start(),
-                        };
-                        skipped.push(Span::new(start, span.end()));
-                        diagnostics.push(reparse_bad_item(source, start, span));
-                    }
-                    _ => {
-                        let start = pair.as_span().start();
-                        // Items in braces end at their `}`; the others may stop early.
-                        let open = !pair.as_str().ends_with('}');
-                        let lowered = match lower::item(pair) {
-                            Ok(item) => {
-                                items.push(item);
-                                true
-                            }
-                            Err(diag) => {
-                                diagnostics.push(diag);
-                                false
-                            }
-                        };
-                        open_item = open.then_some((start, lowered));
-                    }
+    // A large file is parsed in two parts, split where an item starts, on two threads.
+    let (mut items, mut diagnostics, mut skipped) = match split_point(source) {
+        Some(at) => std::thread::scope(|scope| {
+            let second = std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn_scoped(scope, || parse_part(source, at, source.len()));
+            let (mut items, mut diagnostics, mut skipped) = parse_part(source, 0, at);
+            match second.map(|h| h.join()) {
+                Ok(Ok((i, d, k))) => {
+                    items.extend(i);
+                    diagnostics.extend(d);
+                    skipped.extend(k);
+                    (items, diagnostics, skipped)
+                }
+                // No second thread could be had: parse the rest here.
+                _ => {
+                    let (i, d, k) = parse_part(source, at, source.len());
+                    items.extend(i);
+                    diagnostics.extend(d);
+                    skipped.extend(k);
+                    (items, diagnostics, skipped)
                 }
             }
-        }
-        Err(e) => diagnostics.push(error::from_pest(source, 0, e)),
-    }
+        }),
+        None => parse_part(source, 0, source.len()),
+    };
+    items.shrink_to_fit();
+    skipped.sort_by_key(|s| s.start);
     if diagnostics.len() > MAX_DIAGNOSTICS {
         diagnostics.truncate(MAX_DIAGNOSTICS);
     }
@@ -178,6 +157,107 @@ pub fn parse(source: &str) -> Parsed {
         diagnostics,
         skipped,
     }
+}
+
+type Part = (Vec<crate::ast::Item>, Vec<Diagnostic>, Vec<Span>);
+
+/// Parses `whole[start..end]`, a run of whole items; spans are counted in `whole`.
+fn parse_part(whole: &str, start: usize, end: usize) -> Part {
+    let offset = start;
+    lower::with_offset(offset, || {
+        let mut diagnostics = Vec::new();
+        let mut items = Vec::new();
+        let mut skipped = Vec::new();
+        let source = &whole[start..end];
+        match PlaybookParser::parse(Rule::file, source) {
+            Ok(mut pairs) => {
+                let file = pairs.next();
+                // The item just before, when it may have stopped early: (start, lowered).
+                let mut open_item: Option<(usize, bool)> = None;
+                for pair in file.into_iter().flat_map(|f| f.into_inner()) {
+                    match pair.as_rule() {
+                        Rule::EOI => {}
+                        Rule::bad_item => {
+                            let span = pair.as_span();
+                            // `segment s = a and d more than 90 dayz ago` parses as far as `d`:
+                            // the rest is the tail of that item, so the two are re-parsed
+                            // together, and the truncated item is not checked.
+                            let start = match open_item.take() {
+                                Some((start, lowered))
+                                    if !starts_with_item_keyword(span.as_str()) =>
+                                {
+                                    if lowered {
+                                        items.pop();
+                                    }
+                                    start
+                                }
+                                _ => span.start(),
+                            };
+                            skipped.push(Span::new(offset + start, offset + span.end()));
+                            diagnostics.push(shift(reparse_bad_item(source, start, span), offset));
+                        }
+                        _ => {
+                            let start = pair.as_span().start();
+                            // Items in braces end at their `}`; the others may stop early.
+                            let open = !pair.as_str().ends_with('}');
+                            let lowered = match lower::item(pair) {
+                                Ok(item) => {
+                                    items.push(item);
+                                    true
+                                }
+                                Err(diag) => {
+                                    diagnostics.push(diag);
+                                    false
+                                }
+                            };
+                            open_item = open.then_some((start, lowered));
+                        }
+                    }
+                }
+            }
+            Err(e) => diagnostics.push(shift(error::from_pest(source, 0, e), offset)),
+        }
+        (items, diagnostics, skipped)
+    })
+}
+
+/// Moves a diagnostic found in a part of the file to its place in the whole file.
+fn shift(mut diag: Diagnostic, offset: usize) -> Diagnostic {
+    for label in &mut diag.labels {
+        label.span = Span::new(
+            label.span.start as usize + offset,
+            label.span.end as usize + offset,
+        );
+    }
+    diag
+}
+
+/// Files larger than this are parsed in two parts.
+const SPLIT_BYTES: usize = 256 * 1024;
+
+/// Where a large file can be cut in two: the start of a line, near the middle, that begins
+/// (in column 0) an item that cannot be the rest of the one before (`when` can follow
+/// `rule NAME`, and `customer in …` can continue a condition, so neither is used).
+fn split_point(source: &str) -> Option<usize> {
+    if source.len() < SPLIT_BYTES {
+        return None;
+    }
+    const STARTS: &[&str] = &[
+        "rule ",
+        "rule\"",
+        "test ",
+        "segment ",
+        "journey ",
+        "policy ",
+        "policy{",
+        "playbook ",
+    ];
+    let middle = source.len() / 2;
+    let after = memchr::memchr_iter(b'\n', &source.as_bytes()[middle..]).map(|i| middle + i + 1);
+    after
+        .take(10_000)
+        .find(|&at| STARTS.iter().any(|s| source[at..].starts_with(s)))
+        .filter(|&at| at < source.len())
 }
 
 /// The keywords that start a top-level item (as `item_keyword` in the grammar).
