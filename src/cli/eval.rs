@@ -36,7 +36,7 @@ pub struct EvalArgs {
     /// With --on-error skip: write rejected rows here, with line number and reason.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
-    /// Write the summary as JSON to this file (it always goes to standard error too, unless --quiet).
+    /// Write the summary as JSON to this file instead of to standard error.
     #[arg(long, value_name = "FILE")]
     pub summary: Option<PathBuf>,
     /// No progress bar and no summary on standard error.
@@ -178,8 +178,12 @@ pub fn run(args: EvalArgs) -> Exit {
                     return usage_error(e);
                 }
             }
-            if !args.quiet {
+            // The summary goes to standard error, or to the --summary file (language.md §9).
+            if !args.quiet && args.summary.is_none() {
                 eprint!("{}", summary.human());
+            }
+            if let Some(warning) = summary.duplicate_warning() {
+                eprintln!("{warning}");
             }
             if args.coverage {
                 let never: Vec<Diagnostic> = model

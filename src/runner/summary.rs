@@ -232,18 +232,23 @@ impl Summary {
         }
     }
 
+    /// The warning about repeated customer ids, if any.
+    pub fn duplicate_warning(&self) -> Option<String> {
+        (self.duplicate_ids > 0).then(|| {
+            format!(
+                "warning: {} row(s) repeat a customer id seen earlier in the export (each gets its own decision)",
+                self.duplicate_ids
+            )
+        })
+    }
+
     /// The summary for people (standard error).
     pub fn human(&self) -> String {
         let mut out = format!(
             "{} customers read: {} evaluated, {} rejected, {} suppressed (as of {})\n",
             self.read, self.evaluated, self.rejected, self.suppressed, self.as_of
         );
-        if self.duplicate_ids > 0 {
-            out.push_str(&format!(
-                "warning: {} row(s) repeat a customer id seen earlier in the export (each gets its own decision)\n",
-                self.duplicate_ids
-            ));
-        }
+
         for j in &self.journeys {
             let parts: Vec<String> = j
                 .stages
