@@ -1,7 +1,7 @@
 //! Opening exports, and sampling the first one to infer a schema.
 
 use crate::ast::{Expr, ExprKind, Playbook};
-use crate::check::model::FieldDef;
+use crate::check::model::{FieldDef, Type};
 use crate::data::encoding::{Decoder, Encoding};
 use crate::data::error::DataError;
 use crate::data::infer::{infer, SAMPLE_ROWS};
@@ -95,7 +95,7 @@ pub fn sample_for_inference(
         })?;
         limited.into_inner()
     };
-    let lists = list_columns(playbook);
+    let usage = usage_types(playbook);
     let decimal_comma = args.decimal_comma
         || playbook.policies().any(|p| {
             p.items
@@ -123,7 +123,7 @@ pub fn sample_for_inference(
             .collect(),
         ),
     };
-    let fields = infer(&header, &rows, decimal_comma, &lists);
+    let fields = infer(&header, &rows, decimal_comma, &usage);
     let rest = std::mem::replace(&mut reader, Box::new(std::io::empty()));
     input.reader = Box::new(std::io::Cursor::new(prefix).chain(rest));
     Ok(fields)
@@ -191,18 +191,64 @@ fn json_sample(
     (header, rows)
 }
 
-/// Columns the playbook tests with `has`: inferred as lists.
-fn list_columns(playbook: &Playbook) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut visit = |e: &Expr| {
-        if let ExprKind::Has { list, .. } = &e.kind {
-            if let ExprKind::Name(n) = &list.kind {
-                out.push(n.text.clone());
+/// The type each bare name gets from how conditions use it: `has` makes a list; a comparison
+/// with a number, date or text literal, that literal's type; `within`/`ago`/`anniversary`/
+/// `days_since` a date; a name standing alone as a condition a bool.
+fn usage_types(playbook: &Playbook) -> Vec<(String, Type)> {
+    let mut out: Vec<(String, Type)> = Vec::new();
+    let mut note = |name: &Expr, ty: Type| {
+        if let ExprKind::Name(n) = &name.kind {
+            if !out.iter().any(|(k, _)| *k == n.text) || ty == Type::ListOfText {
+                out.retain(|(k, _)| *k != n.text);
+                out.push((n.text.clone(), ty));
             }
         }
     };
+    let literal = |e: &Expr| match &e.kind {
+        ExprKind::Number(_) | ExprKind::Neg(_) => Some(Type::Number),
+        ExprKind::Date(_) => Some(Type::Date),
+        ExprKind::Text(_) => Some(Type::Text),
+        ExprKind::Bool(_) => Some(Type::Bool),
+        _ => None,
+    };
+    let mut visit = |e: &Expr| match &e.kind {
+        ExprKind::Has { list, .. } => note(list, Type::ListOfText),
+        ExprKind::Compare { left, right, .. } => {
+            if let Some(t) = literal(right) {
+                note(left, t);
+            }
+            if let Some(t) = literal(left) {
+                note(right, t);
+            }
+        }
+        ExprKind::Between { value, low, .. } => {
+            if let Some(t) = literal(low) {
+                note(value, t);
+            }
+        }
+        ExprKind::Within { date, .. }
+        | ExprKind::MoreThanAgo { date, .. }
+        | ExprKind::Anniversary { date, .. } => note(date, Type::Date),
+        ExprKind::Call { argument, .. } => note(argument, Type::Date),
+        ExprKind::Arith { left, right, .. } => {
+            note(left, Type::Number);
+            note(right, Type::Number);
+        }
+        ExprKind::And(items) | ExprKind::Or(items) => {
+            items.iter().for_each(|i| note(i, Type::Bool))
+        }
+        ExprKind::Not(inner) => note(inner, Type::Bool),
+        _ => {}
+    };
     for e in playbook.conditions() {
+        visit(e);
         e.walk(&mut visit);
+    }
+    // A whole condition that is a bare name is a bool test.
+    for e in playbook.conditions() {
+        if let ExprKind::Name(_) = &e.kind {
+            note(e, Type::Bool);
+        }
     }
     out
 }

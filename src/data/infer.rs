@@ -22,12 +22,13 @@ struct Seen {
     lists: usize,
 }
 
-/// Infers fields for the columns. `list_columns`: columns the playbook tests with `has`.
+/// Infers fields for the columns. `usage`: the type the playbook's conditions give a name
+/// (lists always win; the others count only for a column without values in the sample).
 pub fn infer(
     header: &[String],
     rows: &[Vec<String>],
     decimal_comma: bool,
-    list_columns: &[String],
+    usage: &[(String, Type)],
 ) -> Vec<FieldDef> {
     let dash = DateFormat::parse("%d-%m-%Y").ok();
     let slash = DateFormat::parse("%d/%m/%Y").ok();
@@ -69,9 +70,15 @@ pub fn infer(
         .map(|(name, s)| {
             let all = |n: usize| s.values > 0 && n == s.values;
             let mut format = None;
-            let ty = if list_columns.iter().any(|l| l == name) {
+            let used_as = usage
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.clone());
+            let ty = if used_as == Some(Type::ListOfText) {
                 Type::ListOfText
             } else if name == "id" || name == "customer_id" {
+                Type::Text
+            } else if s.values == 0 {
                 Type::Text
             } else if all(s.numbers) || (decimal_comma && all(s.comma_numbers)) {
                 Type::Number
@@ -87,6 +94,19 @@ pub fn infer(
                 Type::Date
             } else {
                 Type::Text
+            };
+            // Where the playbook uses a column as a number, date or bool, that decides: a
+            // header-only export still runs, and a stray value (`N/A` in a number column)
+            // becomes a pointed data error in its row rather than a type error. The sample
+            // still gives a date its format.
+            let ty = match used_as {
+                Some(t) if t != Type::Text && t != ty && !(t == Type::Date && format.is_some()) => {
+                    if t != Type::Date {
+                        format = None;
+                    }
+                    t
+                }
+                _ => ty,
             };
             FieldDef {
                 name: name.clone(),
@@ -190,7 +210,12 @@ mod tests {
             .map(String::from)
             .to_vec(),
         ];
-        let f = infer(&header, &rows, false, &["tags".to_string()]);
+        let f = infer(
+            &header,
+            &rows,
+            false,
+            &[("tags".to_string(), Type::ListOfText)],
+        );
         let types: Vec<Type> = f.iter().map(|f| f.ty.clone()).collect();
         assert_eq!(
             types,
