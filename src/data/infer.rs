@@ -76,9 +76,7 @@ pub fn infer(
                 .map(|(_, t)| t.clone());
             let ty = if used_as == Some(Type::ListOfText) {
                 Type::ListOfText
-            } else if name == "id" || name == "customer_id" {
-                Type::Text
-            } else if s.values == 0 {
+            } else if name == "id" || name == "customer_id" || s.values == 0 {
                 Type::Text
             } else if all(s.numbers) || (decimal_comma && all(s.comma_numbers)) {
                 Type::Number
