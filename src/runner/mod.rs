@@ -412,12 +412,13 @@ where
         let (done_tx, done_rx) = sync_channel::<(u64, Done)>(threads * 2);
         let read_error: Mutex<Option<ChunkError>> = Mutex::new(None);
         std::thread::scope(|scope| {
+            let mut handles = Vec::with_capacity(threads + 1);
             for _ in 0..threads {
                 let chunk_rx = Arc::clone(&chunk_rx);
                 let done_tx = done_tx.clone();
                 let job = &job;
                 let stop = &stop;
-                scope.spawn(move || loop {
+                handles.push(scope.spawn(move || loop {
                     let next = chunk_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, chunk))) = next else { break };
                     if stop.load(Ordering::Relaxed) {
@@ -428,13 +429,13 @@ where
                     if done_tx.send((seq, done)).is_err() {
                         break;
                     }
-                });
+                }));
             }
             drop(done_tx);
             let stop_ref = &stop;
             let read_error = &read_error;
             let progress = options.progress.clone();
-            scope.spawn(move || {
+            handles.push(scope.spawn(move || {
                 let mut seq = 0u64;
                 loop {
                     if stop_ref.load(Ordering::Relaxed) {
@@ -460,7 +461,7 @@ where
                     }
                 }
                 drop(chunk_tx);
-            });
+            }));
             // The writer: results back in input order.
             write_in_order(done_rx, |done| {
                 let ok = accept(done, &mut failure, out);
@@ -469,6 +470,14 @@ where
                 }
                 ok
             });
+            // Join explicitly: a scope only waits for the closures to return, and a thread
+            // still running its thread-local destructors when `run` returns would outlive it
+            // (a library caller, such as the fuzzer's leak check, sees that memory as lost).
+            for handle in handles {
+                if let Err(panic) = handle.join() {
+                    std::panic::resume_unwind(panic);
+                }
+            }
         });
         if failure.is_none() {
             if let Some(e) = read_error.into_inner().ok().flatten() {

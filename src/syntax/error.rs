@@ -1,6 +1,6 @@
 //! pest errors → diagnostics that say what was expected in the marketer's words.
 
-use super::Rule;
+use super::full::Rule;
 use crate::ast::Span;
 use crate::diagnostic::{Code, Diagnostic};
 
@@ -136,7 +136,8 @@ fn describe(rules: &[Rule]) -> Vec<String> {
         out.retain(|s| s != "the end of the file");
     }
     // Everything that can start a value or condition, said once.
-    if rules.contains(&Rule::number) && rules.contains(&Rule::name) {
+    let names = [Rule::name, Rule::field_name, Rule::ident];
+    if rules.contains(&Rule::number) && names.iter().any(|r| rules.contains(r)) {
         let starts = [
             "a name",
             "a quoted text (`\"…\"`)",
@@ -248,7 +249,7 @@ fn name(rule: Rule) -> Option<Described> {
         | Rule::word_test => Some(Operator),
         Rule::duration | Rule::number | Rule::signed_number | Rule::integer => text("a number"),
         Rule::days | Rule::weeks => text("`days` or `weeks`"),
-        Rule::name | Rule::ident => text("a name"),
+        Rule::name | Rule::field_name | Rule::ident => text("a name"),
         Rule::any_word => text("a word"),
         Rule::string | Rule::string_inner => text("a quoted text (`\"…\"`)"),
         Rule::date => text("a date (`2026-11-23`)"),

@@ -7,40 +7,35 @@ use super::{Rule, MAX_EXPR_DEPTH, MAX_PREFIX_RUN};
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
 use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 use std::iter::Peekable;
-use std::sync::LazyLock;
 
 type Result<T> = std::result::Result<T, Diagnostic>;
 
-static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
-    PrattParser::new()
-        .op(Op::infix(Rule::or_op, Assoc::Left))
-        .op(Op::infix(Rule::and_op, Assoc::Left))
-        .op(Op::prefix(Rule::not_op))
-        .op(Op::infix(Rule::eq, Assoc::Left)
-            | Op::infix(Rule::ne, Assoc::Left)
-            | Op::infix(Rule::lt, Assoc::Left)
-            | Op::infix(Rule::le, Assoc::Left)
-            | Op::infix(Rule::gt, Assoc::Left)
-            | Op::infix(Rule::ge, Assoc::Left)
-            | Op::postfix(Rule::is_missing)
-            | Op::postfix(Rule::is_present)
-            | Op::postfix(Rule::is_word)
-            | Op::postfix(Rule::between)
-            | Op::postfix(Rule::in_list)
-            | Op::postfix(Rule::has)
-            | Op::postfix(Rule::contains)
-            | Op::postfix(Rule::starts_with)
-            | Op::postfix(Rule::ends_with)
-            | Op::postfix(Rule::within_next)
-            | Op::postfix(Rule::within)
-            | Op::postfix(Rule::more_than_ago)
-            | Op::postfix(Rule::word_test))
-        .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
-        .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
-        .op(Op::prefix(Rule::neg_op) | Op::prefix(Rule::pos_op))
-});
+/// How an operator binds: prefix, infix (all left-associative) or postfix, and how tightly.
+/// Levels, loosest first: `or`; `and`; `not`; comparisons and the postfix tests (`is missing`,
+/// `between`, `has`, `within`, …); `+ -`; `* /`; unary `- +`.
+#[derive(Clone, Copy)]
+enum Fix {
+    Prefix,
+    Infix,
+    Postfix,
+}
+
+fn binding(rule: Rule) -> Option<(Fix, u8)> {
+    use Rule::*;
+    Some(match rule {
+        or_op => (Fix::Infix, 1),
+        and_op => (Fix::Infix, 2),
+        not_op => (Fix::Prefix, 3),
+        eq | ne | lt | le | gt | ge => (Fix::Infix, 4),
+        is_missing | is_present | is_word | between | in_list | has | contains | starts_with
+        | ends_with | within_next | within | more_than_ago | word_test => (Fix::Postfix, 4),
+        add | sub => (Fix::Infix, 5),
+        mul | div => (Fix::Infix, 6),
+        neg_op | pos_op => (Fix::Prefix, 7),
+        _ => return None,
+    })
+}
 
 thread_local! {
     /// Where the text being parsed starts in the whole file (a large file is parsed in parts).
@@ -64,8 +59,17 @@ fn span_of(pair: &Pair<'_, Rule>) -> Span {
 /// an absent optional part at the end of a rule (`holdout 5%` without `salt`) as part
 /// of the rule; a span stops at its last token instead.
 fn end_of(pair: &Pair<'_, Rule>) -> usize {
-    let end = pair.as_span().end();
-    match pair.clone().into_inner().last() {
+    let span = pair.as_span();
+    let end = span.end();
+    // Without a `#` in the pair, what follows its last token can only be white space (the
+    // grammar's: ' ', '\t'..'\r' and the BOM). With one, it may be a comment: ask the children.
+    let text = span.as_str();
+    if memchr::memchr(b'#', text.as_bytes()).is_none() {
+        let token_end =
+            text.trim_end_matches([' ', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{feff}']);
+        return span.start() + token_end.len();
+    }
+    match pair.clone().into_inner().next_back() {
         Some(last) if is_blank(&pair.get_input()[last.as_span().end()..end]) => end_of(&last),
         _ => end,
     }
@@ -616,31 +620,79 @@ pub(super) fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
 }
 
 fn expr_depth(pair: Pair<'_, Rule>) -> Built {
+    let span = span_of(&pair);
     let pairs = pair.into_inner();
     check_prefix_runs(pairs.clone())?;
-    PRATT
-        .map_primary(operand)
-        .map_prefix(|op, rhs| {
-            let (rhs, depth) = rhs?;
-            let span = span_of(&op).to(rhs.span);
-            let kind = match op.as_rule() {
-                Rule::not_op => ExprKind::Not(Box::new(rhs)),
-                Rule::neg_op => ExprKind::Neg(Box::new(rhs)),
-                // Unary plus changes nothing.
-                _ => return Ok((rhs, depth)),
-            };
-            node(kind, span, depth)
-        })
-        .map_postfix(|lhs, op| {
-            let (lhs, depth) = lhs?;
-            postfix(lhs, depth, op)
-        })
-        .map_infix(|lhs, op, rhs| {
-            let (lhs, ld) = lhs?;
-            let (rhs, rd) = rhs?;
-            infix(lhs, ld, op, rhs, rd)
-        })
-        .parse(pairs)
+    let mut climber = Climber {
+        pairs: pairs.peekable(),
+        span,
+    };
+    let built = climber.expr(0)?;
+    match climber.pairs.next() {
+        None => Ok(built),
+        Some(extra) => Err(internal(span_of(&extra), "an operator")),
+    }
+}
+
+/// Precedence climbing over the flat operand/operator sequence of an `expr` pair.
+struct Climber<'i> {
+    pairs: Peekable<Pairs<'i, Rule>>,
+    span: Span,
+}
+
+impl<'i> Climber<'i> {
+    /// An expression whose operators bind tighter than `min`.
+    fn expr(&mut self, min: u8) -> Built {
+        let mut lhs = self.start()?;
+        while let Some(op) = self.pairs.peek() {
+            match binding(op.as_rule()) {
+                Some((Fix::Infix | Fix::Postfix, level)) if level > min => {}
+                Some((Fix::Infix | Fix::Postfix, _)) => break,
+                _ => return Err(internal(span_of(op), "an operator")),
+            }
+            lhs = self.follow(lhs)?;
+        }
+        Ok(lhs)
+    }
+
+    /// An operand, or a prefix operator and what it applies to.
+    fn start(&mut self) -> Built {
+        let pair = self
+            .pairs
+            .next()
+            .ok_or_else(|| internal(self.span, "a value"))?;
+        match binding(pair.as_rule()) {
+            Some((Fix::Prefix, level)) => {
+                let (rhs, depth) = self.expr(level - 1)?;
+                let span = span_of(&pair).to(rhs.span);
+                let kind = match pair.as_rule() {
+                    Rule::not_op => ExprKind::Not(Box::new(rhs)),
+                    Rule::neg_op => ExprKind::Neg(Box::new(rhs)),
+                    // Unary plus changes nothing.
+                    _ => return Ok((rhs, depth)),
+                };
+                node(kind, span, depth)
+            }
+            None => operand(pair),
+            Some(_) => Err(internal(span_of(&pair), "a value")),
+        }
+    }
+
+    /// An infix operator and its right side, or a postfix test, applied to `lhs`.
+    fn follow(&mut self, (lhs, depth): (Expr, u32)) -> Built {
+        let op = self
+            .pairs
+            .next()
+            .ok_or_else(|| internal(self.span, "an operator"))?;
+        match binding(op.as_rule()) {
+            Some((Fix::Infix, level)) => {
+                let (rhs, rd) = self.expr(level)?;
+                infix(lhs, depth, op, rhs, rd)
+            }
+            Some((Fix::Postfix, _)) => postfix(lhs, depth, op),
+            _ => Err(internal(span_of(&op), "an operator")),
+        }
+    }
 }
 
 fn node(kind: ExprKind, span: Span, child_depth: u32) -> Built {
@@ -922,7 +974,7 @@ fn operand(pair: Pair<'_, Rule>) -> Built {
                 depth,
             )
         }
-        Rule::name => leaf(ExprKind::Name(name(pair)?)),
+        Rule::name | Rule::field_name => leaf(ExprKind::Name(name(pair)?)),
         _ => Ok((literal(pair)?, 1)),
     }
 }

@@ -7,10 +7,23 @@ use crate::ast::{Playbook, Span};
 use crate::diagnostic::{Code, Diagnostic};
 use pest::Parser;
 
-/// The generated parser. Its `Rule` enum stays inside this module.
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/playbook.pest"]
-struct PlaybookParser;
+/// The parser every playbook goes through. Its `Rule` enum stays inside this module.
+mod fast {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/playbook.pest"]
+    #[grammar = "../grammar/expr-fast.pest"]
+    pub(super) struct PlaybookParser;
+}
+
+/// The same language, parsed trying every alternative: used only to describe a syntax error.
+mod full {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/playbook.pest"]
+    #[grammar = "../grammar/expr-full.pest"]
+    pub(super) struct PlaybookParser;
+}
+
+use fast::{PlaybookParser, Rule};
 
 /// The largest playbook file read, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 16 * 1024 * 1024;
@@ -215,7 +228,7 @@ fn parse_part(whole: &str, start: usize, end: usize) -> Part {
                     }
                 }
             }
-            Err(e) => diagnostics.push(shift(error::from_pest(source, 0, e), offset)),
+            Err(_) => diagnostics.push(shift(describe_error(source), offset)),
         }
         (items, diagnostics, skipped)
     })
@@ -276,13 +289,26 @@ fn starts_with_item_keyword(text: &str) -> bool {
 /// or the item before it and its tail) on its own, for a precise message.
 fn reparse_bad_item(source: &str, start: usize, span: pest::Span<'_>) -> Diagnostic {
     let text = &source[start..span.end()];
-    match PlaybookParser::parse(Rule::single_item, text) {
+    match full::PlaybookParser::parse(full::Rule::single_item, text) {
         Err(e) => error::from_pest(source, start, e),
         // The item parses alone but not where it stands: describe it generally.
         Ok(_) => Diagnostic::new(
             Code::SyntaxError,
             Span::new(span.start(), span.start() + first_word_len(span.as_str())),
             "this item is not understood here",
+        ),
+    }
+}
+
+/// Describes why `source` does not parse, with the parser that tries every alternative, so the
+/// message lists all that could have come.
+fn describe_error(source: &str) -> Diagnostic {
+    match full::PlaybookParser::parse(full::Rule::file, source) {
+        Err(e) => error::from_pest(source, 0, e),
+        Ok(_) => Diagnostic::new(
+            Code::SyntaxError,
+            Span::new(0, first_word_len(source)),
+            "this is not understood here",
         ),
     }
 }
