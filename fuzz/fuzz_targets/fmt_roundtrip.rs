@@ -1,39 +1,8 @@
-//! Arbitrary text → `fmt::format`. When it formats, the result must parse without problems
-//! to the same tree (spans aside), keep every comment, and be its own canonical layout.
+//! cargo-fuzz target: the property (`holds`) in `fuzz/properties/fmt_roundtrip.rs` (also run on the saved
+//! regression inputs by `tests/fuzz_regressions.rs`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use playbook::fmt::{comment_texts, format};
-use playbook::syntax::parse;
+#[path = "../properties/fmt_roundtrip.rs"]
+mod property;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(source) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(formatted) = format(source) else {
-        return;
-    };
-    let before = parse(source);
-    let after = parse(&formatted);
-    assert!(
-        after.diagnostics.is_empty(),
-        "the formatted file does not parse: {:?}\n--- formatted ---\n{formatted}",
-        after.diagnostics.first().map(|d| d.message.clone())
-    );
-    assert!(
-        before.playbook == after.playbook,
-        "formatting changed the tree\n--- formatted ---\n{formatted}"
-    );
-    assert_eq!(
-        comment_texts(source),
-        comment_texts(&formatted),
-        "formatting lost or changed a comment\n--- formatted ---\n{formatted}"
-    );
-    match format(&formatted) {
-        Ok(again) => assert_eq!(again, formatted, "formatting is not idempotent"),
-        Err(d) => panic!(
-            "the formatted file is refused: {:?}",
-            d.first().map(|d| d.message.clone())
-        ),
-    }
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| property::holds(data));
