@@ -7,6 +7,9 @@
 //!   closures have returned, while a thread may still be freeing its thread-locals. The runner
 //!   now joins each thread before it returns. (That race cannot be shown reliably here; the
 //!   input is kept for the property itself.)
+//! * `eval_csv/overflow-long-number-*.csv`: a number cell of 40 digits overflowed the fast
+//!   number path's u64 (a panic with overflow checks on; a silent wrap, then the slow path,
+//!   without). The fast path now stops at 15 digits.
 
 use std::path::{Path, PathBuf};
 

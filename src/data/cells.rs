@@ -107,6 +107,11 @@ pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
     let mut frac = None;
     for (i, &b) in digits.iter().enumerate() {
         if b.is_ascii_digit() {
+            if count == 15 {
+                // Too many digits for the exact fast path (and, past 19, for a u64).
+                count = usize::MAX;
+                break;
+            }
             mantissa = mantissa * 10 + u64::from(b - b'0');
             count += 1;
         } else if b == sep && frac.is_none() {
@@ -183,6 +188,10 @@ mod tests {
             "999999999999999",
             "5.",
             "123456.789012345",
+            "1234567890123456",
+            // Found by fuzzing: more digits than a u64 holds overflowed the fast path.
+            "77777777777777777777777777777777777777777777",
+            "-0.000000000000000000001",
         ] {
             assert_eq!(number(t.as_bytes(), false), parse_number(t, false), "{t}");
         }
