@@ -6,6 +6,7 @@
 //! of a field; inside, `""` is a quote and a lone `"` closes the field.
 
 use std::io::Read;
+use std::sync::{Arc, Mutex};
 
 /// Chunks are cut at about this size.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -76,6 +77,40 @@ pub struct Chunk {
     pub first_line: u64,
     /// The byte offset of the chunk in its file.
     pub offset: u64,
+    /// Where `data`'s buffer goes back to when the chunk is done with.
+    pool: Option<Arc<Pool>>,
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        if let Some(pool) = &self.pool {
+            pool.give(std::mem::take(&mut self.data));
+        }
+    }
+}
+
+/// Chunk buffers handed back by the workers, for the reader to fill again. A fresh megabyte
+/// costs page faults and zeroing on every chunk; a reused one is already in memory.
+#[derive(Default)]
+struct Pool {
+    free: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Pool {
+    /// A handful is enough: about two chunks per thread are in flight.
+    const KEEP: usize = 16;
+
+    fn take(&self) -> Option<Vec<u8>> {
+        self.free.lock().ok()?.pop()
+    }
+
+    fn give(&self, buffer: Vec<u8>) {
+        if let Ok(mut free) = self.free.lock() {
+            if free.len() < Self::KEEP {
+                free.push(buffer);
+            }
+        }
+    }
 }
 
 /// Cuts a byte stream into chunks of whole records.
@@ -89,6 +124,7 @@ pub struct Chunker<R> {
     chunk_bytes: usize,
     /// CSV quotes decide record ends; NDJSON lines have none that matter.
     quotes: bool,
+    pool: Arc<Pool>,
 }
 
 #[derive(Debug)]
@@ -119,6 +155,7 @@ impl<R: Read> Chunker<R> {
             delimiter,
             chunk_bytes: chunk_bytes.max(1),
             quotes: true,
+            pool: Arc::default(),
         }
     }
 
@@ -168,12 +205,17 @@ impl<R: Read> Chunker<R> {
             };
             match cut {
                 Some(cut) if cut > 0 => {
-                    let rest = self.buf.split_off(cut);
+                    // The rest (a partial record) moves to a buffer the workers gave back.
+                    let mut rest = self.pool.take().unwrap_or_default();
+                    rest.clear();
+                    rest.extend_from_slice(&self.buf[cut..]);
+                    self.buf.truncate(cut);
                     let data = std::mem::replace(&mut self.buf, rest);
                     let chunk = Chunk {
                         first_line: self.line,
                         offset: self.offset,
                         data,
+                        pool: Some(Arc::clone(&self.pool)),
                     };
                     self.line += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
                     self.offset += chunk.data.len() as u64;
@@ -185,6 +227,7 @@ impl<R: Read> Chunker<R> {
                         first_line: self.line,
                         offset: self.offset,
                         data,
+                        pool: None,
                     }));
                 }
                 _ => {
