@@ -205,13 +205,19 @@ fn count_duplicates(runs: Vec<Vec<u64>>) -> u64 {
         .collect();
     let mut last = None;
     let mut duplicates = 0;
-    while let Some(Reverse((h, r, i))) = heap.pop() {
+    // The smallest entry is replaced in place by its run's next hash (one sift, not a pop and
+    // a push); it is removed only when its run is used up.
+    while let Some(mut top) = heap.peek_mut() {
+        let Reverse((h, r, i)) = *top;
         if last == Some(h) {
             duplicates += 1;
         }
         last = Some(h);
-        if let Some(&next) = runs[r].get(i + 1) {
-            heap.push(Reverse((next, r, i + 1)));
+        match runs[r].get(i + 1) {
+            Some(&next) => *top = Reverse((next, r, i + 1)),
+            None => {
+                std::collections::binary_heap::PeekMut::pop(top);
+            }
         }
     }
     duplicates
@@ -956,5 +962,26 @@ fn json_record(
             record: Some((String::from_utf8_lossy(record.bytes).into_owned(), None)),
         };
         reject(done, error, record.bytes, options);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_duplicates;
+
+    #[test]
+    fn duplicates_are_counted_across_and_within_runs() {
+        assert_eq!(count_duplicates(vec![]), 0);
+        assert_eq!(count_duplicates(vec![vec![], vec![7]]), 0);
+        // 1 2 3 | 2 3 4 | 3 5: eight ids, five different.
+        assert_eq!(
+            count_duplicates(vec![vec![1, 2, 3], vec![2, 3, 4], vec![3, 5], vec![]]),
+            3
+        );
+        // Twice in one chunk, and the largest hash.
+        assert_eq!(
+            count_duplicates(vec![vec![1, 1, 2, u64::MAX], vec![u64::MAX]]),
+            2
+        );
     }
 }
