@@ -407,6 +407,24 @@ fn too_large() {
     assert_eq!(codes(&run), ["too-large"]);
 }
 
+#[test]
+fn too_many_rules() {
+    let mut text = String::from("customer {\n  id text key\n  n number\n}\nactions a\n");
+    for i in 0..=25_000 {
+        text.push_str(&format!("rule r{i} when n = {i} then a\n"));
+    }
+    let run = check_bytes("many-rules", text.as_bytes());
+    assert_handled("many-rules", &run);
+    assert_eq!(codes(&run), ["too-large"]);
+    assert!(
+        run.stdout
+            .contains("this playbook has 25001 rules; at most 25000 are read")
+            && run.stdout.contains(":25006:1"),
+        "{}",
+        head(&run.stdout)
+    );
+}
+
 // ───────────────────────────── depth ─────────────────────────────
 
 #[test]

@@ -3,7 +3,7 @@
 mod error;
 mod lower;
 
-use crate::ast::{Playbook, Span};
+use crate::ast::{Item, Playbook, Span};
 use crate::diagnostic::{Code, Diagnostic};
 use pest::Parser;
 
@@ -33,6 +33,8 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_PREFIX_RUN: usize = 32;
 /// The deepest expression tree (after `and`/`or` chains are flattened).
 pub const MAX_EXPR_DEPTH: u32 = 128;
+/// The most rules in one playbook.
+pub const MAX_RULES: usize = 25_000;
 /// The most diagnostics reported for one file; the rest are counted.
 pub const MAX_DIAGNOSTICS: usize = 500;
 
@@ -160,6 +162,27 @@ pub fn parse(source: &str) -> Parsed {
         None => parse_part(source, 0, source.len()),
     };
     items.shrink_to_fit();
+    // Too many rules: that alone is reported, and nothing is checked.
+    let rules = items.iter().filter(|i| matches!(i, Item::Rule(_)));
+    if let Some(first_extra) = rules.clone().nth(MAX_RULES) {
+        let start = first_extra.span().start as usize;
+        let rest = source.get(start..).unwrap_or("");
+        let diag = Diagnostic::new(
+            Code::TooLarge,
+            Span::new(start, start + first_word_len(rest)),
+            format!(
+                "this playbook has {} rules; at most {MAX_RULES} are read",
+                rules.count()
+            ),
+        )
+        .label(format!("rule {} starts here", MAX_RULES + 1))
+        .help("split it into several playbook files");
+        return Parsed {
+            playbook: Playbook::default(),
+            diagnostics: vec![diag],
+            skipped: Vec::new(),
+        };
+    }
     skipped.sort_by_key(|s| s.start);
     if diagnostics.len() > MAX_DIAGNOSTICS {
         diagnostics.truncate(MAX_DIAGNOSTICS);
