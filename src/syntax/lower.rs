@@ -230,13 +230,31 @@ fn has_keyword(pair: &Pair<'_, Rule>, keyword: Rule) -> bool {
 
 // ───────────────────────────── tokens ─────────────────────────────
 
+/// The message of the error for a reserved word used as a plain name. The fast parser lets
+/// such a word through (see grammar/expr-fast.pest); `syntax::parse_part` replaces this error
+/// by the full parser's description of the item.
+pub(super) const RESERVED_AS_NAME: &str = "a reserved word is used as a name";
+
+/// A plain name's text, unless it is a reserved word.
+fn plain(ident: &Pair<'_, Rule>) -> Result<String> {
+    let text = ident.as_str();
+    if super::RESERVED.contains(&text) {
+        return Err(Diagnostic::new(
+            Code::SyntaxError,
+            span_of(ident),
+            RESERVED_AS_NAME,
+        ));
+    }
+    Ok(text.to_string())
+}
+
 fn name(pair: Pair<'_, Rule>) -> Result<Name> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let inner = c.any()?;
     match inner.as_rule() {
         Rule::ident => Ok(Name {
-            text: inner.as_str().to_string(),
+            text: plain(&inner)?,
             quoted: false,
             span,
         }),
@@ -960,7 +978,7 @@ fn operand(pair: Pair<'_, Rule>) -> Built {
             let mut c = Children::of(pair);
             let f = c.next(Rule::ident)?;
             let function = Name {
-                text: f.as_str().to_string(),
+                text: plain(&f)?,
                 quoted: false,
                 span: span_of(&f),
             };

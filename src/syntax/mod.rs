@@ -236,10 +236,18 @@ fn parse_part(whole: &str, start: usize, end: usize) -> Part {
                             let start = pair.as_span().start();
                             // Items in braces end at their `}`; the others may stop early.
                             let open = !pair.as_str().ends_with('}');
+                            let span = pair.as_span();
                             let lowered = match lower::item(pair) {
                                 Ok(item) => {
                                     items.push(item);
                                     true
+                                }
+                                // Not valid after all: the full parser says why.
+                                Err(diag) if diag.message == lower::RESERVED_AS_NAME => {
+                                    skipped.push(Span::new(offset + start, offset + span.end()));
+                                    diagnostics
+                                        .push(shift(reparse_bad_item(source, start, span), offset));
+                                    false
                                 }
                                 Err(diag) => {
                                     diagnostics.push(diag);

@@ -64,3 +64,66 @@ fn a_large_file_parses_the_same_in_two_parts() {
     assert_eq!(starts(&split.diagnostics), starts(&diagnostics));
     assert_eq!(split.skipped.len(), skipped.len());
 }
+
+// ───────────────────────── the fast and the full parser ─────────────────────────
+
+/// Every pair of a parse, in order, as (rule name, start, end); the fast grammar's own
+/// `cond_end` leaves no pairs.
+fn pairs_of<R: pest::RuleType>(pairs: pest::iterators::Pairs<'_, R>) -> Vec<(String, usize, usize)> {
+    pairs
+        .flatten()
+        .map(|p| {
+            let span = p.as_span();
+            (format!("{:?}", p.as_rule()), span.start(), span.end())
+        })
+        .collect()
+}
+
+/// Each example playbook, with one word after another replaced by a reserved word (or by a
+/// plain one): the fast parser must build exactly the full parser's tree whenever the full
+/// parser finds no broken item, and `parse` must report a problem whenever it does.
+#[test]
+fn fast_and_full_parsers_agree() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/playbooks");
+    let mut sources = vec![contract_example()];
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("playbooks/")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "playbook"))
+        .collect();
+    files.sort();
+    for f in files {
+        sources.push(std::fs::read_to_string(f).expect("a playbook"));
+    }
+    let replacements: Vec<&str> = RESERVED.iter().copied().chain(["x", "42", "("]).collect();
+    let (mut same_tree, mut both_broken) = (0, 0);
+    for source in &sources {
+        let words: Vec<(usize, usize)> = source
+            .char_indices()
+            .filter(|&(i, c)| {
+                c.is_alphabetic() && !source[..i].ends_with(|p: char| p.is_alphanumeric() || p == '_')
+            })
+            .map(|(i, _)| {
+                let len = source[i..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(source.len() - i);
+                (i, i + len)
+            })
+            .collect();
+        for (k, (start, end)) in words.iter().enumerate().step_by(3) {
+            let with = replacements[k % replacements.len()];
+            let text = format!("{}{}{}", &source[..*start], with, &source[*end..]);
+            let full = full::PlaybookParser::parse(full::Rule::file, &text).expect("`file` recovers");
+            let full = pairs_of(full);
+            if full.iter().any(|(rule, _, _)| rule == "bad_item") {
+                assert!(!parse(&text).diagnostics.is_empty(), "accepted, but broken:\n{text}");
+                both_broken += 1;
+            } else {
+                let fast = fast::PlaybookParser::parse(Rule::file, &text).expect("`file` recovers");
+                assert_eq!(pairs_of(fast), full, "different trees:\n{text}");
+                same_tree += 1;
+            }
+        }
+    }
+    assert!(same_tree > 100 && both_broken > 100, "{same_tree} / {both_broken}");
+}
