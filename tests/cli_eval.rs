@@ -1324,3 +1324,40 @@ fn a_closed_pipe_ends_without_a_panic() {
         );
     }
 }
+
+/// Old Mac files end lines in `\r` alone: read as one header line, every row would be lost.
+/// That is an error naming the cause; `\r\n` files read as usual.
+#[test]
+fn lone_carriage_return_line_ends_are_an_error_not_an_empty_export() {
+    let book = b"customer {\n  id text key\n  orders number\n}\nactions a\nrule r when orders > 1 then a\n";
+    let dir = folder(&[
+        ("p.playbook", book),
+        ("mac.csv", b"id,orders\r1,2\r2,3\r"),
+        ("windows.csv", b"id,orders\r\n1,2\r\n2,3\r\n"),
+    ]);
+    let out = playbook(
+        dir.path(),
+        &["eval", "p.playbook", "mac.csv", "--as-of", "2026-11-23"],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("mac.csv:1: the lines of this export end in a carriage return alone"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    let out = playbook(
+        dir.path(),
+        &[
+            "eval",
+            "p.playbook",
+            "windows.csv",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "ndjson",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(ndjson_ids(&stdout(&out)), ["1", "2"]);
+}

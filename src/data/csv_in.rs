@@ -134,6 +134,8 @@ pub enum ChunkError {
     TooLong {
         line: u64,
     },
+    /// Lines end in a carriage return alone (old Mac files): the header "line" holds records.
+    LoneCarriageReturns,
 }
 
 impl<R: Read> Chunker<R> {
@@ -304,6 +306,13 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         .from_reader(line_bytes);
     let mut record = csv::ByteRecord::new();
     let _ = rdr.read_byte_record(&mut record);
+    // The csv crate ends a record at a lone `\r` too; the chunker cuts at `\n` only. More
+    // records on the header's line means the file's lines end in `\r` alone: every row would
+    // be lost in the header, so that is an error.
+    let after = (rdr.position().byte() as usize).min(line_bytes.len());
+    if !line_bytes[after..].trim_ascii().is_empty() {
+        return Err(ChunkError::LoneCarriageReturns);
+    }
     let mut invalid_utf8 = None;
     let columns: Vec<String> = record
         .iter()

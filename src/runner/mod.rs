@@ -340,6 +340,11 @@ fn run_csv(
 fn chunk_failure(file: &str, e: ChunkError) -> Failure {
     match e {
         ChunkError::Io(e) => Failure::Data(Box::new(DataError::new(file, format!("cannot read the export: {e}")))),
+        ChunkError::LoneCarriageReturns => Failure::Data(Box::new(
+            DataError::new(file, "the lines of this export end in a carriage return alone (an old Mac format), so it reads as one line")
+                .at_line(1)
+                .help("save it with Windows (CRLF) or Unix (LF) line ends"),
+        )),
         ChunkError::TooLong { line } => Failure::Data(Box::new(
             DataError::new(file, format!("a record longer than {} MiB starts here", crate::data::csv_in::MAX_RECORD_BYTES >> 20))
                 .at_line(line)

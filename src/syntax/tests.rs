@@ -69,7 +69,9 @@ fn a_large_file_parses_the_same_in_two_parts() {
 
 /// Every pair of a parse, in order, as (rule name, start, end); the fast grammar's own
 /// `cond_end` leaves no pairs.
-fn pairs_of<R: pest::RuleType>(pairs: pest::iterators::Pairs<'_, R>) -> Vec<(String, usize, usize)> {
+fn pairs_of<R: pest::RuleType>(
+    pairs: pest::iterators::Pairs<'_, R>,
+) -> Vec<(String, usize, usize)> {
     pairs
         .flatten()
         .map(|p| {
@@ -101,7 +103,8 @@ fn fast_and_full_parsers_agree() {
         let words: Vec<(usize, usize)> = source
             .char_indices()
             .filter(|&(i, c)| {
-                c.is_alphabetic() && !source[..i].ends_with(|p: char| p.is_alphanumeric() || p == '_')
+                c.is_alphabetic()
+                    && !source[..i].ends_with(|p: char| p.is_alphanumeric() || p == '_')
             })
             .map(|(i, _)| {
                 let len = source[i..]
@@ -113,10 +116,14 @@ fn fast_and_full_parsers_agree() {
         for (k, (start, end)) in words.iter().enumerate().step_by(3) {
             let with = replacements[k % replacements.len()];
             let text = format!("{}{}{}", &source[..*start], with, &source[*end..]);
-            let full = full::PlaybookParser::parse(full::Rule::file, &text).expect("`file` recovers");
+            let full =
+                full::PlaybookParser::parse(full::Rule::file, &text).expect("`file` recovers");
             let full = pairs_of(full);
             if full.iter().any(|(rule, _, _)| rule == "bad_item") {
-                assert!(!parse(&text).diagnostics.is_empty(), "accepted, but broken:\n{text}");
+                assert!(
+                    !parse(&text).diagnostics.is_empty(),
+                    "accepted, but broken:\n{text}"
+                );
                 both_broken += 1;
             } else {
                 let fast = fast::PlaybookParser::parse(Rule::file, &text).expect("`file` recovers");
@@ -125,5 +132,8 @@ fn fast_and_full_parsers_agree() {
             }
         }
     }
-    assert!(same_tree > 100 && both_broken > 100, "{same_tree} / {both_broken}");
+    assert!(
+        same_tree > 100 && both_broken > 100,
+        "{same_tree} / {both_broken}"
+    );
 }
