@@ -29,6 +29,9 @@ pub struct SqlArgs {
     /// Where the script writes the decisions CSV (the columns of `eval --format csv`).
     #[arg(long, value_name = "DECISIONS", requires = "input")]
     pub output: Option<String>,
+    /// With --input: the export's field separator.
+    #[arg(long, value_name = "CHAR", default_value_t = ',')]
+    pub delimiter: char,
     /// One query over an existing table with the export's columns.
     #[arg(long, value_name = "NAME", default_value = "customers")]
     pub table: String,
@@ -57,7 +60,11 @@ pub fn run(args: SqlArgs) -> Exit {
         );
     }
     let source = match (&args.input, &args.output) {
-        (Some(input), Some(output)) => Source::Csv { input, output },
+        (Some(input), Some(output)) => Source::Csv {
+            input,
+            output,
+            delimiter: args.delimiter,
+        },
         _ => Source::Table(&args.table),
     };
     match compile(&model, as_of, &source) {

@@ -17,7 +17,11 @@ pub enum Source<'a> {
     /// An existing table with the export's columns (typed by the engine).
     Table(&'a str),
     /// A CSV export, read as text and validated cell by cell; decisions written to `output`.
-    Csv { input: &'a str, output: &'a str },
+    Csv {
+        input: &'a str,
+        output: &'a str,
+        delimiter: char,
+    },
 }
 
 /// The header the program is compiled against: every column the model names.
@@ -48,9 +52,12 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     sql.push_str("WITH pb_raw AS (\n  SELECT *, row_number() OVER () AS pb_rn FROM ");
     match source {
         Source::Table(name) => sql.push_str(&quote::ident(name)),
-        Source::Csv { input, .. } => sql.push_str(&format!(
-            "read_csv({}, header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
-            quote::text(input)
+        Source::Csv {
+            input, delimiter, ..
+        } => sql.push_str(&format!(
+            "read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
+            quote::text(input),
+            quote::text(&delimiter.to_string())
         )),
     }
     sql.push_str("\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
