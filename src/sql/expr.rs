@@ -128,7 +128,7 @@ pub fn cond(c: &C, env: &Env) -> String {
             known(
                 &l,
                 &format!(
-                    "list_contains(list_transform(string_split({l}, ';'), x -> lower(trim(x))), {})",
+                    "list_contains(list_transform(string_split({l}, ';'), lambda x: lower(trim(x))), {})",
                     quote::text(item)
                 ),
             )
