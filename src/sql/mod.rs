@@ -208,7 +208,7 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
         Source::Table(_) => format!("{query};\n"),
         // Decided whole before the file is opened: a bad row leaves no file.
         Source::Csv { output, .. } => format!(
-            ".bail on\nCREATE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
+            ".bail on\nCREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
             quote::text(output)
         ),
     }
