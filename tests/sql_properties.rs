@@ -231,7 +231,7 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
         );
         assert!(sql.status.success(), "case {case}: sql failed: {}", String::from_utf8_lossy(&sql.stderr));
         script.push_str(&String::from_utf8(sql.stdout).unwrap());
-        compared.push((case, out, eval.stdout, pb_text, as_of));
+        compared.push((case, out, eval.stdout, pb_text, csv, as_of));
     }
     assert!(
         rejected * 5 < cases,
@@ -251,11 +251,11 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
     let done = child.wait_with_output().unwrap();
     assert!(done.status.success(), "duckdb: {}", String::from_utf8_lossy(&done.stderr));
     let mut rows = 0;
-    for (case, out, want, pb_text, as_of) in compared {
+    for (case, out, want, pb_text, csv, as_of) in compared {
         let got = std::fs::read(&out).unwrap_or_default();
         assert!(
             got == want,
-            "case {case} (seed {seed}) as of {as_of} differs\n--- playbook\n{pb_text}\n--- eval\n{}\n--- duckdb\n{}",
+            "case {case} (seed {seed}) as of {as_of} differs\n--- playbook\n{pb_text}\n--- data\n{csv}\n--- eval\n{}\n--- duckdb\n{}",
             String::from_utf8_lossy(&want),
             String::from_utf8_lossy(&got)
         );

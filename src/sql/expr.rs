@@ -125,6 +125,10 @@ pub fn cond(c: &C, env: &Env) -> String {
         }
         CKind::Has { list, item } => {
             let l = value(list, env);
+            if item.is_empty() {
+                // Empty items are dropped from lists, so nothing has "".
+                return known(&l, "FALSE");
+            }
             known(
                 &l,
                 &format!(
