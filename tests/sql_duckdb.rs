@@ -54,8 +54,8 @@ fn same(pb: &Path, data: &Path, as_of: &str) -> usize {
     let out = dir.path().join("decisions.csv");
     let eval = playbook(&[
         "eval",
-        pb.to_str().unwrap(),
-        data.to_str().unwrap(),
+        pb.to_str().expect("test setup"),
+        data.to_str().expect("test setup"),
         "--as-of",
         as_of,
         "--format",
@@ -71,15 +71,15 @@ fn same(pb: &Path, data: &Path, as_of: &str) -> usize {
     let sep = delimiter(data);
     let sql = playbook(&[
         "sql",
-        pb.to_str().unwrap(),
+        pb.to_str().expect("test setup"),
         "--dialect",
         "duckdb",
         "--as-of",
         as_of,
         "--input",
-        data.to_str().unwrap(),
+        data.to_str().expect("test setup"),
         "--output",
-        out.to_str().unwrap(),
+        out.to_str().expect("test setup"),
         "--delimiter",
         &sep,
     ]);
@@ -114,13 +114,21 @@ fn example_playbooks_decide_as_eval() {
         if pb.extension().and_then(|e| e.to_str()) != Some("playbook") {
             continue;
         }
-        let name = pb.file_stem().unwrap().to_str().unwrap().to_string();
+        let name = pb
+            .file_stem()
+            .expect("test setup")
+            .to_str()
+            .expect("test setup")
+            .to_string();
         let data = root().join("playbooks/data").join(format!("{name}.csv"));
         if !data.exists() {
             continue; // the benchmark: generated data, below
         }
         let rows = same(&pb, &data, "2026-11-23");
-        assert!(rows > 0, "{name}: no decisions, the comparison proves little");
+        assert!(
+            rows > 0,
+            "{name}: no decisions, the comparison proves little"
+        );
     }
 }
 
@@ -165,9 +173,19 @@ fn benchmark_workload_on_generated_data() {
         .arg(&data)
         .output()
         .expect("python3");
-    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
     let pb = root().join("playbooks/benchmark.playbook");
-    for as_of in ["2026-11-23", "2026-12-31", "2027-01-01", "2028-02-28", "2028-02-29"] {
+    for as_of in [
+        "2026-11-23",
+        "2026-12-31",
+        "2027-01-01",
+        "2028-02-28",
+        "2028-02-29",
+    ] {
         assert!(same(&pb, &data, as_of) > 0);
     }
 }
@@ -177,9 +195,9 @@ fn a_bad_cell_stops_the_script_naming_column_and_value() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("bad.csv");
     std::fs::copy(root().join("tests/fixtures/sql/traps.csv"), &data).expect("copy");
-    let mut text = std::fs::read_to_string(&data).unwrap();
+    let mut text = std::fs::read_to_string(&data).expect("test setup");
     text.push_str("T9,twelve,1,x,,,,gold,,sms\n");
-    std::fs::write(&data, text).unwrap();
+    std::fs::write(&data, text).expect("test setup");
     let out = dir.path().join("out.csv");
     let sql = playbook(&[
         "sql",
@@ -189,9 +207,9 @@ fn a_bad_cell_stops_the_script_naming_column_and_value() {
         "--as-of",
         "2026-11-23",
         "--input",
-        data.to_str().unwrap(),
+        data.to_str().expect("test setup"),
         "--output",
-        out.to_str().unwrap(),
+        out.to_str().expect("test setup"),
     ]);
     assert!(sql.status.success());
     let run = duckdb(&sql.stdout);
@@ -215,7 +233,7 @@ fn table_shape_is_one_query_over_customers() {
         "2026-11-23",
     ]);
     assert!(sql.status.success());
-    let text = String::from_utf8(sql.stdout).unwrap();
+    let text = String::from_utf8(sql.stdout).expect("test setup");
     assert!(text.contains("FROM \"customers\""));
     assert!(!text.contains("current_date") && !text.to_lowercase().contains(" like "));
     assert!(!text.contains("IN ()"));
@@ -237,11 +255,15 @@ fn table_shape_is_one_query_over_customers() {
         out.display()
     );
     let run = duckdb(script.as_bytes());
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let eval = playbook(&[
         "eval",
         "playbooks/benchmark.playbook",
-        data.to_str().unwrap(),
+        data.to_str().expect("test setup"),
         "--as-of",
         "2026-11-23",
         "--format",
@@ -250,7 +272,7 @@ fn table_shape_is_one_query_over_customers() {
     ]);
     assert!(eval.status.success());
     assert_eq!(
-        std::fs::read_to_string(&out).unwrap(),
-        String::from_utf8(eval.stdout).unwrap()
+        std::fs::read_to_string(&out).expect("test setup"),
+        String::from_utf8(eval.stdout).expect("test setup")
     );
 }

@@ -42,7 +42,15 @@ const SCHEMA: &str = "customer {
 ";
 
 const NUMS: &[&str] = &["0", "1", "2", "-1", "0.5", "3", "10", "2.5"];
-const TEXTS: &[&str] = &["\"ab\"", "\"AB\"", "\"École\"", "\"straße\"", "\"x\"", "\"\"", "\"m\""];
+const TEXTS: &[&str] = &[
+    "\"ab\"",
+    "\"AB\"",
+    "\"École\"",
+    "\"straße\"",
+    "\"x\"",
+    "\"\"",
+    "\"m\"",
+];
 
 fn leaf(r: &mut Rng) -> String {
     let op = r.pick(&["=", "!=", "<", "<=", ">", ">="]);
@@ -54,8 +62,15 @@ fn leaf(r: &mut Rng) -> String {
         3 => format!("qty + cnt * 2 {op} {n}"),
         4 => {
             let (a, b) = (r.below(NUMS.len()), r.below(NUMS.len()));
-            let (x, y): (f64, f64) = (NUMS[a].parse().unwrap(), NUMS[b].parse().unwrap());
-            let (lo, hi) = if x <= y { (NUMS[a], NUMS[b]) } else { (NUMS[b], NUMS[a]) };
+            let (x, y): (f64, f64) = (
+                NUMS[a].parse().expect("test setup"),
+                NUMS[b].parse().expect("test setup"),
+            );
+            let (lo, hi) = if x <= y {
+                (NUMS[a], NUMS[b])
+            } else {
+                (NUMS[b], NUMS[a])
+            };
             format!("qty between {lo} and {hi}")
         }
         5 => format!(
@@ -76,8 +91,15 @@ fn leaf(r: &mut Rng) -> String {
             r.pick(&["name", "qty", "born", "ok", "kind"]),
             r.pick(&["missing", "present"])
         ),
-        10 => format!("{} within {} days", r.pick(&["born", "seen"]), r.pick(&["0", "1", "30", "365"])),
-        11 => format!("seen more than {} days ago", r.pick(&["0", "1", "59", "365"])),
+        10 => format!(
+            "{} within {} days",
+            r.pick(&["born", "seen"]),
+            r.pick(&["0", "1", "30", "365"])
+        ),
+        11 => format!(
+            "seen more than {} days ago",
+            r.pick(&["0", "1", "59", "365"])
+        ),
         12 => format!("seen within next {} days", r.pick(&["0", "1", "2", "366"])),
         13 => format!(
             "anniversary of {} within next {} days",
@@ -90,14 +112,30 @@ fn leaf(r: &mut Rng) -> String {
             "seen {op} {}",
             r.pick(&["2028-02-29", "2026-12-31", "2027-01-01", "2026-02-28"])
         ),
-        17 => r.pick(&["ok", "not ok", "ok = true", "ok != false"]).to_string(),
+        17 => r
+            .pick(&["ok", "not ok", "ok = true", "ok != false"])
+            .to_string(),
         18 => format!(
             "kind {}",
-            r.pick(&["gold", "is not silver", "= brons", "!= gold", "in [gold, brons]", "not in [silver]"])
+            r.pick(&[
+                "gold",
+                "is not silver",
+                "= brons",
+                "!= gold",
+                "in [gold, brons]",
+                "not in [silver]"
+            ])
         ),
-        19 => format!("tags has {}", r.pick(&["\"vip\"", "\"VIP\"", "\"no-upsell\"", "\"\""])),
+        19 => format!(
+            "tags has {}",
+            r.pick(&["\"vip\"", "\"VIP\"", "\"no-upsell\"", "\"\""])
+        ),
         20 => "customer in big".to_string(),
-        21 => format!("customer {} {}", r.pick(&["in", "reached"]), r.pick(&["s1", "s2", "s3"])),
+        21 => format!(
+            "customer {} {}",
+            r.pick(&["in", "reached"]),
+            r.pick(&["s1", "s2", "s3"])
+        ),
         22 => format!("chan {}", r.pick(&["email", "is sms"])),
         _ => format!("cnt {op} {n}"),
     }
@@ -108,8 +146,16 @@ fn condition(r: &mut Rng, depth: usize) -> String {
         return leaf(r);
     }
     match r.below(3) {
-        0 => format!("({} and {})", condition(r, depth - 1), condition(r, depth - 1)),
-        1 => format!("({} or {})", condition(r, depth - 1), condition(r, depth - 1)),
+        0 => format!(
+            "({} and {})",
+            condition(r, depth - 1),
+            condition(r, depth - 1)
+        ),
+        1 => format!(
+            "({} or {})",
+            condition(r, depth - 1),
+            condition(r, depth - 1)
+        ),
         _ => format!("not ({})", condition(r, depth - 1)),
     }
 }
@@ -140,13 +186,23 @@ fn playbook(r: &mut Rng) -> String {
         let _ = writeln!(p, "  suppress when {}", plain(r));
     }
     if r.chance(40) {
-        let _ = writeln!(p, "  suppress {} when {}", r.pick(&["a", "b", "c, d"]), plain(r));
+        let _ = writeln!(
+            p,
+            "  suppress {} when {}",
+            r.pick(&["a", "b", "c, d"]),
+            plain(r)
+        );
     }
     if r.chance(50) {
         let _ = writeln!(p, "  max {} actions per customer", 1 + r.below(3));
     }
     if r.chance(25) {
-        let _ = writeln!(p, "  holdout {}% salt \"{}\"", r.pick(&["10", "50", "1"]), r.pick(&["s", "q4"]));
+        let _ = writeln!(
+            p,
+            "  holdout {}% salt \"{}\"",
+            r.pick(&["10", "50", "1"]),
+            r.pick(&["s", "q4"])
+        );
     }
     p.push_str("}\n");
     for i in 0..(2 + r.below(5)) {
@@ -178,12 +234,49 @@ fn data(r: &mut Rng) -> String {
         let cell = |r: &mut Rng, pool: &[&str]| r.pick(pool).to_string();
         let row = [
             format!("C{i}"),
-            cell(r, &["", "0", "1", "2", "-1", "0.5", "3", "10", "2.5", "1e1", "+2", " 1 "]),
+            cell(
+                r,
+                &[
+                    "", "0", "1", "2", "-1", "0.5", "3", "10", "2.5", "1e1", "+2", " 1 ",
+                ],
+            ),
             cell(r, &["", "0", "1", "2", "-0", "0.25", "4"]),
-            cell(r, &["", "ab", "AB", "Abel", "école", "ÉCOLE", "Straße", "x", "m", "\"a,b\"", "zz"]),
-            cell(r, &["", "29-02-1992", "28-02-1990", "01-03-2000", "31-12-1980", "01-01-2001", "23-11-1990"]),
-            cell(r, &["", "2026-11-23", "2026-11-22", "2026-12-31", "2027-01-01", "2028-02-29", "2026-02-28", "2025-11-23", "2028-03-01"]),
-            cell(r, &["", "true", "false", "ja", "nee", "1", "0", "YES", "No"]),
+            cell(
+                r,
+                &[
+                    "", "ab", "AB", "Abel", "école", "ÉCOLE", "Straße", "x", "m", "\"a,b\"", "zz",
+                ],
+            ),
+            cell(
+                r,
+                &[
+                    "",
+                    "29-02-1992",
+                    "28-02-1990",
+                    "01-03-2000",
+                    "31-12-1980",
+                    "01-01-2001",
+                    "23-11-1990",
+                ],
+            ),
+            cell(
+                r,
+                &[
+                    "",
+                    "2026-11-23",
+                    "2026-11-22",
+                    "2026-12-31",
+                    "2027-01-01",
+                    "2028-02-29",
+                    "2026-02-28",
+                    "2025-11-23",
+                    "2028-03-01",
+                ],
+            ),
+            cell(
+                r,
+                &["", "true", "false", "ja", "nee", "1", "0", "YES", "No"],
+            ),
             cell(r, &["gold", "Gold", "SILVER", "brons", " brons "]),
             cell(r, &["", "vip", "VIP;x", " no-upsell ; vip", ";;", "a;b"]),
             cell(r, &["email", "SMS", "Email"]),
@@ -218,28 +311,63 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
     for case in 0..cases {
         let pb_text = playbook(&mut r);
         let csv = data(&mut r);
-        let as_of = r.pick(&["2026-11-23", "2028-02-28", "2028-02-29", "2027-02-28", "2026-12-31", "2027-01-01"]);
+        let as_of = r.pick(&[
+            "2026-11-23",
+            "2028-02-28",
+            "2028-02-29",
+            "2027-02-28",
+            "2026-12-31",
+            "2027-01-01",
+        ]);
         let pb = dir.path().join(format!("c{case}.playbook"));
         let input = dir.path().join(format!("c{case}.csv"));
-        std::fs::write(&pb, &pb_text).unwrap();
-        std::fs::write(&input, &csv).unwrap();
-        let (pb_s, in_s) = (pb.to_str().unwrap(), input.to_str().unwrap());
-        let eval = run(bin, &["eval", pb_s, in_s, "--as-of", as_of, "--format", "csv", "-q"]);
+        std::fs::write(&pb, &pb_text).expect("test setup");
+        std::fs::write(&input, &csv).expect("test setup");
+        let (pb_s, in_s) = (
+            pb.to_str().expect("test setup"),
+            input.to_str().expect("test setup"),
+        );
+        let eval = run(
+            bin,
+            &[
+                "eval", pb_s, in_s, "--as-of", as_of, "--format", "csv", "-q",
+            ],
+        );
         if !eval.status.success() {
             // A generated playbook the checker rejects (a lint that is an error): not comparable.
             rejected += 1;
             let err = String::from_utf8_lossy(&eval.stderr).into_owned();
-            let code = err.lines().find(|l| l.contains("playbook::")).unwrap_or("?").trim().to_string();
+            let code = err
+                .lines()
+                .find(|l| l.contains("playbook::"))
+                .unwrap_or("?")
+                .trim()
+                .to_string();
             *reasons.entry(code).or_default() += 1;
             continue;
         }
         let out = dir.path().join(format!("c{case}.sql.csv"));
         let sql = run(
             bin,
-            &["sql", pb_s, "--dialect", "duckdb", "--as-of", as_of, "--input", in_s, "--output", out.to_str().unwrap()],
+            &[
+                "sql",
+                pb_s,
+                "--dialect",
+                "duckdb",
+                "--as-of",
+                as_of,
+                "--input",
+                in_s,
+                "--output",
+                out.to_str().expect("test setup"),
+            ],
         );
-        assert!(sql.status.success(), "case {case}: sql failed: {}", String::from_utf8_lossy(&sql.stderr));
-        script.push_str(&String::from_utf8(sql.stdout).unwrap());
+        assert!(
+            sql.status.success(),
+            "case {case}: sql failed: {}",
+            String::from_utf8_lossy(&sql.stderr)
+        );
+        script.push_str(&String::from_utf8(sql.stdout).expect("test setup"));
         compared.push((case, out, eval.stdout, pb_text, csv, as_of));
     }
     assert!(
@@ -252,13 +380,24 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}")
+        });
     {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .expect("test setup")
+            .write_all(script.as_bytes())
+            .expect("test setup");
     }
-    let done = child.wait_with_output().unwrap();
-    assert!(done.status.success(), "duckdb: {}", String::from_utf8_lossy(&done.stderr));
+    let done = child.wait_with_output().expect("test setup");
+    assert!(
+        done.status.success(),
+        "duckdb: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
     let mut rows = 0;
     for (case, out, want, pb_text, csv, as_of) in compared {
         let got = std::fs::read(&out).unwrap_or_default();

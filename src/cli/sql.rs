@@ -24,7 +24,12 @@ pub struct SqlArgs {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// A script that reads this CSV export and validates every cell (needs --output).
-    #[arg(long, value_name = "EXPORT", requires = "output", conflicts_with = "table")]
+    #[arg(
+        long,
+        value_name = "EXPORT",
+        requires = "output",
+        conflicts_with = "table"
+    )]
     pub input: Option<String>,
     /// Where the script writes the decisions CSV (the columns of `eval --format csv`).
     #[arg(long, value_name = "DECISIONS", requires = "input")]

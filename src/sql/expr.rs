@@ -54,10 +54,20 @@ pub fn cond(c: &C, env: &Env) -> String {
         CKind::Const(Tri::False) => "FALSE".into(),
         CKind::Const(Tri::Unknown) => UNKNOWN.into(),
         CKind::NumberField { slot, op, value } => {
-            format!("({} {} {})", slot_col(*slot), op_sql(*op), quote::number(*value))
+            format!(
+                "({} {} {})",
+                slot_col(*slot),
+                op_sql(*op),
+                quote::number(*value)
+            )
         }
         CKind::DateField { slot, op, value } => {
-            format!("({} {} {})", slot_col(*slot), op_sql(*op), quote::date(*value))
+            format!(
+                "({} {} {})",
+                slot_col(*slot),
+                op_sql(*op),
+                quote::date(*value)
+            )
         }
         CKind::WordField {
             slot,
@@ -116,11 +126,7 @@ pub fn cond(c: &C, env: &Env) -> String {
                     .collect();
                 format!("({})", parts.join(" OR "))
             };
-            let test = if *negated {
-                format!("NOT {any}")
-            } else {
-                any
-            };
+            let test = if *negated { format!("NOT {any}") } else { any };
             known(&x, &test)
         }
         CKind::Has { list, item } => {
@@ -191,7 +197,11 @@ pub fn cond(c: &C, env: &Env) -> String {
             )
         }
         CKind::MoreThanAgo { date, days } => {
-            format!("({} > {})", ago(env, &value(date, env)), quote::number(*days))
+            format!(
+                "({} > {})",
+                ago(env, &value(date, env)),
+                quote::number(*days)
+            )
         }
         CKind::Anniversary { date, days } => format!(
             "(CAST({} AS DOUBLE) <= {})",
@@ -261,9 +271,7 @@ fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> Stri
                 CompareOp::Ne | CompareOp::Lt => format!("{l} <> {r}"),
                 CompareOp::Gt => "FALSE".to_string(),
             };
-            format!(
-                "CASE WHEN {l} IS NULL OR {r} IS NULL THEN {UNKNOWN} ELSE ({test}) END"
-            )
+            format!("CASE WHEN {l} IS NULL OR {r} IS NULL THEN {UNKNOWN} ELSE ({test}) END")
         }
         _ => format!(
             "({} {} {})",

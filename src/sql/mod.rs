@@ -77,7 +77,10 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
             Step::Journey(j) => (stage_col(j), stage_expr(p, j, &env)),
             Step::Segment(s) => (
                 segment_col(s),
-                format!("COALESCE({}, FALSE)", cond(&p.segments[s as usize].condition, &env)),
+                format!(
+                    "COALESCE({}, FALSE)",
+                    cond(&p.segments[s as usize].condition, &env)
+                ),
             ),
         };
         let name = format!("pb_step{n}");
@@ -98,7 +101,9 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     } else {
         sup.join(" OR ")
     };
-    sql.push_str(&format!(",\npb_decide AS (\n  SELECT *,\n    ({sup}) AS pb_sup"));
+    sql.push_str(&format!(
+        ",\npb_decide AS (\n  SELECT *,\n    ({sup}) AS pb_sup"
+    ));
     for (r, rule) in p.rules.iter().enumerate() {
         let mut fire = format!("COALESCE({}, FALSE)", cond(&rule.condition, &env));
         if let Some(u) = &rule.unless {
@@ -117,17 +122,12 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     sql.push_str(&format!("\n  FROM {prev}\n)"));
     // One row per fired action, per-action suppression applied.
     let mut fired = Vec::new();
-    let stages: Vec<String> = (0..p.journeys.len())
-        .map(|j| stage_col(j as u16))
-        .collect();
-    let stage_list = stages
-        .iter()
-        .map(|s| format!(", {s}"))
-        .collect::<String>();
+    let stages: Vec<String> = (0..p.journeys.len()).map(|j| stage_col(j as u16)).collect();
+    let stage_list = stages.iter().map(|s| format!(", {s}")).collect::<String>();
     let policy = p
         .policy_holdout
         .as_ref()
-        .map(|h| held(h))
+        .map(held)
         .unwrap_or_else(|| "FALSE".to_string());
     for (r, rule) in p.rules.iter().enumerate() {
         for (a, action) in rule.actions.iter().enumerate() {
@@ -152,7 +152,7 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
             let by_rule = rule
                 .holdout
                 .as_ref()
-                .map(|h| held(h))
+                .map(held)
                 .unwrap_or_else(|| "FALSE".to_string());
             fired.push(format!(
                 "  SELECT pb_id, pb_rn{stage_list}, {r} AS pb_rule, {a} AS pb_action, {} AS pb_priority,\n    {} AS pb_rule_name, {} AS pb_action_name, {} AS pb_argument, {channel} AS pb_channel,\n    ({policy} OR {by_rule}) AS pb_holdout\n  FROM pb_decide WHERE {filter}",
@@ -265,7 +265,12 @@ fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
 
 /// A cell of the source as the slot's type. From a table the engine's type is
 /// trusted; from a CSV every cell is validated and a bad one stops the script.
-fn typed_cell(col: &str, slot: &crate::eval::program::Slot, csv: bool, decimal_comma: bool) -> String {
+fn typed_cell(
+    col: &str,
+    slot: &crate::eval::program::Slot,
+    csv: bool,
+    decimal_comma: bool,
+) -> String {
     let t = format!("NULLIF(trim(CAST({col} AS VARCHAR)), '')");
     let bad = |what: &str| {
         format!(
@@ -289,7 +294,10 @@ fn typed_cell(col: &str, slot: &crate::eval::program::Slot, csv: bool, decimal_c
             case.push_str(&format!(" WHEN {} THEN {i}", quote::text(w)));
         }
         if csv {
-            case.push_str(&format!(" WHEN NULL THEN NULL ELSE CASE WHEN {t} IS NULL THEN NULL ELSE {} END END", bad(what)));
+            case.push_str(&format!(
+                " WHEN NULL THEN NULL ELSE CASE WHEN {t} IS NULL THEN NULL ELSE {} END END",
+                bad(what)
+            ));
         } else {
             case.push_str(" END");
         }
