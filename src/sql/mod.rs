@@ -49,16 +49,29 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     let env = Env { as_of };
     let csv = matches!(source, Source::Csv { .. });
     let mut sql = String::new();
-    sql.push_str("WITH pb_raw AS (\n  SELECT *, row_number() OVER () AS pb_rn FROM ");
+    // A CSV is loaded into a temporary table first: its `rowid` is the file
+    // order, much cheaper than numbering rows with a window.
+    let mut load = String::new();
     match source {
-        Source::Table(name) => sql.push_str(&quote::ident(name)),
+        Source::Table(name) => sql.push_str(&format!(
+            "WITH pb_raw AS (\n  SELECT *, row_number() OVER () AS pb_rn FROM {}",
+            quote::ident(name)
+        )),
         Source::Csv {
             input, delimiter, ..
-        } => sql.push_str(&format!(
-            "read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false)",
-            quote::text(input),
-            quote::text(&delimiter.to_string())
-        )),
+        } => {
+            load = format!(
+                "CREATE OR REPLACE TEMP TABLE pb_src AS SELECT {} FROM read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false);\n",
+                header
+                    .iter()
+                    .map(|h| quote::ident(h))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                quote::text(input),
+                quote::text(&delimiter.to_string())
+            );
+            sql.push_str("WITH pb_raw AS (\n  SELECT *, rowid AS pb_rn FROM pb_src");
+        }
     }
     sql.push_str("\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
     let key = quote::ident(&header[p.key_column]);
@@ -175,7 +188,15 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     }
     sql.push_str(",\npb_fired AS (\n");
     sql.push_str(&fired.join("\n  UNION ALL\n"));
-    sql.push_str("\n),\npb_ranked AS (\n  SELECT *, row_number() OVER (PARTITION BY pb_rn ORDER BY pb_priority DESC, pb_rule, pb_action) AS pb_rank FROM pb_fired\n)\n");
+    // `max N`: the N of highest priority, ties to firing order (only when there is a max).
+    let rank = if p.max_actions.is_some() {
+        "row_number() OVER (PARTITION BY pb_rn ORDER BY pb_priority DESC, pb_rule, pb_action)"
+    } else {
+        "1"
+    };
+    sql.push_str(&format!(
+        "\n),\npb_ranked AS (\n  SELECT *, {rank} AS pb_rank FROM pb_fired\n)\n"
+    ));
     // The columns of `eval --format csv`.
     let mut select = vec!["pb_id AS customer".to_string()];
     for (j, journey) in p.journeys.iter().enumerate() {
@@ -208,7 +229,7 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
         Source::Table(_) => format!("{query};\n"),
         // Decided whole before the file is opened: a bad row leaves no file.
         Source::Csv { output, .. } => format!(
-            ".bail on\nCREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
+            ".bail on\n{load}CREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
             quote::text(output)
         ),
     }
