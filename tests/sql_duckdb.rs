@@ -192,34 +192,55 @@ fn benchmark_workload_on_generated_data() {
 
 #[test]
 fn a_bad_cell_stops_the_script_naming_column_and_value() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("bad.csv");
-    std::fs::copy(root().join("tests/fixtures/sql/traps.csv"), &data).expect("copy");
-    let mut text = std::fs::read_to_string(&data).expect("test setup");
-    text.push_str("T9,twelve,1,x,,,,gold,,sms\n");
-    std::fs::write(&data, text).expect("test setup");
-    let out = dir.path().join("out.csv");
-    let sql = playbook(&[
-        "sql",
-        "tests/fixtures/sql/traps.playbook",
-        "--dialect",
-        "duckdb",
-        "--as-of",
-        "2026-11-23",
-        "--input",
-        data.to_str().expect("test setup"),
-        "--output",
-        out.to_str().expect("test setup"),
-    ]);
-    assert!(sql.status.success());
-    let run = duckdb(&sql.stdout);
-    assert!(!run.status.success(), "a bad number must stop the script");
-    let err = String::from_utf8_lossy(&run.stderr);
-    assert!(
-        err.contains("qty") && err.contains("twelve"),
-        "message names column and value: {err}"
-    );
-    assert!(!out.exists(), "no decisions written");
+    // The trap playbook has `decimal comma`: `1.5` is as bad as `twelve`.
+    for (bad, value) in [
+        ("T9,twelve,1,x,,,,gold,,sms", "twelve"),
+        ("T9,1.5,1,x,,,,gold,,sms", "1.5"),
+        ("T9,1,1,x,31-02-2000,,,gold,,sms", "31-02-2000"),
+        ("T9,1,1,x,,,misschien,gold,,sms", "misschien"),
+        ("T9,1,1,x,,,,platinum,,sms", "platinum"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("bad.csv");
+        let mut text =
+            std::fs::read_to_string(root().join("tests/fixtures/sql/traps.csv")).expect("read");
+        text.push_str(bad);
+        text.push('\n');
+        std::fs::write(&data, text).expect("write");
+        let eval = playbook(&[
+            "eval",
+            "tests/fixtures/sql/traps.playbook",
+            data.to_str().expect("utf-8"),
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "csv",
+            "-q",
+        ]);
+        assert!(!eval.status.success(), "eval rejects {value}");
+        let out = dir.path().join("out.csv");
+        let sql = playbook(&[
+            "sql",
+            "tests/fixtures/sql/traps.playbook",
+            "--dialect",
+            "duckdb",
+            "--as-of",
+            "2026-11-23",
+            "--input",
+            data.to_str().expect("utf-8"),
+            "--output",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(sql.status.success());
+        let run = duckdb(&sql.stdout);
+        assert!(!run.status.success(), "`{value}` must stop the script");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("line 10") && err.contains(value),
+            "the message names line, column and value: {err}"
+        );
+        assert!(!out.exists(), "no decisions written");
+    }
 }
 
 #[test]

@@ -295,7 +295,7 @@ fn typed_cell(
     let t = format!("NULLIF(trim(CAST({col} AS VARCHAR)), '')");
     let bad = |what: &str| {
         format!(
-            "error('row ' || pb_rn || ': column ' || {} || ': `' || {t} || '` is not {what}')",
+            "error('line ' || (pb_rn + 2) || ': column ' || {} || ': `' || {t} || '` is not {what}')",
             quote::text(&slot.name)
         )
     };
@@ -304,7 +304,7 @@ fn typed_cell(
             typed
         } else {
             format!(
-                "CASE WHEN {t} IS NULL THEN error('row ' || pb_rn || ': column ' || {} || ' is required, and this cell is empty') ELSE {typed} END",
+                "CASE WHEN {t} IS NULL THEN error('line ' || (pb_rn + 2) || ': column ' || {} || ' is required, and this cell is empty') ELSE {typed} END",
                 quote::text(&slot.name)
             )
         }
@@ -342,8 +342,10 @@ fn typed_cell(
             } else {
                 t.clone()
             };
+            // The grammar is checked on the cell as written, with its own separator.
+            let sep = if decimal_comma { "," } else { "[.]" };
             required(format!(
-                "CASE WHEN {t} IS NULL THEN NULL WHEN regexp_full_match({n}, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') THEN CAST({n} AS DOUBLE) ELSE {} END",
+                "CASE WHEN {t} IS NULL THEN NULL WHEN regexp_full_match({t}, '[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?') THEN CAST({n} AS DOUBLE) ELSE {} END",
                 bad("a number")
             ))
         }
