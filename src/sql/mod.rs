@@ -372,3 +372,50 @@ fn typed_cell(
         SlotKind::Stage(stages) => words_case(stages, "a stage of the journey"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SchemaSource};
+    use crate::syntax::parse;
+
+    fn sql(source: &str, as_of: &str) -> String {
+        let parsed = parse(source);
+        let checked = check(&parsed.playbook, source, SchemaSource::File);
+        let model = checked.model.expect("the playbook checks");
+        let day = crate::dates::parse_iso(as_of).expect("date");
+        compile(&model, day, &Source::Table("klanten")).expect("compiles")
+    }
+
+    const PLAYBOOK: &str = "customer {\n  id text key\n  n number?\n  d date?\n  k one of a, b\n}\nrule r when k in [] or d more than 3 days ago then x\nrule s when n / 0 > 1 and anniversary of d within next 2 days then y holdout 10%\n";
+
+    #[test]
+    fn as_of_is_a_literal_and_no_empty_in_list() {
+        let text = sql(PLAYBOOK, "2027-03-01");
+        assert!(text.contains("DATE '2027-03-01'"));
+        assert!(!text.to_lowercase().contains("current_date"));
+        assert!(!text.contains("IN ()"));
+        assert!(text.contains("FROM \"klanten\""));
+        assert!(text.contains("NULLIF("));
+    }
+
+    #[test]
+    fn the_29_february_rule_is_decided_by_the_year_of_as_of() {
+        // 2027 is not a leap year: 29 February falls on the 28th; 2028 is.
+        let text = sql(PLAYBOOK, "2027-03-01");
+        assert!(text.contains(
+            "make_date(2027, month(s2), CASE WHEN month(s2) = 2 AND day(s2) = 29 THEN 28"
+        ));
+        assert!(text.contains("make_date(2028, month(s2), day(s2))"));
+    }
+
+    #[test]
+    fn the_holdout_bucket_reads_md5_hex_big_endian() {
+        let text = sql(PLAYBOOK, "2027-03-01");
+        assert!(text.contains("substr(md5('s/' || pb_id), 1, 1)"));
+        assert!(
+            text.contains(" * 268435456"),
+            "the first hex digit weighs 16^7"
+        );
+    }
+}
