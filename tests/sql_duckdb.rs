@@ -168,7 +168,7 @@ fn benchmark_workload_on_generated_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("customers.csv");
     let gen = Command::new("python3")
-        .arg("/work/shared/bench/gen_customers.py")
+        .arg(root().join("../shared/bench/gen_customers.py"))
         .arg("20000")
         .arg(&data)
         .output()
@@ -262,7 +262,7 @@ fn table_shape_is_one_query_over_customers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("customers.csv");
     let gen = Command::new("python3")
-        .arg("/work/shared/bench/gen_customers.py")
+        .arg(root().join("../shared/bench/gen_customers.py"))
         .arg("5000")
         .arg(&data)
         .output()
