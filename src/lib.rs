@@ -26,5 +26,6 @@ pub mod fmt;
 pub mod render;
 /// Running a playbook over exports, in parallel, with a summary.
 pub mod runner;
+pub mod sql;
 /// Parsing: grammar → AST.
 pub mod syntax;

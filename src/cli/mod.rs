@@ -13,6 +13,7 @@ mod inputs;
 mod progress;
 mod schema;
 mod signals;
+mod sql;
 mod test;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,8 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Create a small working playbook, a sample export and tests.
     Init(init::InitArgs),
+    /// Compile a playbook to SQL (DuckDB) that decides exactly as `eval`.
+    Sql(sql::SqlArgs),
     /// Print shell completions (bash, zsh, fish, …).
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
@@ -89,6 +92,7 @@ pub fn main() -> Exit {
         Command::Fmt(args) => fmt::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Init(args) => init::run(args),
+        Command::Sql(args) => sql::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
     }

@@ -1,0 +1,86 @@
+//! `playbook sql PLAYBOOK --dialect duckdb`: the playbook as one SQL query.
+
+use super::common::{as_of, load_checked, report};
+use super::{usage_error, Exit};
+use crate::check::SchemaSource;
+use crate::render::Format;
+use crate::sql::{compile, Source};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dialect {
+    Duckdb,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SqlArgs {
+    /// The playbook to compile (it needs a `customer { … }` block).
+    pub playbook: PathBuf,
+    /// The SQL engine.
+    #[arg(long, value_enum)]
+    pub dialect: Dialect,
+    /// The evaluation date (YYYY-MM-DD), written into the SQL as a literal; default today.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// A script that reads this CSV export and validates every cell (needs --output).
+    #[arg(
+        long,
+        value_name = "EXPORT",
+        requires = "output",
+        conflicts_with = "table"
+    )]
+    pub input: Option<String>,
+    /// Where the script writes the decisions CSV (the columns of `eval --format csv`).
+    #[arg(long, value_name = "DECISIONS", requires = "input")]
+    pub output: Option<String>,
+    /// With --input: the export's field separator.
+    #[arg(long, value_name = "CHAR", default_value_t = ',')]
+    pub delimiter: char,
+    /// One query over an existing table with the export's columns.
+    #[arg(long, value_name = "NAME", default_value = "customers")]
+    pub table: String,
+    /// How playbook problems are printed.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub error_format: Format,
+}
+
+pub fn run(args: SqlArgs) -> Exit {
+    let as_of = match as_of(args.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(e) => return usage_error(e),
+    };
+    let Dialect::Duckdb = args.dialect;
+    let Some((loaded, model)) =
+        (match load_checked(&args.playbook, SchemaSource::File, args.error_format) {
+            Ok(m) => m,
+            Err(e) => return usage_error(e),
+        })
+    else {
+        return Exit::Findings;
+    };
+    if loaded.parsed.playbook.schemas().next().is_none() {
+        return usage_error(
+            "`playbook sql` needs a `customer { … }` block: the SQL must know each column's type (`playbook schema EXPORT` prints one)",
+        );
+    }
+    let source = match (&args.input, &args.output) {
+        (Some(input), Some(output)) => Source::Csv {
+            input,
+            output,
+            delimiter: args.delimiter,
+        },
+        _ => Source::Table(&args.table),
+    };
+    match compile(&model, as_of, &source) {
+        Ok(sql) => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(sql.as_bytes());
+            Exit::Ok
+        }
+        Err(diagnostics) => {
+            report(&diagnostics, &loaded, args.error_format);
+            Exit::Findings
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! Conditions and values of a compiled program → SQL expressions.
+//!
+//! A condition becomes a SQL boolean where NULL is "unknown", so SQL's
+//! three-valued AND / OR / NOT are the language's. Dates stay DATEs, numbers
+//! are DOUBLEs, `one of` words are their index (an INTEGER), stages their index.
+
+use super::quote;
+use crate::ast::{ArithOp, CompareOp, TextOp};
+use crate::dates::{civil_from_days, is_leap};
+use crate::eval::program::*;
+
+/// What an expression needs from its surroundings.
+pub struct Env {
+    pub as_of: i32,
+}
+
+/// The typed column of a slot.
+pub fn slot_col(slot: u16) -> String {
+    format!("s{slot}")
+}
+pub fn stage_col(journey: u16) -> String {
+    format!("j{journey}")
+}
+pub fn segment_col(segment: u16) -> String {
+    format!("g{segment}")
+}
+
+const UNKNOWN: &str = "CAST(NULL AS BOOLEAN)";
+
+fn op_sql(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "=",
+        CompareOp::Ne => "<>",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "<=",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => ">=",
+    }
+}
+
+/// Days from `as_of` back to a date expression, as a double.
+fn ago(env: &Env, date: &str) -> String {
+    format!("CAST(({} - {date}) AS DOUBLE)", quote::date(env.as_of))
+}
+
+/// Wraps `test` so it is unknown when `value` is missing.
+fn known(value: &str, test: &str) -> String {
+    format!("CASE WHEN {value} IS NULL THEN {UNKNOWN} ELSE ({test}) END")
+}
+
+pub fn cond(c: &C, env: &Env) -> String {
+    match &c.kind {
+        CKind::Const(Tri::True) => "TRUE".into(),
+        CKind::Const(Tri::False) => "FALSE".into(),
+        CKind::Const(Tri::Unknown) => UNKNOWN.into(),
+        CKind::NumberField { slot, op, value } => {
+            format!(
+                "({} {} {})",
+                slot_col(*slot),
+                op_sql(*op),
+                quote::number(*value)
+            )
+        }
+        CKind::DateField { slot, op, value } => {
+            format!(
+                "({} {} {})",
+                slot_col(*slot),
+                op_sql(*op),
+                quote::date(*value)
+            )
+        }
+        CKind::WordField {
+            slot,
+            word,
+            negated,
+        } => format!(
+            "({} {} {word})",
+            slot_col(*slot),
+            if *negated { "<>" } else { "=" }
+        ),
+        CKind::AgoField {
+            slot,
+            low,
+            high,
+            low_open,
+        } => {
+            let a = ago(env, &slot_col(*slot));
+            format!(
+                "({a} {} {} AND {a} <= {})",
+                if *low_open { ">" } else { ">=" },
+                quote::number(*low),
+                quote::number(*high)
+            )
+        }
+        CKind::BoolField(slot) => slot_col(*slot),
+        CKind::And(items) => join(items, " AND ", "TRUE", env),
+        CKind::Or(items) => join(items, " OR ", "FALSE", env),
+        CKind::Not(inner) => format!("(NOT {})", cond(inner, env)),
+        CKind::InStage { journey, stage } => {
+            format!("COALESCE({} = {stage}, FALSE)", stage_col(*journey))
+        }
+        CKind::Reached { journey, stage } => {
+            format!("COALESCE({} >= {stage}, FALSE)", stage_col(*journey))
+        }
+        CKind::InSegment(s) => segment_col(*s),
+        CKind::IsTrue(v) => value(v, env),
+        CKind::Compare {
+            op,
+            left,
+            right,
+            kind,
+        } => compare(*op, *kind, left, right, env),
+        CKind::InList {
+            value: v,
+            items,
+            kind,
+            negated,
+        } => {
+            let x = value(v, env);
+            let any = if items.is_empty() {
+                "FALSE".to_string()
+            } else {
+                let parts: Vec<String> = items
+                    .iter()
+                    .map(|i| compare(CompareOp::Eq, *kind, v, i, env))
+                    .collect();
+                format!("({})", parts.join(" OR "))
+            };
+            let test = if *negated { format!("NOT {any}") } else { any };
+            known(&x, &test)
+        }
+        CKind::Has { list, item } => {
+            let l = value(list, env);
+            if item.is_empty() {
+                // Empty items are dropped from lists, so nothing has "".
+                return known(&l, "FALSE");
+            }
+            known(
+                &l,
+                &format!(
+                    "list_contains(list_transform(string_split({l}, ';'), lambda x: lower(trim(x))), {})",
+                    quote::text(item)
+                ),
+            )
+        }
+        CKind::Text {
+            op,
+            value: v,
+            pattern,
+        } => {
+            let t = text_written(v, env);
+            let lower = format!("lower({t})");
+            let p = quote::text(pattern);
+            let test = match op {
+                TextOp::StartsWith => format!("starts_with({lower}, {p})"),
+                TextOp::EndsWith => format!("suffix({lower}, {p})"),
+                TextOp::Contains => format!("contains({lower}, {p})"),
+            };
+            known(&t, &test)
+        }
+        CKind::WordIn { value: v, set } => {
+            let x = value(v, env);
+            let words: Vec<String> = set
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b)
+                .map(|(i, _)| i.to_string())
+                .collect();
+            if words.is_empty() {
+                known(&x, "FALSE")
+            } else {
+                format!("({x} IN ({}))", words.join(", "))
+            }
+        }
+        CKind::Missing { value: v, negated } => format!(
+            "({} IS {}NULL)",
+            value(v, env),
+            if *negated { "NOT " } else { "" }
+        ),
+        CKind::DaysAgo { date, low, high } => {
+            let a = ago(env, &value(date, env));
+            format!(
+                "({a} >= {} AND {a} <= {})",
+                quote::number(*low),
+                quote::number(*high)
+            )
+        }
+        CKind::DaysAhead { date, days } => {
+            let a = format!(
+                "CAST(({} - {}) AS DOUBLE)",
+                value(date, env),
+                quote::date(env.as_of)
+            );
+            format!(
+                "({a} >= CAST(0.0 AS DOUBLE) AND {a} <= {})",
+                quote::number(*days)
+            )
+        }
+        CKind::MoreThanAgo { date, days } => {
+            format!(
+                "({} > {})",
+                ago(env, &value(date, env)),
+                quote::number(*days)
+            )
+        }
+        CKind::Anniversary { date, days } => format!(
+            "(CAST({} AS DOUBLE) <= {})",
+            to_anniversary(&value(date, env), env.as_of),
+            quote::number(*days)
+        ),
+    }
+}
+
+fn join(items: &[C], sep: &str, empty: &str, env: &Env) -> String {
+    if items.is_empty() {
+        return empty.to_string();
+    }
+    let parts: Vec<String> = items.iter().map(|c| cond(c, env)).collect();
+    format!("({})", parts.join(sep))
+}
+
+/// Days from `as_of` to the next recurrence of the date's month and day; the
+/// year of `as_of` is a constant, so the 29-February rule is decided here.
+fn to_anniversary(d: &str, as_of: i32) -> String {
+    let (year, _, _) = civil_from_days(as_of);
+    let on = |y: i32| {
+        let day = if is_leap(y) {
+            format!("day({d})")
+        } else {
+            format!("CASE WHEN month({d}) = 2 AND day({d}) = 29 THEN 28 ELSE day({d}) END")
+        };
+        format!("make_date({y}, month({d}), {day})")
+    };
+    let today = quote::date(as_of);
+    format!(
+        "CASE WHEN {this} >= {today} THEN {this} - {today} ELSE {next} - {today} END",
+        this = on(year),
+        next = on(year + 1)
+    )
+}
+
+fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> String {
+    match kind {
+        CmpKind::Text => match op {
+            CompareOp::Eq | CompareOp::Ne => format!(
+                "({} {} {})",
+                text_lower(left, env),
+                op_sql(op),
+                text_lower(right, env)
+            ),
+            _ => format!(
+                "({} {} {})",
+                text_written(left, env),
+                op_sql(op),
+                text_written(right, env)
+            ),
+        },
+        CmpKind::Word => {
+            let (l, r) = (value(left, env), value(right, env));
+            // Words are only equal or not; any other order is "less".
+            let test = match op {
+                CompareOp::Eq | CompareOp::Ge | CompareOp::Le => {
+                    if op == CompareOp::Eq {
+                        format!("{l} = {r}")
+                    } else if op == CompareOp::Le {
+                        "TRUE".to_string()
+                    } else {
+                        format!("{l} = {r}")
+                    }
+                }
+                CompareOp::Ne | CompareOp::Lt => format!("{l} <> {r}"),
+                CompareOp::Gt => "FALSE".to_string(),
+            };
+            format!("CASE WHEN {l} IS NULL OR {r} IS NULL THEN {UNKNOWN} ELSE ({test}) END")
+        }
+        _ => format!(
+            "({} {} {})",
+            value(left, env),
+            op_sql(op),
+            value(right, env)
+        ),
+    }
+}
+
+/// A text value lower-cased (constants are lower-cased already).
+fn text_lower(v: &V, env: &Env) -> String {
+    match &v.kind {
+        VKind::Text { lower, .. } => quote::text(lower),
+        _ => format!("lower({})", value(v, env)),
+    }
+}
+
+/// A text value as written.
+fn text_written(v: &V, env: &Env) -> String {
+    match &v.kind {
+        VKind::Text { written, .. } => quote::text(written),
+        _ => value(v, env),
+    }
+}
+
+pub fn value(v: &V, env: &Env) -> String {
+    match &v.kind {
+        VKind::Slot(s) => slot_col(*s),
+        VKind::Number(n) => quote::number(*n),
+        VKind::Text { written, .. } => quote::text(written),
+        VKind::Bool(true) => "TRUE".into(),
+        VKind::Bool(false) => "FALSE".into(),
+        VKind::Date(d) => quote::date(*d),
+        VKind::Word(w) => w.to_string(),
+        VKind::Neg(inner) => format!("(-{})", value(inner, env)),
+        VKind::Arith { op, left, right } => {
+            let (l, r) = (value(left, env), value(right, env));
+            match op {
+                ArithOp::Add => format!("({l} + {r})"),
+                ArithOp::Sub => format!("({l} - {r})"),
+                ArithOp::Mul => format!("({l} * {r})"),
+                // Division by zero is missing.
+                ArithOp::Div => format!("({l} / NULLIF({r}, CAST(0.0 AS DOUBLE)))"),
+            }
+        }
+        VKind::DaysSince(d) => ago(env, &value(d, env)),
+        VKind::DaysUntil(d) => format!(
+            "CAST(({} - {}) AS DOUBLE)",
+            value(d, env),
+            quote::date(env.as_of)
+        ),
+    }
+}

@@ -1,0 +1,421 @@
+//! `playbook sql`: a checked playbook compiled to one SQL query (DuckDB).
+//!
+//! The model is compiled to a [`Program`] against a header made of the
+//! model's own columns, so every slot knows its column name; the program's
+//! resolved conditions are then written as SQL (see `expr`).
+
+mod expr;
+mod quote;
+
+use crate::check::model::Model;
+use crate::diagnostic::Diagnostic;
+use crate::eval::program::{Channel, Holdout, JourneySource, Program, SlotKind, Step};
+use expr::{cond, segment_col, slot_col, stage_col, Env};
+
+/// Where the customers come from.
+pub enum Source<'a> {
+    /// An existing table with the export's columns (typed by the engine).
+    Table(&'a str),
+    /// A CSV export, read as text and validated cell by cell; decisions written to `output`.
+    Csv {
+        input: &'a str,
+        output: &'a str,
+        delimiter: char,
+    },
+}
+
+/// The header the program is compiled against: every column the model names.
+fn model_header(model: &Model) -> Vec<String> {
+    let mut header: Vec<String> = model.fields.iter().map(|f| f.column.clone()).collect();
+    for j in &model.journeys {
+        if let Some(c) = &j.column {
+            header.push(c.clone());
+        }
+    }
+    if model.key_field.is_none() {
+        header.push("id".to_string());
+    }
+    header
+}
+
+/// Compiles a checked model to SQL for DuckDB.
+pub fn compile(model: &Model, as_of: i32, source: &Source<'_>) -> Result<String, Vec<Diagnostic>> {
+    let header = model_header(model);
+    let program = crate::eval::compile::compile(model, &header)?;
+    Ok(script(&program, &header, as_of, source))
+}
+
+fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> String {
+    let env = Env { as_of };
+    let csv = matches!(source, Source::Csv { .. });
+    let mut sql = String::new();
+    // A CSV is loaded into a temporary table first: its `rowid` is the file
+    // order, much cheaper than numbering rows with a window.
+    let mut load = String::new();
+    match source {
+        Source::Table(name) => sql.push_str(&format!(
+            "WITH pb_raw AS (\n  SELECT *, row_number() OVER () AS pb_rn FROM {}",
+            quote::ident(name)
+        )),
+        Source::Csv {
+            input, delimiter, ..
+        } => {
+            load = format!(
+                "CREATE OR REPLACE TEMP TABLE pb_src AS SELECT {} FROM read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false);\n",
+                header
+                    .iter()
+                    .map(|h| quote::ident(h))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                quote::text(input),
+                quote::text(&delimiter.to_string())
+            );
+            sql.push_str("WITH pb_raw AS (\n  SELECT *, rowid AS pb_rn FROM pb_src");
+        }
+    }
+    sql.push_str("\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
+    let key = quote::ident(&header[p.key_column]);
+    sql.push_str(&format!("trim(CAST({key} AS VARCHAR)) AS pb_id"));
+    for (i, slot) in p.slots.iter().enumerate() {
+        let typed = match slot.column {
+            None => null_of(&slot.kind),
+            Some(c) => typed_cell(&quote::ident(&header[c]), slot, csv, p.decimal_comma),
+        };
+        sql.push_str(&format!(",\n    {typed} AS {}", slot_col(i as u16)));
+    }
+    sql.push_str("\n  FROM pb_raw\n)");
+    let mut prev = "pb_base".to_string();
+    for (n, step) in p.order.iter().enumerate() {
+        let (column, value) = match *step {
+            Step::Journey(j) => (stage_col(j), stage_expr(p, j, &env)),
+            Step::Segment(s) => (
+                segment_col(s),
+                format!(
+                    "COALESCE({}, FALSE)",
+                    cond(&p.segments[s as usize].condition, &env)
+                ),
+            ),
+        };
+        let name = format!("pb_step{n}");
+        sql.push_str(&format!(
+            ",\n{name} AS (\n  SELECT *, {value} AS {column} FROM {prev}\n)"
+        ));
+        prev = name;
+    }
+    // Whole-customer suppression: unknown suppresses.
+    let sup: Vec<String> = p
+        .suppress
+        .iter()
+        .filter(|s| s.actions.is_empty())
+        .map(|s| format!("COALESCE({}, TRUE)", cond(&s.condition, &env)))
+        .collect();
+    let sup = if sup.is_empty() {
+        "FALSE".to_string()
+    } else {
+        sup.join(" OR ")
+    };
+    sql.push_str(&format!(
+        ",\npb_decide AS (\n  SELECT *,\n    ({sup}) AS pb_sup"
+    ));
+    for (r, rule) in p.rules.iter().enumerate() {
+        let mut fire = format!("COALESCE({}, FALSE)", cond(&rule.condition, &env));
+        if let Some(u) = &rule.unless {
+            fire = format!("{fire} AND NOT COALESCE({}, FALSE)", cond(u, &env));
+        }
+        sql.push_str(&format!(",\n    ({fire}) AS f{r}"));
+    }
+    for (k, s) in p.suppress.iter().enumerate() {
+        if !s.actions.is_empty() {
+            sql.push_str(&format!(
+                ",\n    COALESCE({}, TRUE) AS p{k}",
+                cond(&s.condition, &env)
+            ));
+        }
+    }
+    sql.push_str(&format!("\n  FROM {prev}\n)"));
+    // One row per fired action, per-action suppression applied.
+    let mut fired = Vec::new();
+    let stages: Vec<String> = (0..p.journeys.len()).map(|j| stage_col(j as u16)).collect();
+    let stage_list = stages.iter().map(|s| format!(", {s}")).collect::<String>();
+    let policy = p
+        .policy_holdout
+        .as_ref()
+        .map(held)
+        .unwrap_or_else(|| "FALSE".to_string());
+    for (r, rule) in p.rules.iter().enumerate() {
+        for (a, action) in rule.actions.iter().enumerate() {
+            let mut filter = format!("NOT pb_sup AND f{r}");
+            for (k, s) in p.suppress.iter().enumerate() {
+                if s.actions.contains(&action.action) {
+                    filter.push_str(&format!(" AND NOT p{k}"));
+                }
+            }
+            let channel = match &action.channel {
+                Channel::None => "CAST(NULL AS VARCHAR)".to_string(),
+                Channel::Word(w) => quote::text(w),
+                Channel::Slot { slot, words } => {
+                    let mut case = format!("CASE {}", slot_col(*slot));
+                    for (i, w) in words.iter().enumerate() {
+                        case.push_str(&format!(" WHEN {i} THEN {}", quote::text(w)));
+                    }
+                    case.push_str(" END");
+                    case
+                }
+            };
+            let by_rule = rule
+                .holdout
+                .as_ref()
+                .map(held)
+                .unwrap_or_else(|| "FALSE".to_string());
+            fired.push(format!(
+                "  SELECT pb_id, pb_rn{stage_list}, {r} AS pb_rule, {a} AS pb_action, {} AS pb_priority,\n    {} AS pb_rule_name, {} AS pb_action_name, {} AS pb_argument, {channel} AS pb_channel,\n    ({policy} OR {by_rule}) AS pb_holdout\n  FROM pb_decide WHERE {filter}",
+                quote::number(rule.priority),
+                quote::text(&rule.name),
+                quote::text(&p.actions[action.action as usize]),
+                match &action.argument {
+                    Some(s) => quote::text(s),
+                    None => "CAST(NULL AS VARCHAR)".to_string(),
+                }
+            ));
+        }
+    }
+    if fired.is_empty() {
+        let nulls = stages
+            .iter()
+            .map(|s| format!(", CAST(NULL AS INTEGER) AS {s}"))
+            .collect::<String>();
+        fired.push(format!("  SELECT CAST(NULL AS VARCHAR) AS pb_id, CAST(0 AS BIGINT) AS pb_rn{nulls}, 0 AS pb_rule, 0 AS pb_action, CAST(0.0 AS DOUBLE) AS pb_priority, CAST(NULL AS VARCHAR) AS pb_rule_name, CAST(NULL AS VARCHAR) AS pb_action_name, CAST(NULL AS VARCHAR) AS pb_argument, CAST(NULL AS VARCHAR) AS pb_channel, FALSE AS pb_holdout WHERE FALSE"));
+    }
+    sql.push_str(",\npb_fired AS (\n");
+    sql.push_str(&fired.join("\n  UNION ALL\n"));
+    // `max N`: the N of highest priority, ties to firing order (only when there is a max).
+    let rank = if p.max_actions.is_some() {
+        "row_number() OVER (PARTITION BY pb_rn ORDER BY pb_priority DESC, pb_rule, pb_action)"
+    } else {
+        "1"
+    };
+    sql.push_str(&format!(
+        "\n),\npb_ranked AS (\n  SELECT *, {rank} AS pb_rank FROM pb_fired\n)\n"
+    ));
+    // The columns of `eval --format csv`.
+    let mut select = vec!["pb_id AS customer".to_string()];
+    for (j, journey) in p.journeys.iter().enumerate() {
+        let mut case = format!("CASE {}", stage_col(j as u16));
+        for (i, s) in journey.stages.iter().enumerate() {
+            case.push_str(&format!(" WHEN {i} THEN {}", quote::text(s)));
+        }
+        case.push_str(&format!(" END AS {}", quote::ident(&journey.name)));
+        select.push(case);
+    }
+    select.extend(
+        [
+            "pb_rule_name AS rule",
+            "pb_action_name AS action",
+            "pb_argument AS argument",
+            "pb_channel AS channel",
+            "pb_holdout AS holdout",
+        ]
+        .map(String::from),
+    );
+    let max = match p.max_actions {
+        Some(n) => format!("WHERE pb_rank <= {n}"),
+        None => String::new(),
+    };
+    let query = format!(
+        "{sql}SELECT {}\nFROM pb_ranked {max}\nORDER BY pb_rn, pb_rule, pb_action",
+        select.join(",\n  ")
+    );
+    match source {
+        Source::Table(_) => format!("{query};\n"),
+        // Decided whole before the file is opened: a bad row leaves no file.
+        Source::Csv { output, .. } => format!(
+            ".bail on\n{load}CREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
+            quote::text(output)
+        ),
+    }
+}
+
+fn null_of(kind: &SlotKind) -> String {
+    match kind {
+        SlotKind::Number => "CAST(NULL AS DOUBLE)",
+        SlotKind::Bool => "CAST(NULL AS BOOLEAN)",
+        SlotKind::Date(_) => "CAST(NULL AS DATE)",
+        SlotKind::Words(_) | SlotKind::Stage(_) => "CAST(NULL AS INTEGER)",
+        SlotKind::Text | SlotKind::List => "CAST(NULL AS VARCHAR)",
+    }
+    .to_string()
+}
+
+/// `held out`: the first 4 bytes of MD5(`SALT/ID`), big-endian, mod 10000 < basis points.
+fn held(h: &Holdout) -> String {
+    let hex = format!("md5({} || pb_id)", quote::text(&format!("{}/", h.salt)));
+    let digits: Vec<String> = (0..8)
+        .map(|i| {
+            format!(
+                "CAST(strpos('0123456789abcdef', substr({hex}, {}, 1)) - 1 AS BIGINT) * {}",
+                i + 1,
+                16u64.pow(7 - i)
+            )
+        })
+        .collect();
+    format!("((({}) % 10000) < {})", digits.join(" + "), h.basis_points)
+}
+
+fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
+    match &p.journeys[j as usize].source {
+        JourneySource::Slot(s) => slot_col(*s),
+        JourneySource::Conditions(conds) => {
+            // The last of the leading stages whose condition holds.
+            let mut case = "CASE".to_string();
+            for (i, c) in conds.iter().enumerate() {
+                let prev = if i == 0 {
+                    "NULL".to_string()
+                } else {
+                    (i - 1).to_string()
+                };
+                case.push_str(&format!(
+                    " WHEN NOT COALESCE({}, FALSE) THEN {prev}",
+                    cond(c, env)
+                ));
+            }
+            case.push_str(&format!(" ELSE {} END", conds.len().saturating_sub(1)));
+            case
+        }
+    }
+}
+
+/// A cell of the source as the slot's type. From a table the engine's type is
+/// trusted; from a CSV every cell is validated and a bad one stops the script.
+fn typed_cell(
+    col: &str,
+    slot: &crate::eval::program::Slot,
+    csv: bool,
+    decimal_comma: bool,
+) -> String {
+    let t = format!("NULLIF(trim(CAST({col} AS VARCHAR)), '')");
+    let bad = |what: &str| {
+        format!(
+            "error('line ' || (pb_rn + 2) || ': column ' || {} || ': `' || {t} || '` is not {what}')",
+            quote::text(&slot.name)
+        )
+    };
+    let required = |typed: String| {
+        if slot.optional || !csv {
+            typed
+        } else {
+            format!(
+                "CASE WHEN {t} IS NULL THEN error('line ' || (pb_rn + 2) || ': column ' || {} || ' is required, and this cell is empty') ELSE {typed} END",
+                quote::text(&slot.name)
+            )
+        }
+    };
+    let words_case = |words: &[String], what: &str| {
+        let mut case = format!("CASE lower({t})");
+        for (i, w) in words.iter().enumerate() {
+            case.push_str(&format!(" WHEN {} THEN {i}", quote::text(w)));
+        }
+        if csv {
+            case.push_str(&format!(
+                " WHEN NULL THEN NULL ELSE CASE WHEN {t} IS NULL THEN NULL ELSE {} END END",
+                bad(what)
+            ));
+        } else {
+            case.push_str(" END");
+        }
+        case
+    };
+    match &slot.kind {
+        SlotKind::Text => required(t.clone()),
+        SlotKind::List => {
+            if slot.optional {
+                format!("CASE WHEN {t} IS NULL THEN NULL ELSE CAST({col} AS VARCHAR) END")
+            } else {
+                format!("COALESCE(CAST({col} AS VARCHAR), '')")
+            }
+        }
+        SlotKind::Number if !csv => format!("CAST({col} AS DOUBLE)"),
+        SlotKind::Bool if !csv => format!("CAST({col} AS BOOLEAN)"),
+        SlotKind::Date(_) if !csv => format!("CAST({col} AS DATE)"),
+        SlotKind::Number => {
+            let n = if decimal_comma {
+                format!("replace({t}, ',', '.')")
+            } else {
+                t.clone()
+            };
+            // The grammar is checked on the cell as written, with its own separator.
+            let sep = if decimal_comma { "," } else { "[.]" };
+            required(format!(
+                "CASE WHEN {t} IS NULL THEN NULL WHEN regexp_full_match({t}, '[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?') THEN CAST({n} AS DOUBLE) ELSE {} END",
+                bad("a number")
+            ))
+        }
+        SlotKind::Bool => required(format!(
+            "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ('true', 'yes', 'ja', '1') THEN TRUE WHEN lower({t}) IN ('false', 'no', 'nee', '0') THEN FALSE ELSE {} END",
+            bad("a yes/no value")
+        )),
+        SlotKind::Date(format) => {
+            let parsed = match format {
+                None => format!(
+                    "CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({t} AS DATE) END"
+                ),
+                Some(f) => format!(
+                    "CAST(try_strptime({t}, {}) AS DATE)",
+                    quote::text(f.pattern())
+                ),
+            };
+            required(format!(
+                "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({parsed}, {}) END",
+                bad("a date")
+            ))
+        }
+        SlotKind::Words(words) => required(words_case(words, "one of the words")),
+        SlotKind::Stage(stages) => words_case(stages, "a stage of the journey"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, SchemaSource};
+    use crate::syntax::parse;
+
+    fn sql(source: &str, as_of: &str) -> String {
+        let parsed = parse(source);
+        let checked = check(&parsed.playbook, source, SchemaSource::File);
+        let model = checked.model.expect("the playbook checks");
+        let day = crate::dates::parse_iso(as_of).expect("date");
+        compile(&model, day, &Source::Table("klanten")).expect("compiles")
+    }
+
+    const PLAYBOOK: &str = "customer {\n  id text key\n  n number?\n  d date?\n  k one of a, b\n}\nrule r when k in [] or d more than 3 days ago then x\nrule s when n / 0 > 1 and anniversary of d within next 2 days then y holdout 10%\n";
+
+    #[test]
+    fn as_of_is_a_literal_and_no_empty_in_list() {
+        let text = sql(PLAYBOOK, "2027-03-01");
+        assert!(text.contains("DATE '2027-03-01'"));
+        assert!(!text.to_lowercase().contains("current_date"));
+        assert!(!text.contains("IN ()"));
+        assert!(text.contains("FROM \"klanten\""));
+        assert!(text.contains("NULLIF("));
+    }
+
+    #[test]
+    fn the_29_february_rule_is_decided_by_the_year_of_as_of() {
+        // 2027 is not a leap year: 29 February falls on the 28th; 2028 is.
+        let text = sql(PLAYBOOK, "2027-03-01");
+        assert!(text.contains(
+            "make_date(2027, month(s2), CASE WHEN month(s2) = 2 AND day(s2) = 29 THEN 28"
+        ));
+        assert!(text.contains("make_date(2028, month(s2), day(s2))"));
+    }
+
+    #[test]
+    fn the_holdout_bucket_reads_md5_hex_big_endian() {
+        let text = sql(PLAYBOOK, "2027-03-01");
+        assert!(text.contains("substr(md5('s/' || pb_id), 1, 1)"));
+        assert!(
+            text.contains(" * 268435456"),
+            "the first hex digit weighs 16^7"
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! Differential tests: `playbook sql --dialect duckdb` run by the DuckDB CLI
+//! (PyPI `duckdb-cli`) must write byte for byte the CSV of `playbook eval --format csv`.
+//! DuckDB missing is a failure, never a skip: `.ci/run` installs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn playbook(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_playbook"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run playbook")
+}
+
+fn duckdb(script: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new("duckdb")
+        .args(["-batch", ":memory:"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}")
+        });
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script)
+        .expect("write script");
+    child.wait_with_output().expect("duckdb")
+}
+
+/// The export's field separator, as `eval` detects it (the first line's most common of , ; tab).
+fn delimiter(data: &Path) -> String {
+    let text = std::fs::read_to_string(data).expect("read export");
+    let first = text.lines().next().unwrap_or("");
+    let best = [',', ';', '\t']
+        .into_iter()
+        .max_by_key(|c| first.matches(*c).count())
+        .unwrap_or(',');
+    best.to_string()
+}
+
+/// Runs both and compares; returns the number of decision rows.
+fn same(pb: &Path, data: &Path, as_of: &str) -> usize {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("decisions.csv");
+    let eval = playbook(&[
+        "eval",
+        pb.to_str().expect("test setup"),
+        data.to_str().expect("test setup"),
+        "--as-of",
+        as_of,
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(
+        eval.status.success(),
+        "eval failed on {}: {}",
+        pb.display(),
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    let sep = delimiter(data);
+    let sql = playbook(&[
+        "sql",
+        pb.to_str().expect("test setup"),
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        as_of,
+        "--input",
+        data.to_str().expect("test setup"),
+        "--output",
+        out.to_str().expect("test setup"),
+        "--delimiter",
+        &sep,
+    ]);
+    assert!(
+        sql.status.success(),
+        "sql failed on {}: {}",
+        pb.display(),
+        String::from_utf8_lossy(&sql.stderr)
+    );
+    let run = duckdb(&sql.stdout);
+    assert!(
+        run.status.success(),
+        "duckdb failed on {} as of {as_of}: {}",
+        pb.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got = std::fs::read_to_string(&out).expect("decisions written");
+    let want = String::from_utf8(eval.stdout).expect("utf-8");
+    assert_eq!(
+        got,
+        want,
+        "DuckDB and eval differ on {} as of {as_of}",
+        pb.display()
+    );
+    want.lines().count() - 1
+}
+
+#[test]
+fn example_playbooks_decide_as_eval() {
+    for entry in std::fs::read_dir(root().join("playbooks")).expect("playbooks") {
+        let pb = entry.expect("entry").path();
+        if pb.extension().and_then(|e| e.to_str()) != Some("playbook") {
+            continue;
+        }
+        let name = pb
+            .file_stem()
+            .expect("test setup")
+            .to_str()
+            .expect("test setup")
+            .to_string();
+        let data = root().join("playbooks/data").join(format!("{name}.csv"));
+        if !data.exists() {
+            continue; // the benchmark: generated data, below
+        }
+        let rows = same(&pb, &data, "2026-11-23");
+        assert!(
+            rows > 0,
+            "{name}: no decisions, the comparison proves little"
+        );
+    }
+}
+
+#[test]
+fn language_section_1_example_decides_as_eval() {
+    let dir = root().join("tests/fixtures/sql");
+    for as_of in ["2026-11-23", "2028-02-27", "2027-12-31"] {
+        same(
+            &dir.join("language-s1.playbook"),
+            &dir.join("language-s1.csv"),
+            as_of,
+        );
+    }
+}
+
+#[test]
+fn traps_decide_as_eval_around_year_ends_and_leap_days() {
+    let dir = root().join("tests/fixtures/sql");
+    let mut rows = 0;
+    for as_of in [
+        "2026-02-28",
+        "2027-02-28",
+        "2028-02-28",
+        "2028-02-29",
+        "2028-03-01",
+        "2026-12-31",
+        "2027-01-01",
+        "2026-11-23",
+    ] {
+        rows += same(&dir.join("traps.playbook"), &dir.join("traps.csv"), as_of);
+    }
+    assert!(rows > 0);
+}
+
+#[test]
+fn benchmark_workload_on_generated_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("customers.csv");
+    let gen = Command::new("python3")
+        .arg(root().join("../shared/bench/gen_customers.py"))
+        .arg("20000")
+        .arg(&data)
+        .output()
+        .expect("python3");
+    assert!(
+        gen.status.success(),
+        "{}",
+        String::from_utf8_lossy(&gen.stderr)
+    );
+    let pb = root().join("playbooks/benchmark.playbook");
+    for as_of in [
+        "2026-11-23",
+        "2026-12-31",
+        "2027-01-01",
+        "2028-02-28",
+        "2028-02-29",
+    ] {
+        assert!(same(&pb, &data, as_of) > 0);
+    }
+}
+
+#[test]
+fn a_bad_cell_stops_the_script_naming_column_and_value() {
+    // The trap playbook has `decimal comma`: `1.5` is as bad as `twelve`.
+    for (bad, value) in [
+        ("T9,twelve,1,x,,,,gold,,sms", "twelve"),
+        ("T9,1.5,1,x,,,,gold,,sms", "1.5"),
+        ("T9,1,1,x,31-02-2000,,,gold,,sms", "31-02-2000"),
+        ("T9,1,1,x,,,misschien,gold,,sms", "misschien"),
+        ("T9,1,1,x,,,,platinum,,sms", "platinum"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("bad.csv");
+        let mut text =
+            std::fs::read_to_string(root().join("tests/fixtures/sql/traps.csv")).expect("read");
+        text.push_str(bad);
+        text.push('\n');
+        std::fs::write(&data, text).expect("write");
+        let eval = playbook(&[
+            "eval",
+            "tests/fixtures/sql/traps.playbook",
+            data.to_str().expect("utf-8"),
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "csv",
+            "-q",
+        ]);
+        assert!(!eval.status.success(), "eval rejects {value}");
+        let out = dir.path().join("out.csv");
+        let sql = playbook(&[
+            "sql",
+            "tests/fixtures/sql/traps.playbook",
+            "--dialect",
+            "duckdb",
+            "--as-of",
+            "2026-11-23",
+            "--input",
+            data.to_str().expect("utf-8"),
+            "--output",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(sql.status.success());
+        let run = duckdb(&sql.stdout);
+        assert!(!run.status.success(), "`{value}` must stop the script");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            err.contains("line 10") && err.contains(value),
+            "the message names line, column and value: {err}"
+        );
+        assert!(!out.exists(), "no decisions written");
+    }
+}
+
+#[test]
+fn table_shape_is_one_query_over_customers() {
+    let sql = playbook(&[
+        "sql",
+        "playbooks/benchmark.playbook",
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        "2026-11-23",
+    ]);
+    assert!(sql.status.success());
+    let text = String::from_utf8(sql.stdout).expect("test setup");
+    assert!(text.contains("FROM \"customers\""));
+    assert!(!text.contains("current_date") && !text.to_lowercase().contains(" like "));
+    assert!(!text.contains("IN ()"));
+    // The query over a table typed by DuckDB's own reader decides as eval does.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("customers.csv");
+    let gen = Command::new("python3")
+        .arg(root().join("../shared/bench/gen_customers.py"))
+        .arg("5000")
+        .arg(&data)
+        .output()
+        .expect("python3");
+    assert!(gen.status.success());
+    let out = dir.path().join("table.csv");
+    let script = format!(
+        ".bail on\nCREATE TABLE customers AS SELECT * FROM read_csv('{}', header = true, auto_detect = true);\nCOPY ({}) TO '{}' (HEADER, DELIMITER ',');\n",
+        data.display(),
+        text.trim_end().trim_end_matches(';'),
+        out.display()
+    );
+    let run = duckdb(script.as_bytes());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let eval = playbook(&[
+        "eval",
+        "playbooks/benchmark.playbook",
+        data.to_str().expect("test setup"),
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(eval.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("test setup"),
+        String::from_utf8(eval.stdout).expect("test setup")
+    );
+}
