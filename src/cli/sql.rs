@@ -1,9 +1,10 @@
-//! `playbook sql PLAYBOOK --dialect duckdb`: the playbook as one SQL query.
+//! `playbook sql PLAYBOOK --dialect …`: the playbook as one SQL query.
 
 use super::common::{as_of, load_checked, report};
 use super::{usage_error, Exit};
 use crate::check::SchemaSource;
 use crate::render::Format;
+use crate::sql::dialect;
 use crate::sql::{compile, Source};
 use std::io::Write;
 use std::path::PathBuf;
@@ -50,7 +51,9 @@ pub fn run(args: SqlArgs) -> Exit {
         Ok(d) => d,
         Err(e) => return usage_error(e),
     };
-    let Dialect::Duckdb = args.dialect;
+    let engine: &dyn dialect::Dialect = match args.dialect {
+        Dialect::Duckdb => &dialect::DuckDb,
+    };
     let Some((loaded, model)) =
         (match load_checked(&args.playbook, SchemaSource::File, args.error_format) {
             Ok(m) => m,
@@ -72,8 +75,9 @@ pub fn run(args: SqlArgs) -> Exit {
         },
         _ => Source::Table(&args.table),
     };
-    match compile(&model, as_of, &source) {
-        Ok(sql) => {
+    match compile(&model, as_of, &source, engine) {
+        Ok(Err(message)) => usage_error(message),
+        Ok(Ok(sql)) => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(sql.as_bytes());
             Exit::Ok

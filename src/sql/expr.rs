@@ -4,14 +4,15 @@
 //! three-valued AND / OR / NOT are the language's. Dates stay DATEs, numbers
 //! are DOUBLEs, `one of` words are their index (an INTEGER), stages their index.
 
-use super::quote;
+use super::dialect::{Dialect, Ty};
 use crate::ast::{ArithOp, CompareOp, TextOp};
 use crate::dates::{civil_from_days, is_leap};
 use crate::eval::program::*;
 
 /// What an expression needs from its surroundings.
-pub struct Env {
+pub struct Env<'a> {
     pub as_of: i32,
+    pub d: &'a dyn Dialect,
 }
 
 /// The typed column of a slot.
@@ -24,8 +25,6 @@ pub fn stage_col(journey: u16) -> String {
 pub fn segment_col(segment: u16) -> String {
     format!("g{segment}")
 }
-
-const UNKNOWN: &str = "CAST(NULL AS BOOLEAN)";
 
 fn op_sql(op: CompareOp) -> &'static str {
     match op {
@@ -40,25 +39,39 @@ fn op_sql(op: CompareOp) -> &'static str {
 
 /// Days from `as_of` back to a date expression, as a double.
 fn ago(env: &Env, date: &str) -> String {
-    format!("CAST(({} - {date}) AS DOUBLE)", quote::date(env.as_of))
+    env.d.cast(
+        &env.d.days_between(&env.d.date(env.as_of), date),
+        Ty::Double,
+    )
+}
+
+/// Days from `as_of` ahead to a date expression, as a double.
+fn ahead(env: &Env, date: &str) -> String {
+    env.d.cast(
+        &env.d.days_between(date, &env.d.date(env.as_of)),
+        Ty::Double,
+    )
 }
 
 /// Wraps `test` so it is unknown when `value` is missing.
-fn known(value: &str, test: &str) -> String {
-    format!("CASE WHEN {value} IS NULL THEN {UNKNOWN} ELSE ({test}) END")
+fn known(env: &Env, value: &str, test: &str) -> String {
+    format!(
+        "CASE WHEN {value} IS NULL THEN {} ELSE ({test}) END",
+        env.d.null(Ty::Bool)
+    )
 }
 
 pub fn cond(c: &C, env: &Env) -> String {
     match &c.kind {
         CKind::Const(Tri::True) => "TRUE".into(),
         CKind::Const(Tri::False) => "FALSE".into(),
-        CKind::Const(Tri::Unknown) => UNKNOWN.into(),
+        CKind::Const(Tri::Unknown) => env.d.null(Ty::Bool),
         CKind::NumberField { slot, op, value } => {
             format!(
                 "({} {} {})",
                 slot_col(*slot),
                 op_sql(*op),
-                quote::number(*value)
+                env.d.number(*value)
             )
         }
         CKind::DateField { slot, op, value } => {
@@ -66,7 +79,7 @@ pub fn cond(c: &C, env: &Env) -> String {
                 "({} {} {})",
                 slot_col(*slot),
                 op_sql(*op),
-                quote::date(*value)
+                env.d.date(*value)
             )
         }
         CKind::WordField {
@@ -88,8 +101,8 @@ pub fn cond(c: &C, env: &Env) -> String {
             format!(
                 "({a} {} {} AND {a} <= {})",
                 if *low_open { ">" } else { ">=" },
-                quote::number(*low),
-                quote::number(*high)
+                env.d.number(*low),
+                env.d.number(*high)
             )
         }
         CKind::BoolField(slot) => slot_col(*slot),
@@ -127,21 +140,15 @@ pub fn cond(c: &C, env: &Env) -> String {
                 format!("({})", parts.join(" OR "))
             };
             let test = if *negated { format!("NOT {any}") } else { any };
-            known(&x, &test)
+            known(env, &x, &test)
         }
         CKind::Has { list, item } => {
             let l = value(list, env);
             if item.is_empty() {
                 // Empty items are dropped from lists, so nothing has "".
-                return known(&l, "FALSE");
+                return known(env, &l, "FALSE");
             }
-            known(
-                &l,
-                &format!(
-                    "list_contains(list_transform(string_split({l}, ';'), lambda x: lower(trim(x))), {})",
-                    quote::text(item)
-                ),
-            )
+            known(env, &l, &env.d.list_has(&l, &env.d.text(item)))
         }
         CKind::Text {
             op,
@@ -150,13 +157,13 @@ pub fn cond(c: &C, env: &Env) -> String {
         } => {
             let t = text_written(v, env);
             let lower = format!("lower({t})");
-            let p = quote::text(pattern);
+            let p = env.d.text(pattern);
             let test = match op {
-                TextOp::StartsWith => format!("starts_with({lower}, {p})"),
-                TextOp::EndsWith => format!("suffix({lower}, {p})"),
-                TextOp::Contains => format!("contains({lower}, {p})"),
+                TextOp::StartsWith => env.d.starts_with(&lower, &p),
+                TextOp::EndsWith => env.d.ends_with(&lower, &p),
+                TextOp::Contains => env.d.contains(&lower, &p),
             };
-            known(&t, &test)
+            known(env, &t, &test)
         }
         CKind::WordIn { value: v, set } => {
             let x = value(v, env);
@@ -167,7 +174,7 @@ pub fn cond(c: &C, env: &Env) -> String {
                 .map(|(i, _)| i.to_string())
                 .collect();
             if words.is_empty() {
-                known(&x, "FALSE")
+                known(env, &x, "FALSE")
             } else {
                 format!("({x} IN ({}))", words.join(", "))
             }
@@ -181,32 +188,30 @@ pub fn cond(c: &C, env: &Env) -> String {
             let a = ago(env, &value(date, env));
             format!(
                 "({a} >= {} AND {a} <= {})",
-                quote::number(*low),
-                quote::number(*high)
+                env.d.number(*low),
+                env.d.number(*high)
             )
         }
         CKind::DaysAhead { date, days } => {
-            let a = format!(
-                "CAST(({} - {}) AS DOUBLE)",
-                value(date, env),
-                quote::date(env.as_of)
-            );
+            let a = ahead(env, &value(date, env));
             format!(
-                "({a} >= CAST(0.0 AS DOUBLE) AND {a} <= {})",
-                quote::number(*days)
+                "({a} >= {} AND {a} <= {})",
+                env.d.number(0.0),
+                env.d.number(*days)
             )
         }
         CKind::MoreThanAgo { date, days } => {
             format!(
                 "({} > {})",
                 ago(env, &value(date, env)),
-                quote::number(*days)
+                env.d.number(*days)
             )
         }
         CKind::Anniversary { date, days } => format!(
-            "(CAST({} AS DOUBLE) <= {})",
-            to_anniversary(&value(date, env), env.as_of),
-            quote::number(*days)
+            "({} <= {})",
+            env.d
+                .cast(&to_anniversary(&value(date, env), env), Ty::Double),
+            env.d.number(*days)
         ),
     }
 }
@@ -221,21 +226,23 @@ fn join(items: &[C], sep: &str, empty: &str, env: &Env) -> String {
 
 /// Days from `as_of` to the next recurrence of the date's month and day; the
 /// year of `as_of` is a constant, so the 29-February rule is decided here.
-fn to_anniversary(d: &str, as_of: i32) -> String {
-    let (year, _, _) = civil_from_days(as_of);
+fn to_anniversary(d: &str, env: &Env) -> String {
+    let (year, _, _) = civil_from_days(env.as_of);
+    let (month, day) = (env.d.month(d), env.d.day(d));
     let on = |y: i32| {
         let day = if is_leap(y) {
-            format!("day({d})")
+            day.clone()
         } else {
-            format!("CASE WHEN month({d}) = 2 AND day({d}) = 29 THEN 28 ELSE day({d}) END")
+            format!("CASE WHEN {month} = 2 AND {day} = 29 THEN 28 ELSE {day} END")
         };
-        format!("make_date({y}, month({d}), {day})")
+        env.d.make_date(y, &month, &day)
     };
-    let today = quote::date(as_of);
+    let today = env.d.date(env.as_of);
+    let (this, next) = (on(year), on(year + 1));
     format!(
-        "CASE WHEN {this} >= {today} THEN {this} - {today} ELSE {next} - {today} END",
-        this = on(year),
-        next = on(year + 1)
+        "CASE WHEN {this} >= {today} THEN {} ELSE {} END",
+        env.d.days_between(&this, &today),
+        env.d.days_between(&next, &today)
     )
 }
 
@@ -271,7 +278,10 @@ fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> Stri
                 CompareOp::Ne | CompareOp::Lt => format!("{l} <> {r}"),
                 CompareOp::Gt => "FALSE".to_string(),
             };
-            format!("CASE WHEN {l} IS NULL OR {r} IS NULL THEN {UNKNOWN} ELSE ({test}) END")
+            format!(
+                "CASE WHEN {l} IS NULL OR {r} IS NULL THEN {} ELSE ({test}) END",
+                env.d.null(Ty::Bool)
+            )
         }
         _ => format!(
             "({} {} {})",
@@ -285,7 +295,7 @@ fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> Stri
 /// A text value lower-cased (constants are lower-cased already).
 fn text_lower(v: &V, env: &Env) -> String {
     match &v.kind {
-        VKind::Text { lower, .. } => quote::text(lower),
+        VKind::Text { lower, .. } => env.d.text(lower),
         _ => format!("lower({})", value(v, env)),
     }
 }
@@ -293,7 +303,7 @@ fn text_lower(v: &V, env: &Env) -> String {
 /// A text value as written.
 fn text_written(v: &V, env: &Env) -> String {
     match &v.kind {
-        VKind::Text { written, .. } => quote::text(written),
+        VKind::Text { written, .. } => env.d.text(written),
         _ => value(v, env),
     }
 }
@@ -301,11 +311,11 @@ fn text_written(v: &V, env: &Env) -> String {
 pub fn value(v: &V, env: &Env) -> String {
     match &v.kind {
         VKind::Slot(s) => slot_col(*s),
-        VKind::Number(n) => quote::number(*n),
-        VKind::Text { written, .. } => quote::text(written),
+        VKind::Number(n) => env.d.number(*n),
+        VKind::Text { written, .. } => env.d.text(written),
         VKind::Bool(true) => "TRUE".into(),
         VKind::Bool(false) => "FALSE".into(),
-        VKind::Date(d) => quote::date(*d),
+        VKind::Date(d) => env.d.date(*d),
         VKind::Word(w) => w.to_string(),
         VKind::Neg(inner) => format!("(-{})", value(inner, env)),
         VKind::Arith { op, left, right } => {
@@ -315,14 +325,10 @@ pub fn value(v: &V, env: &Env) -> String {
                 ArithOp::Sub => format!("({l} - {r})"),
                 ArithOp::Mul => format!("({l} * {r})"),
                 // Division by zero is missing.
-                ArithOp::Div => format!("({l} / NULLIF({r}, CAST(0.0 AS DOUBLE)))"),
+                ArithOp::Div => format!("({l} / NULLIF({r}, {}))", env.d.number(0.0)),
             }
         }
         VKind::DaysSince(d) => ago(env, &value(d, env)),
-        VKind::DaysUntil(d) => format!(
-            "CAST(({} - {}) AS DOUBLE)",
-            value(d, env),
-            quote::date(env.as_of)
-        ),
+        VKind::DaysUntil(d) => ahead(env, &value(d, env)),
     }
 }

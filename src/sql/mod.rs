@@ -1,15 +1,17 @@
-//! `playbook sql`: a checked playbook compiled to one SQL query (DuckDB).
+//! `playbook sql`: a checked playbook compiled to one SQL query.
 //!
 //! The model is compiled to a [`Program`] against a header made of the
 //! model's own columns, so every slot knows its column name; the program's
-//! resolved conditions are then written as SQL (see `expr`).
+//! resolved conditions are then written as SQL (see `expr`), spelled for one
+//! engine by a [`Dialect`].
 
+pub mod dialect;
 mod expr;
-mod quote;
 
 use crate::check::model::Model;
 use crate::diagnostic::Diagnostic;
 use crate::eval::program::{Channel, Holdout, JourneySource, Program, SlotKind, Step};
+use dialect::{CsvFiles, Dialect, Ty};
 use expr::{cond, segment_col, slot_col, stage_col, Env};
 
 /// Where the customers come from.
@@ -38,48 +40,42 @@ fn model_header(model: &Model) -> Vec<String> {
     header
 }
 
-/// Compiles a checked model to SQL for DuckDB.
-pub fn compile(model: &Model, as_of: i32, source: &Source<'_>) -> Result<String, Vec<Diagnostic>> {
+/// Compiles a checked model to SQL for one engine. Err(message): the
+/// engine cannot run this shape (a usage error, not a playbook problem).
+pub fn compile(
+    model: &Model,
+    as_of: i32,
+    source: &Source<'_>,
+    dialect: &dyn Dialect,
+) -> Result<Result<String, String>, Vec<Diagnostic>> {
     let header = model_header(model);
     let program = crate::eval::compile::compile(model, &header)?;
-    Ok(script(&program, &header, as_of, source))
+    Ok(script(&program, &header, as_of, source, dialect))
 }
 
-fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> String {
-    let env = Env { as_of };
+fn script(
+    p: &Program,
+    header: &[String],
+    as_of: i32,
+    source: &Source<'_>,
+    d: &dyn Dialect,
+) -> Result<String, String> {
+    let env = Env { as_of, d };
     let csv = matches!(source, Source::Csv { .. });
     let mut sql = String::new();
-    // A CSV is loaded into a temporary table first: its `rowid` is the file
-    // order, much cheaper than numbering rows with a window.
-    let mut load = String::new();
     match source {
-        Source::Table(name) => sql.push_str(&format!(
-            "WITH pb_raw AS (\n  SELECT *, row_number() OVER () AS pb_rn FROM {}",
-            quote::ident(name)
-        )),
-        Source::Csv {
-            input, delimiter, ..
-        } => {
-            load = format!(
-                "CREATE OR REPLACE TEMP TABLE pb_src AS SELECT {} FROM read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false);\n",
-                header
-                    .iter()
-                    .map(|h| quote::ident(h))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                quote::text(input),
-                quote::text(&delimiter.to_string())
-            );
-            sql.push_str("WITH pb_raw AS (\n  SELECT *, rowid AS pb_rn FROM pb_src");
+        Source::Table(name) => {
+            sql.push_str(&format!("WITH pb_raw AS (\n  {}", d.table_source(name)))
         }
+        Source::Csv { .. } => sql.push_str("WITH pb_raw AS (\n  SELECT * FROM pb_src"),
     }
     sql.push_str("\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
-    let key = quote::ident(&header[p.key_column]);
-    sql.push_str(&format!("trim(CAST({key} AS VARCHAR)) AS pb_id"));
+    let key = d.ident(&header[p.key_column]);
+    sql.push_str(&format!("trim({}) AS pb_id", d.cast(&key, Ty::Text)));
     for (i, slot) in p.slots.iter().enumerate() {
         let typed = match slot.column {
-            None => null_of(&slot.kind),
-            Some(c) => typed_cell(&quote::ident(&header[c]), slot, csv, p.decimal_comma),
+            None => null_of(&slot.kind, d),
+            Some(c) => typed_cell(&d.ident(&header[c]), slot, csv, p.decimal_comma, d),
         };
         sql.push_str(&format!(",\n    {typed} AS {}", slot_col(i as u16)));
     }
@@ -140,7 +136,7 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     let policy = p
         .policy_holdout
         .as_ref()
-        .map(held)
+        .map(|h| held(h, d))
         .unwrap_or_else(|| "FALSE".to_string());
     for (r, rule) in p.rules.iter().enumerate() {
         for (a, action) in rule.actions.iter().enumerate() {
@@ -151,12 +147,12 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
                 }
             }
             let channel = match &action.channel {
-                Channel::None => "CAST(NULL AS VARCHAR)".to_string(),
-                Channel::Word(w) => quote::text(w),
+                Channel::None => d.null(Ty::Text),
+                Channel::Word(w) => d.text(w),
                 Channel::Slot { slot, words } => {
                     let mut case = format!("CASE {}", slot_col(*slot));
                     for (i, w) in words.iter().enumerate() {
-                        case.push_str(&format!(" WHEN {i} THEN {}", quote::text(w)));
+                        case.push_str(&format!(" WHEN {i} THEN {}", d.text(w)));
                     }
                     case.push_str(" END");
                     case
@@ -165,16 +161,16 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
             let by_rule = rule
                 .holdout
                 .as_ref()
-                .map(held)
+                .map(|h| held(h, d))
                 .unwrap_or_else(|| "FALSE".to_string());
             fired.push(format!(
                 "  SELECT pb_id, pb_rn{stage_list}, {r} AS pb_rule, {a} AS pb_action, {} AS pb_priority,\n    {} AS pb_rule_name, {} AS pb_action_name, {} AS pb_argument, {channel} AS pb_channel,\n    ({policy} OR {by_rule}) AS pb_holdout\n  FROM pb_decide WHERE {filter}",
-                quote::number(rule.priority),
-                quote::text(&rule.name),
-                quote::text(&p.actions[action.action as usize]),
+                d.number(rule.priority),
+                d.text(&rule.name),
+                d.text(&p.actions[action.action as usize]),
                 match &action.argument {
-                    Some(s) => quote::text(s),
-                    None => "CAST(NULL AS VARCHAR)".to_string(),
+                    Some(s) => d.text(s),
+                    None => d.null(Ty::Text),
                 }
             ));
         }
@@ -182,9 +178,14 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     if fired.is_empty() {
         let nulls = stages
             .iter()
-            .map(|s| format!(", CAST(NULL AS INTEGER) AS {s}"))
+            .map(|s| format!(", {} AS {s}", d.null(Ty::Int)))
             .collect::<String>();
-        fired.push(format!("  SELECT CAST(NULL AS VARCHAR) AS pb_id, CAST(0 AS BIGINT) AS pb_rn{nulls}, 0 AS pb_rule, 0 AS pb_action, CAST(0.0 AS DOUBLE) AS pb_priority, CAST(NULL AS VARCHAR) AS pb_rule_name, CAST(NULL AS VARCHAR) AS pb_action_name, CAST(NULL AS VARCHAR) AS pb_argument, CAST(NULL AS VARCHAR) AS pb_channel, FALSE AS pb_holdout WHERE FALSE"));
+        let text = d.null(Ty::Text);
+        fired.push(format!(
+            "  SELECT {text} AS pb_id, {} AS pb_rn{nulls}, 0 AS pb_rule, 0 AS pb_action, {} AS pb_priority, {text} AS pb_rule_name, {text} AS pb_action_name, {text} AS pb_argument, {text} AS pb_channel, FALSE AS pb_holdout FROM pb_decide WHERE FALSE",
+            d.cast("0", Ty::BigInt),
+            d.number(0.0)
+        ));
     }
     sql.push_str(",\npb_fired AS (\n");
     sql.push_str(&fired.join("\n  UNION ALL\n"));
@@ -202,9 +203,9 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
     for (j, journey) in p.journeys.iter().enumerate() {
         let mut case = format!("CASE {}", stage_col(j as u16));
         for (i, s) in journey.stages.iter().enumerate() {
-            case.push_str(&format!(" WHEN {i} THEN {}", quote::text(s)));
+            case.push_str(&format!(" WHEN {i} THEN {}", d.text(s)));
         }
-        case.push_str(&format!(" END AS {}", quote::ident(&journey.name)));
+        case.push_str(&format!(" END AS {}", d.ident(&journey.name)));
         select.push(case);
     }
     select.extend(
@@ -213,7 +214,8 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
             "pb_action_name AS action",
             "pb_argument AS argument",
             "pb_channel AS channel",
-            "pb_holdout AS holdout",
+            // Spelled out: engines write booleans differently (t/f, TRUE).
+            "CASE WHEN pb_holdout THEN 'true' ELSE 'false' END AS holdout",
         ]
         .map(String::from),
     );
@@ -226,39 +228,37 @@ fn script(p: &Program, header: &[String], as_of: i32, source: &Source<'_>) -> St
         select.join(",\n  ")
     );
     match source {
-        Source::Table(_) => format!("{query};\n"),
-        // Decided whole before the file is opened: a bad row leaves no file.
-        Source::Csv { output, .. } => format!(
-            ".bail on\n{load}CREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
-            quote::text(output)
+        Source::Table(_) => Ok(format!("{query};\n")),
+        Source::Csv {
+            input,
+            output,
+            delimiter,
+        } => d.script(
+            &CsvFiles {
+                input,
+                output,
+                delimiter: *delimiter,
+                columns: header,
+            },
+            &query,
         ),
     }
 }
 
-fn null_of(kind: &SlotKind) -> String {
-    match kind {
-        SlotKind::Number => "CAST(NULL AS DOUBLE)",
-        SlotKind::Bool => "CAST(NULL AS BOOLEAN)",
-        SlotKind::Date(_) => "CAST(NULL AS DATE)",
-        SlotKind::Words(_) | SlotKind::Stage(_) => "CAST(NULL AS INTEGER)",
-        SlotKind::Text | SlotKind::List => "CAST(NULL AS VARCHAR)",
-    }
-    .to_string()
+fn null_of(kind: &SlotKind, d: &dyn Dialect) -> String {
+    d.null(match kind {
+        SlotKind::Number => Ty::Double,
+        SlotKind::Bool => Ty::Bool,
+        SlotKind::Date(_) => Ty::Date,
+        SlotKind::Words(_) | SlotKind::Stage(_) => Ty::Int,
+        SlotKind::Text | SlotKind::List => Ty::Text,
+    })
 }
 
 /// `held out`: the first 4 bytes of MD5(`SALT/ID`), big-endian, mod 10000 < basis points.
-fn held(h: &Holdout) -> String {
-    let hex = format!("md5({} || pb_id)", quote::text(&format!("{}/", h.salt)));
-    let digits: Vec<String> = (0..8)
-        .map(|i| {
-            format!(
-                "CAST(strpos('0123456789abcdef', substr({hex}, {}, 1)) - 1 AS BIGINT) * {}",
-                i + 1,
-                16u64.pow(7 - i)
-            )
-        })
-        .collect();
-    format!("((({}) % 10000) < {})", digits.join(" + "), h.basis_points)
+fn held(h: &Holdout, d: &dyn Dialect) -> String {
+    let key = format!("{} || pb_id", d.text(&format!("{}/", h.salt)));
+    format!("((({}) % 10000) < {})", d.md5_prefix(&key), h.basis_points)
 }
 
 fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
@@ -291,33 +291,46 @@ fn typed_cell(
     slot: &crate::eval::program::Slot,
     csv: bool,
     decimal_comma: bool,
+    d: &dyn Dialect,
 ) -> String {
-    let t = format!("NULLIF(trim(CAST({col} AS VARCHAR)), '')");
-    let bad = |what: &str| {
-        format!(
-            "error('line ' || (pb_rn + 2) || ': column ' || {} || ': `' || {t} || '` is not {what}')",
-            quote::text(&slot.name)
+    let as_text = d.cast(col, Ty::Text);
+    let t = format!("NULLIF(trim({as_text}), '')");
+    let line = format!("'line ' || {}", d.cast("pb_rn + 2", Ty::Text));
+    let name = d.text(&slot.name);
+    let bad = |what: &str, ty: Ty| {
+        d.fail(
+            &format!(
+                "{line} || ': column ' || {name} || ': `' || {t} || {}",
+                d.text(&format!("` is not {what}"))
+            ),
+            ty,
         )
     };
-    let required = |typed: String| {
+    let required = |typed: String, ty: Ty| {
         if slot.optional || !csv {
             typed
         } else {
             format!(
-                "CASE WHEN {t} IS NULL THEN error('line ' || (pb_rn + 2) || ': column ' || {} || ' is required, and this cell is empty') ELSE {typed} END",
-                quote::text(&slot.name)
+                "CASE WHEN {t} IS NULL THEN {} ELSE {typed} END",
+                d.fail(
+                    &format!(
+                        "{line} || ': column ' || {name} || ' is required, and this cell is empty'"
+                    ),
+                    ty
+                )
             )
         }
     };
     let words_case = |words: &[String], what: &str| {
         let mut case = format!("CASE lower({t})");
         for (i, w) in words.iter().enumerate() {
-            case.push_str(&format!(" WHEN {} THEN {i}", quote::text(w)));
+            case.push_str(&format!(" WHEN {} THEN {i}", d.text(w)));
         }
         if csv {
             case.push_str(&format!(
-                " WHEN NULL THEN NULL ELSE CASE WHEN {t} IS NULL THEN NULL ELSE {} END END",
-                bad(what)
+                " ELSE CASE WHEN {t} IS NULL THEN {} ELSE {} END END",
+                d.null(Ty::Int),
+                bad(what, Ty::Int)
             ));
         } else {
             case.push_str(" END");
@@ -325,17 +338,17 @@ fn typed_cell(
         case
     };
     match &slot.kind {
-        SlotKind::Text => required(t.clone()),
+        SlotKind::Text => required(t.clone(), Ty::Text),
         SlotKind::List => {
             if slot.optional {
-                format!("CASE WHEN {t} IS NULL THEN NULL ELSE CAST({col} AS VARCHAR) END")
+                format!("CASE WHEN {t} IS NULL THEN NULL ELSE {as_text} END")
             } else {
-                format!("COALESCE(CAST({col} AS VARCHAR), '')")
+                format!("COALESCE({as_text}, '')")
             }
         }
-        SlotKind::Number if !csv => format!("CAST({col} AS DOUBLE)"),
-        SlotKind::Bool if !csv => format!("CAST({col} AS BOOLEAN)"),
-        SlotKind::Date(_) if !csv => format!("CAST({col} AS DATE)"),
+        SlotKind::Number if !csv => d.cast(col, Ty::Double),
+        SlotKind::Bool if !csv => d.cast(col, Ty::Bool),
+        SlotKind::Date(_) if !csv => d.cast(col, Ty::Date),
         SlotKind::Number => {
             let n = if decimal_comma {
                 format!("replace({t}, ',', '.')")
@@ -344,31 +357,33 @@ fn typed_cell(
             };
             // The grammar is checked on the cell as written, with its own separator.
             let sep = if decimal_comma { "," } else { "[.]" };
-            required(format!(
-                "CASE WHEN {t} IS NULL THEN NULL WHEN regexp_full_match({t}, '[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?') THEN CAST({n} AS DOUBLE) ELSE {} END",
-                bad("a number")
-            ))
-        }
-        SlotKind::Bool => required(format!(
-            "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ('true', 'yes', 'ja', '1') THEN TRUE WHEN lower({t}) IN ('false', 'no', 'nee', '0') THEN FALSE ELSE {} END",
-            bad("a yes/no value")
-        )),
-        SlotKind::Date(format) => {
-            let parsed = match format {
-                None => format!(
-                    "CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') THEN TRY_CAST({t} AS DATE) END"
+            let grammar = format!("[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?");
+            required(
+                format!(
+                    "CASE WHEN {t} IS NULL THEN NULL WHEN {} THEN {} ELSE {} END",
+                    d.full_match(&t, &grammar),
+                    d.cast(&n, Ty::Double),
+                    bad("a number", Ty::Double)
                 ),
-                Some(f) => format!(
-                    "CAST(try_strptime({t}, {}) AS DATE)",
-                    quote::text(f.pattern())
-                ),
-            };
-            required(format!(
-                "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({parsed}, {}) END",
-                bad("a date")
-            ))
+                Ty::Double,
+            )
         }
-        SlotKind::Words(words) => required(words_case(words, "one of the words")),
+        SlotKind::Bool => required(
+            format!(
+                "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ('true', 'yes', 'ja', '1') THEN TRUE WHEN lower({t}) IN ('false', 'no', 'nee', '0') THEN FALSE ELSE {} END",
+                bad("a yes/no value", Ty::Bool)
+            ),
+            Ty::Bool,
+        ),
+        SlotKind::Date(format) => required(
+            format!(
+                "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({}, {}) END",
+                d.parse_date(&t, format.as_ref()),
+                bad("a date", Ty::Date)
+            ),
+            Ty::Date,
+        ),
+        SlotKind::Words(words) => required(words_case(words, "one of the words"), Ty::Int),
         SlotKind::Stage(stages) => words_case(stages, "a stage of the journey"),
     }
 }
@@ -384,7 +399,9 @@ mod tests {
         let checked = check(&parsed.playbook, source, SchemaSource::File);
         let model = checked.model.expect("the playbook checks");
         let day = crate::dates::parse_iso(as_of).expect("date");
-        compile(&model, day, &Source::Table("klanten")).expect("compiles")
+        compile(&model, day, &Source::Table("klanten"), &dialect::DuckDb)
+            .expect("compiles")
+            .expect("a table query")
     }
 
     const PLAYBOOK: &str = "customer {\n  id text key\n  n number?\n  d date?\n  k one of a, b\n}\nrule r when k in [] or d more than 3 days ago then x\nrule s when n / 0 > 1 and anniversary of d within next 2 days then y holdout 10%\n";

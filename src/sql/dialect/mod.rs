@@ -1,0 +1,133 @@
+//! What differs between SQL engines: quoting, type names, date arithmetic,
+//! text tests, failing a row, and how a CSV export is loaded and written.
+//!
+//! The query itself (`super::script`, `super::expr`) is written once against
+//! this trait; each engine overrides only what it spells differently. The
+//! defaults are standard SQL as DuckDB and PostgreSQL read it.
+
+mod duckdb;
+
+use crate::dates::DateFormat;
+
+pub use duckdb::DuckDb;
+
+/// The SQL types the compiled query uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Double,
+    Bool,
+    Date,
+    /// A small integer: a word's or stage's index.
+    Int,
+    /// A row number.
+    BigInt,
+    Text,
+}
+
+/// A CSV export to read and the decisions file to write (the script shape).
+pub struct CsvFiles<'a> {
+    pub input: &'a str,
+    pub output: &'a str,
+    pub delimiter: char,
+    /// The model's columns, in the order the query names them.
+    pub columns: &'a [String],
+}
+
+pub trait Dialect {
+    /// A quoted identifier.
+    fn ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// A quoted text literal (standard SQL: quotes doubled, backslashes literal).
+    fn text(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+
+    fn ty(&self, ty: Ty) -> &'static str;
+
+    /// A typed NULL.
+    fn null(&self, ty: Ty) -> String {
+        format!("CAST(NULL AS {})", self.ty(ty))
+    }
+
+    /// `CAST(e AS ty)`.
+    fn cast(&self, e: &str, ty: Ty) -> String {
+        format!("CAST({e} AS {})", self.ty(ty))
+    }
+
+    /// A number literal, always typed as a double; NaN is NULL.
+    fn number(&self, n: f64) -> String {
+        if n.is_nan() {
+            self.null(Ty::Double)
+        } else if n.is_infinite() {
+            let sign = if n > 0.0 { "" } else { "-" };
+            self.cast(&format!("'{sign}Infinity'"), Ty::Double)
+        } else {
+            self.cast(&format!("{n:?}"), Ty::Double)
+        }
+    }
+
+    /// A date literal from a day number.
+    fn date(&self, days: i32) -> String {
+        format!("DATE '{}'", crate::dates::iso(days))
+    }
+
+    /// Whole days from `earlier` to `later` (two DATE expressions), as an integer.
+    fn days_between(&self, later: &str, earlier: &str) -> String {
+        format!("({later} - {earlier})")
+    }
+
+    fn month(&self, date: &str) -> String {
+        format!("month({date})")
+    }
+
+    fn day(&self, date: &str) -> String {
+        format!("day({date})")
+    }
+
+    /// A DATE from a constant year and integer month and day expressions.
+    fn make_date(&self, year: i32, month: &str, day: &str) -> String {
+        format!("make_date({year}, {month}, {day})")
+    }
+
+    /// The first four bytes of MD5(`text`) read as a big-endian unsigned
+    /// integer (0 ..= 4294967295), as a BIGINT.
+    fn md5_prefix(&self, text: &str) -> String;
+
+    /// Does `text` (lower-cased already) start with, end with or contain
+    /// `pattern` (a literal, lower-cased already)? Never a LIKE: `%` and `_`
+    /// are plain characters in a playbook.
+    fn starts_with(&self, text: &str, pattern: &str) -> String;
+    fn ends_with(&self, text: &str, pattern: &str) -> String;
+    fn contains(&self, text: &str, pattern: &str) -> String;
+
+    /// Does the `;` list `list` have an item that, trimmed and lower-cased,
+    /// equals `item` (a literal, lower-cased already, not empty)?
+    fn list_has(&self, list: &str, item: &str) -> String;
+
+    /// Does all of `text` match `regex` (a POSIX-style pattern without backslashes)?
+    fn full_match(&self, text: &str, regex: &str) -> String;
+
+    /// A text expression (trimmed, not empty) as a DATE, NULL when it is not
+    /// one: ISO `YYYY-MM-DD` without a format, else as the `format` says.
+    fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String;
+
+    /// Stops the query with `message` (a text expression); typed as `ty` where
+    /// the engine needs a type for it.
+    fn fail(&self, message: &str, ty: Ty) -> String;
+
+    /// An existing table as the source, with `pb_rn` numbering its rows.
+    fn table_source(&self, table: &str) -> String {
+        format!(
+            "SELECT *, row_number() OVER () AS pb_rn FROM {}",
+            self.ident(table)
+        )
+    }
+
+    /// The script shape: statements that load `files.input` into a relation
+    /// `pb_src` (the model's columns as text, plus `pb_rn`, the 0-based file
+    /// order), then `query` (which reads `pb_src`), then write its rows to
+    /// `files.output` as CSV with a header. Err: this engine has no script shape.
+    fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String>;
+}
