@@ -69,17 +69,37 @@ fn script(
         }
         Source::Csv { .. } => sql.push_str("WITH pb_raw AS (\n  SELECT * FROM pb_src"),
     }
-    sql.push_str("\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
+    // Each cell read trimmed once (`pb_tN`, empty = NULL): engines do not
+    // share the expression between the tests and casts that use it.
+    let mut used: Vec<usize> = p.slots.iter().filter_map(|s| s.column).collect();
+    used.sort_unstable();
+    used.dedup();
+    sql.push_str("\n),\npb_text AS (\n  SELECT *");
+    for &c in &used {
+        sql.push_str(&format!(
+            ",\n    NULLIF(trim({}), '') AS {}",
+            d.cast(&d.ident(&header[c]), Ty::Text),
+            trimmed_col(c)
+        ));
+    }
+    sql.push_str("\n  FROM pb_raw\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
     let key = d.ident(&header[p.key_column]);
     sql.push_str(&format!("trim({}) AS pb_id", d.cast(&key, Ty::Text)));
     for (i, slot) in p.slots.iter().enumerate() {
         let typed = match slot.column {
             None => null_of(&slot.kind, d),
-            Some(c) => typed_cell(&d.ident(&header[c]), slot, csv, p.decimal_comma, d),
+            Some(c) => typed_cell(
+                &d.ident(&header[c]),
+                &trimmed_col(c),
+                slot,
+                csv,
+                p.decimal_comma,
+                d,
+            ),
         };
         sql.push_str(&format!(",\n    {typed} AS {}", slot_col(i as u16)));
     }
-    sql.push_str("\n  FROM pb_raw\n)");
+    sql.push_str("\n  FROM pb_text\n)");
     let mut prev = "pb_base".to_string();
     for (n, step) in p.order.iter().enumerate() {
         let (column, value) = match *step {
@@ -245,6 +265,11 @@ fn script(
     }
 }
 
+/// The trimmed text of header column `c`, NULL when empty.
+fn trimmed_col(c: usize) -> String {
+    format!("pb_t{c}")
+}
+
 fn null_of(kind: &SlotKind, d: &dyn Dialect) -> String {
     d.null(match kind {
         SlotKind::Number => Ty::Double,
@@ -288,13 +313,13 @@ fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
 /// trusted; from a CSV every cell is validated and a bad one stops the script.
 fn typed_cell(
     col: &str,
+    t: &str,
     slot: &crate::eval::program::Slot,
     csv: bool,
     decimal_comma: bool,
     d: &dyn Dialect,
 ) -> String {
     let as_text = d.cast(col, Ty::Text);
-    let t = format!("NULLIF(trim({as_text}), '')");
     let line = format!("'line ' || {}", d.cast("pb_rn + 2", Ty::Text));
     let name = d.text(&slot.name);
     let bad = |what: &str, ty: Ty| {
@@ -338,7 +363,7 @@ fn typed_cell(
         case
     };
     match &slot.kind {
-        SlotKind::Text => required(t.clone(), Ty::Text),
+        SlotKind::Text => required(t.to_string(), Ty::Text),
         SlotKind::List => {
             if slot.optional {
                 format!("CASE WHEN {t} IS NULL THEN NULL ELSE {as_text} END")
@@ -353,7 +378,7 @@ fn typed_cell(
             let n = if decimal_comma {
                 format!("replace({t}, ',', '.')")
             } else {
-                t.clone()
+                t.to_string()
             };
             // The grammar is checked on the cell as written, with its own separator.
             let sep = if decimal_comma { "," } else { "[.]" };
@@ -361,7 +386,7 @@ fn typed_cell(
             required(
                 format!(
                     "CASE WHEN {t} IS NULL THEN NULL WHEN {} THEN {} ELSE {} END",
-                    d.full_match(&t, &grammar),
+                    d.full_match(t, &grammar),
                     d.cast(&n, Ty::Double),
                     bad("a number", Ty::Double)
                 ),
@@ -378,7 +403,7 @@ fn typed_cell(
         SlotKind::Date(format) => required(
             format!(
                 "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({}, {}) END",
-                d.parse_date(&t, format.as_ref()),
+                d.parse_date(t, format.as_ref()),
                 bad("a date", Ty::Date)
             ),
             Ty::Date,
