@@ -160,7 +160,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             m::Node::Segment(s) => Step::Segment(*s as u16),
         })
         .collect();
-    let rules = model
+    let rules: Vec<Rule> = model
         .rules
         .iter()
         .map(|r| Rule {
@@ -199,6 +199,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             condition: c.cond(&s.condition),
         })
         .collect();
+    let guards = guards(&rules);
     Ok(Program {
         slots,
         key_column,
@@ -213,6 +214,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         policy_holdout: model.policy.holdout.as_ref().map(holdout),
         decimal_comma: model.policy.decimal_comma,
         nodes: c.next_id,
+        guards,
         model: model.clone(),
     })
 }

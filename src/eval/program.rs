@@ -272,6 +272,52 @@ pub struct Suppress {
     pub condition: C,
 }
 
+/// The simple tests that must hold for `c` to be true: `c` itself when it
+/// is one cell against a constant, else those `and`-ed into it. When one is
+/// false the rule is false, whatever the order of its tests (Kleene `and`),
+/// so a rule can be ruled out on compact checks.
+fn guard<'c>(c: &'c C, found: &mut Vec<&'c CKind>) {
+    match &c.kind {
+        CKind::NumberField { .. }
+        | CKind::DateField { .. }
+        | CKind::WordField { .. }
+        | CKind::AgoField { .. }
+        | CKind::BoolField(_) => found.push(&c.kind),
+        CKind::And(items) => items.iter().for_each(|i| guard(i, found)),
+        _ => {}
+    }
+}
+
+/// A test that must hold for a rule to fire (see [`guard`]).
+#[derive(Clone, Debug)]
+pub struct Guard {
+    pub rule: u32,
+    pub test: CKind,
+}
+
+/// The guards of all rules, sorted by the kind of test and operator, so that
+/// checking them one after another takes the same branches.
+pub fn guards(rules: &[Rule]) -> Vec<Guard> {
+    let mut guards = Vec::new();
+    let mut found = Vec::new();
+    for (r, rule) in rules.iter().enumerate() {
+        found.clear();
+        guard(&rule.condition, &mut found);
+        guards.extend(found.iter().map(|test| Guard {
+            rule: r as u32,
+            test: (*test).clone(),
+        }));
+    }
+    guards.sort_by_key(|g| match &g.test {
+        CKind::NumberField { op, .. } => (0, *op as u8),
+        CKind::DateField { op, .. } => (1, *op as u8),
+        CKind::WordField { negated, .. } => (2, u8::from(*negated)),
+        CKind::AgoField { low_open, .. } => (3, u8::from(*low_open)),
+        _ => (4, 0),
+    });
+    guards
+}
+
 /// Everything needed to decide for one customer.
 #[derive(Clone, Debug)]
 pub struct Program {
@@ -290,6 +336,8 @@ pub struct Program {
     pub decimal_comma: bool,
     /// The number of condition nodes (for explain traces).
     pub nodes: u32,
+    /// Simple tests that rule out rules before their conditions are walked.
+    pub guards: Vec<Guard>,
     /// The checked model it was compiled from.
     pub model: Model,
 }

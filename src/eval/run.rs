@@ -81,17 +81,23 @@ pub struct Outcome {
     pub dropped: Vec<(Fired, Dropped)>,
     /// Rules whose condition held (and `unless` did not): the summary counts them.
     pub rules_fired: Vec<u32>,
+    /// Per rule: not ruled out by its guard (scratch space, reused per row).
+    screen: Vec<bool>,
 }
 
 /// Receives the value of every condition node evaluated (explain); the default does nothing.
 pub trait Tracer {
+    /// Whether it sees every node: then no test may be skipped.
+    const SEES_NODES: bool = true;
     #[inline]
     fn node(&mut self, _id: u32, _value: Tri) {}
 }
 
 /// No tracing: compiles away.
 pub struct NoTrace;
-impl Tracer for NoTrace {}
+impl Tracer for NoTrace {
+    const SEES_NODES: bool = false;
+}
 
 /// A value during evaluation.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -190,7 +196,22 @@ impl Program {
         }
 
         let mut fired: Vec<Fired> = std::mem::take(&mut out.actions);
+        // Guards first, when no tracer needs to see every node: most rules
+        // of a large playbook fail on one compact test.
+        let screen = !T::SEES_NODES && !self.guards.is_empty();
+        if screen {
+            out.screen.clear();
+            out.screen.resize(self.rules.len(), true);
+            for g in &self.guards {
+                // A rule fires only when all its `and`-ed tests are true.
+                let open = leaf(&g.test, &ctx) == Some(Tri::True);
+                out.screen[g.rule as usize] &= open;
+            }
+        }
         for (r, rule) in self.rules.iter().enumerate() {
+            if screen && !out.screen[r] {
+                continue;
+            }
             if eval(&rule.condition, &ctx, tracer) != Tri::True {
                 continue;
             }
@@ -312,7 +333,7 @@ pub fn held_out(salt: &str, id: &str, basis_points: u32) -> bool {
 #[inline]
 pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
     // Simple comparisons are decided inline; only composite nodes make a call.
-    if let Some(t) = leaf(c, ctx) {
+    if let Some(t) = leaf(&c.kind, ctx) {
         tracer.node(c.id, t);
         return t;
     }
@@ -320,7 +341,7 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
     if let CKind::And(items) = &c.kind {
         let mut result = Tri::True;
         for item in items.iter() {
-            let t = match leaf(item, ctx) {
+            let t = match leaf(&item.kind, ctx) {
                 Some(t) => {
                     tracer.node(item.id, t);
                     t
@@ -344,8 +365,8 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
 
 /// The fast-path nodes: one cell against a constant.
 #[inline(always)]
-fn leaf(c: &C, ctx: &Ctx<'_, '_>) -> Option<Tri> {
-    Some(match &c.kind {
+fn leaf(c: &CKind, ctx: &Ctx<'_, '_>) -> Option<Tri> {
+    Some(match c {
         CKind::NumberField { slot, op, value } => match ctx.row.cells[*slot as usize] {
             Cell::Number(x) => ordered_f64(*op, x, *value),
             _ => Tri::Unknown,
@@ -392,7 +413,7 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
         | CKind::DateField { .. }
         | CKind::WordField { .. }
         | CKind::AgoField { .. }
-        | CKind::BoolField(_) => leaf(c, ctx).unwrap_or(Tri::Unknown),
+        | CKind::BoolField(_) => leaf(&c.kind, ctx).unwrap_or(Tri::Unknown),
         CKind::And(items) => {
             let mut result = Tri::True;
             for item in items.iter() {

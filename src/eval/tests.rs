@@ -1,1 +1,61 @@
 //! Evaluator unit tests: a playbook and rows given as text.
+
+use super::run::{NoTrace, Outcome, Row, Tracer};
+use crate::check::{check, SchemaSource};
+use crate::data::rows::csv_row;
+use crate::syntax::parse;
+
+/// Sees every node, so `decide` walks every condition without guards.
+struct Walk;
+impl Tracer for Walk {}
+
+const PLAYBOOK: &str = "customer {
+  id text key
+  n number?
+  d date?
+  k one of a, b
+  ok bool?
+}
+rule r1 when n >= 3 and k is a then x
+rule r2 when n between 2 and 4 and d more than 10 days ago then y
+rule r3 when not ok and n < 5 then z
+rule r4 when (k is b and ok) or n = 1 then w
+rule r5 when d within 5 days and ok and n > 0 then v
+";
+
+#[test]
+fn guards_decide_what_walking_every_condition_decides() {
+    let parsed = parse(PLAYBOOK);
+    let checked = check(&parsed.playbook, PLAYBOOK, SchemaSource::File);
+    let model = checked.model.expect("the playbook checks");
+    let header: Vec<String> = ["id", "n", "d", "k", "ok"].map(String::from).to_vec();
+    let program = super::compile::compile(&model, &header).expect("compiles");
+    assert!(!program.guards.is_empty());
+    let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
+    let values: [&[&str]; 4] = [
+        &["", "0", "1", "2", "3", "4", "5"],
+        &["", "2026-11-23", "2026-11-20", "2026-11-01", "2025-01-01"],
+        &["a", "b"],
+        &["", "true", "false"],
+    ];
+    let mut rows = 0;
+    for n in values[0] {
+        for d in values[1] {
+            for k in values[2] {
+                for ok in values[3] {
+                    let fields: Vec<&[u8]> = ["c1", n, d, k, ok].map(str::as_bytes).to_vec();
+                    let mut cells = Vec::new();
+                    let id = csv_row(&program, &fields, 5, false, &mut cells).expect("a good row");
+                    let row = Row { id, cells: &cells };
+                    let (mut fast, mut walked) = (Outcome::default(), Outcome::default());
+                    program.decide(&row, as_of, &mut fast, &mut NoTrace);
+                    program.decide(&row, as_of, &mut walked, &mut Walk);
+                    assert_eq!(fast.actions, walked.actions, "n={n} d={d} k={k} ok={ok}");
+                    assert_eq!(fast.rules_fired, walked.rules_fired);
+                    rows += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(rows, 7 * 5 * 2 * 3);
+}
