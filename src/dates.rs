@@ -74,6 +74,41 @@ pub fn days_to_anniversary(date: i32, today: i32) -> i32 {
     }
 }
 
+/// [`days_to_anniversary`] for one `today`, by month and day: one table
+/// lookup per date instead of four calendar conversions.
+#[derive(Clone, Debug)]
+pub struct Anniversaries {
+    today: i32,
+    by_month_day: Vec<i32>,
+}
+
+impl Anniversaries {
+    pub fn new(today: i32) -> Self {
+        let mut by_month_day = vec![0; 13 * 32];
+        for month in 1..=12 {
+            // Leap-year lengths, so 29 February has its entry.
+            for day in 1..=days_in_month(2000, month) {
+                let date = days_from_civil(2000, month, day);
+                by_month_day[(month * 32 + day) as usize] = days_to_anniversary(date, today);
+            }
+        }
+        Anniversaries {
+            today,
+            by_month_day,
+        }
+    }
+
+    pub fn today(&self) -> i32 {
+        self.today
+    }
+
+    /// Days from today to the next recurrence of `date`'s month and day.
+    pub fn days_to(&self, date: i32) -> i32 {
+        let (_, month, day) = civil_from_days(date);
+        self.by_month_day[(month * 32 + day) as usize]
+    }
+}
+
 /// Formats a day number as ISO `YYYY-MM-DD`.
 pub fn iso(days: i32) -> String {
     let (y, m, d) = civil_from_days(days);
@@ -251,6 +286,31 @@ impl DateFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_anniversary_table_agrees_with_the_calendar() {
+        // Todays around year ends and 28/29 February, leap and common years.
+        for today in [
+            "2026-11-23",
+            "2027-02-28",
+            "2028-02-28",
+            "2028-02-29",
+            "2028-03-01",
+            "2026-12-31",
+            "2027-01-01",
+        ] {
+            let today = parse_iso(today).expect("date");
+            let table = Anniversaries::new(today);
+            for date in days_from_civil(1999, 1, 1)..days_from_civil(2001, 1, 1) {
+                assert_eq!(
+                    table.days_to(date),
+                    days_to_anniversary(date, today),
+                    "{}",
+                    iso(date)
+                );
+            }
+        }
+    }
 
     #[test]
     fn day_numbers_round_trip() {

@@ -5,7 +5,7 @@
 
 use super::program::*;
 use super::run::{bucket, eval as eval_cond, value, Cell, Ctx, Dropped, Outcome, Row, Tracer, Val};
-use crate::dates::iso;
+use crate::dates::{iso, Anniversaries};
 use std::fmt::Write;
 
 /// Records the value of every condition node evaluated.
@@ -42,6 +42,7 @@ pub fn explain(program: &Program, source: &str, row: &Row<'_>, as_of: i32, place
         as_of,
         stages: &outcome.stages,
         segments: &outcome.segments,
+        anniversaries: &Anniversaries::new(as_of),
     };
     if outcome.suppressed {
         for rule in &program.rules {

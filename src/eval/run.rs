@@ -6,7 +6,7 @@
 
 use super::program::*;
 use crate::ast::{ArithOp, CompareOp, TextOp};
-use crate::dates::days_to_anniversary;
+use crate::dates::Anniversaries;
 use md5::{Digest, Md5};
 
 /// One typed cell of a row.
@@ -83,6 +83,8 @@ pub struct Outcome {
     pub rules_fired: Vec<u32>,
     /// Per rule: not ruled out by its guard (scratch space, reused per row).
     screen: Vec<bool>,
+    /// Anniversaries as of the last row's date (kept across rows).
+    anniversaries: Option<Anniversaries>,
 }
 
 /// Receives the value of every condition node evaluated (explain); the default does nothing.
@@ -119,6 +121,7 @@ pub struct Ctx<'p, 'r> {
     pub as_of: i32,
     pub stages: &'r [Option<u16>],
     pub segments: &'r [bool],
+    pub anniversaries: &'r Anniversaries,
 }
 
 impl Program {
@@ -132,6 +135,10 @@ impl Program {
         out.dropped.clear();
         out.rules_fired.clear();
         out.suppressed = false;
+        let anniversaries: &Anniversaries = match &mut out.anniversaries {
+            Some(a) if a.today() == as_of => a,
+            slot => slot.insert(Anniversaries::new(as_of)),
+        };
 
         for step in &self.order {
             match *step {
@@ -150,6 +157,7 @@ impl Program {
                                 as_of,
                                 stages: &out.stages,
                                 segments: &out.segments,
+                                anniversaries,
                             };
                             let held = conds
                                 .iter()
@@ -167,6 +175,7 @@ impl Program {
                         as_of,
                         stages: &out.stages,
                         segments: &out.segments,
+                        anniversaries,
                     };
                     let holds =
                         eval(&self.segments[s as usize].condition, &ctx, tracer) == Tri::True;
@@ -182,6 +191,7 @@ impl Program {
             as_of,
             stages: &out.stages,
             segments: &out.segments,
+            anniversaries,
         };
         let mut suppressed = false;
         for s in self.suppress.iter().filter(|s| s.actions.is_empty()) {
@@ -527,7 +537,7 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             _ => Tri::Unknown,
         },
         CKind::Anniversary { date, days } => match value(date, ctx) {
-            Val::Date(d) => Tri::from_bool(f64::from(days_to_anniversary(d, ctx.as_of)) <= *days),
+            Val::Date(d) => Tri::from_bool(f64::from(ctx.anniversaries.days_to(d)) <= *days),
             _ => Tri::Unknown,
         },
     };
