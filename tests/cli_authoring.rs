@@ -347,5 +347,24 @@ fn completions_and_man_page_are_generated() {
     }
     let man = playbook(dir.path(), &["man"]);
     assert_eq!(code(&man), 0);
-    assert!(text(&man.stdout).contains(".TH playbook 1"));
+    let page = text(&man.stdout);
+    assert!(page.contains(".TH playbook 1"));
+
+    // `--dir` writes every page the main page's SUBCOMMANDS section names.
+    let pages = dir.path().join("man1");
+    std::fs::create_dir(&pages).expect("a folder");
+    let written = playbook(dir.path(), &["man", "--dir", "man1"]);
+    assert_eq!(code(&written), 0, "{}", text(&written.stderr));
+    for sub in [
+        "check", "eval", "explain", "test", "fmt", "diff", "schema", "sql", "init",
+    ] {
+        assert!(
+            page.contains(&format!("playbook\\-{sub}(1)")),
+            "{sub} is named"
+        );
+        let sub_page = std::fs::read_to_string(pages.join(format!("playbook-{sub}.1")))
+            .unwrap_or_else(|e| panic!("playbook-{sub}.1: {e}"));
+        assert!(sub_page.contains(&format!(".TH playbook-{sub} 1")), "{sub}");
+    }
+    assert!(pages.join("playbook.1").exists());
 }
