@@ -3,7 +3,7 @@
 //! Numbers, dates and bools are read from the bytes directly; only cells kept as
 //! text (text, words, lists, the key) are checked to be UTF-8.
 
-use super::values::{parse_bool, parse_number};
+use super::values::{parse_bool_bytes, parse_number};
 use crate::dates::{checked_days, parse_iso};
 use crate::eval::program::{Slot, SlotKind};
 use crate::eval::{Cell, ListCell};
@@ -42,9 +42,7 @@ pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result
             };
             format!("`{t}` is not a number (like `{example}`){hint}")
         }),
-        SlotKind::Bool => std::str::from_utf8(bytes)
-            .ok()
-            .and_then(parse_bool)
+        SlotKind::Bool => parse_bool_bytes(bytes)
             .map(Cell::Bool)
             .ok_or_else(|| format!("`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)", shown())),
         SlotKind::Date(format) => {

@@ -3,7 +3,11 @@
 
 /// `true/false`, `yes/no`, `ja/nee`, `1/0`, in any case.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    let t = text.trim().as_bytes();
+    parse_bool_bytes(text.trim().as_bytes())
+}
+
+/// [`parse_bool`] of a trimmed cell's bytes: the words are ASCII, so no UTF-8 check is needed.
+pub fn parse_bool_bytes(t: &[u8]) -> Option<bool> {
     let eq = |w: &str| t.eq_ignore_ascii_case(w.as_bytes());
     if eq("true") || eq("yes") || eq("ja") || t == b"1" {
         Some(true)
