@@ -153,6 +153,40 @@ enum FormatItem {
     Rest,
 }
 
+/// The parts of a [`DateFormat`] as regular expressions; each `year`,
+/// `month`, `day` is the pattern from the start up to and including that part,
+/// with only that part captured. None is anchored.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DateShape {
+    pub whole: String,
+    pub year: String,
+    pub month: String,
+    /// Set instead of `month` for `%b` (three letters: see [`MONTH_NAMES`]).
+    pub month_name: Option<String>,
+    pub day: String,
+    /// `%y`: 69–99 are 19xx, 00–68 are 20xx.
+    pub two_digit_year: bool,
+}
+
+/// The three-letter month names `%b` reads (lower case), English and Dutch.
+pub const MONTH_NAMES: [(&str, u32); 15] = [
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    ("mrt", 3),
+    ("mei", 5),
+    ("okt", 10),
+];
+
 const MONTHS: [&str; 12] = [
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
@@ -212,6 +246,52 @@ impl DateFormat {
     /// The pattern as written.
     pub fn pattern(&self) -> &str {
         &self.pattern
+    }
+
+    /// The pattern as a regular expression (PostgreSQL ARE / Java syntax;
+    /// punctuation escaped with a backslash), for engines that check dates in SQL. One or two digits
+    /// for a day or month are taken greedily, as [`DateFormat::parse_date`]
+    /// does: one digit only when no digit follows.
+    pub fn regex(&self) -> DateShape {
+        let mut shape = DateShape::default();
+        let mut prefix = String::new();
+        let mut rest = false;
+        for item in &self.items {
+            let part = match item {
+                FormatItem::Day | FormatItem::Month => "[0-9]{2}|[0-9](?![0-9])".to_string(),
+                FormatItem::Year4 => "[0-9]{4}".to_string(),
+                FormatItem::Year2 => "[0-9]{2}".to_string(),
+                FormatItem::MonthName => "[A-Za-z]{3}".to_string(),
+                FormatItem::Literal(c) if c.is_ascii_punctuation() || *c == ' ' => {
+                    format!("\\{c}")
+                }
+                FormatItem::Literal(c) => c.to_string(),
+                FormatItem::Rest => {
+                    rest = true;
+                    ".*".to_string()
+                }
+            };
+            let captured = format!("{prefix}({part})");
+            match item {
+                FormatItem::Day => shape.day = captured,
+                FormatItem::Month => shape.month = captured,
+                FormatItem::MonthName => shape.month_name = Some(captured),
+                FormatItem::Year4 => shape.year = captured,
+                FormatItem::Year2 => {
+                    shape.year = captured;
+                    shape.two_digit_year = true;
+                }
+                _ => {}
+            }
+            prefix.push_str(&format!("(?:{part})"));
+        }
+        // A time of day may follow the date: `31-10-2011 10:42`.
+        shape.whole = if rest {
+            prefix
+        } else {
+            format!("{prefix}(?:[ T][0-9:.]*)?")
+        };
+        shape
     }
 
     /// Parses a cell; `None` when it does not match or is not a real date.

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Dialect {
     Duckdb,
+    Postgres,
 }
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +54,7 @@ pub fn run(args: SqlArgs) -> Exit {
     };
     let engine: &dyn dialect::Dialect = match args.dialect {
         Dialect::Duckdb => &dialect::DuckDb,
+        Dialect::Postgres => &dialect::Postgres,
     };
     let Some((loaded, model)) =
         (match load_checked(&args.playbook, SchemaSource::File, args.error_format) {
@@ -67,11 +69,19 @@ pub fn run(args: SqlArgs) -> Exit {
             "`playbook sql` needs a `customer { … }` block: the SQL must know each column's type (`playbook schema EXPORT` prints one)",
         );
     }
+    let file_columns = match (&args.input, engine.needs_file_header()) {
+        (Some(input), true) => match export_header(input, args.delimiter) {
+            Ok(columns) => Some(columns),
+            Err(e) => return usage_error(e),
+        },
+        _ => None,
+    };
     let source = match (&args.input, &args.output) {
         (Some(input), Some(output)) => Source::Csv {
             input,
             output,
             delimiter: args.delimiter,
+            file_columns: file_columns.as_deref(),
         },
         _ => Source::Table(&args.table),
     };
@@ -87,4 +97,27 @@ pub fn run(args: SqlArgs) -> Exit {
             Exit::Findings
         }
     }
+}
+
+/// The export's column names as in the file (a byte-order mark before the
+/// first), for engines whose loader takes the file's columns in order
+/// (PostgreSQL's COPY).
+fn export_header(path: &str, delimiter: char) -> Result<Vec<String>, String> {
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read the export {path}: {e}"))?;
+    let mut start = [0u8; 3];
+    let n = std::io::Read::read(&mut file, &mut start).unwrap_or(0);
+    let bom = start[..n].starts_with(b"\xEF\xBB\xBF");
+    let mut file =
+        std::fs::File::open(path).map_err(|e| format!("cannot read the export {path}: {e}"))?;
+    let delimiter = u8::try_from(delimiter)
+        .map_err(|_| format!("the delimiter `{delimiter}` is not a single byte"))?;
+    let mut columns = crate::data::csv_in::read_header(&mut file, Some(delimiter))
+        .map(|h| h.columns)
+        .map_err(|e| format!("cannot read the header of {path}: {e:?}"))?;
+    // COPY reads a byte-order mark as part of the first name: so it is named.
+    if let (true, Some(first)) = (bom, columns.first_mut()) {
+        first.insert(0, '\u{feff}');
+    }
+    Ok(columns)
 }

@@ -156,7 +156,7 @@ pub fn cond(c: &C, env: &Env) -> String {
             pattern,
         } => {
             let t = text_written(v, env);
-            let lower = format!("lower({t})");
+            let lower = env.d.lower(&t);
             let p = env.d.text(pattern);
             let test = match op {
                 TextOp::StartsWith => env.d.starts_with(&lower, &p),
@@ -257,9 +257,9 @@ fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> Stri
             ),
             _ => format!(
                 "({} {} {})",
-                text_written(left, env),
+                env.d.code_point_order(&text_written(left, env)),
                 op_sql(op),
-                text_written(right, env)
+                env.d.code_point_order(&text_written(right, env))
             ),
         },
         CmpKind::Word => {
@@ -296,7 +296,7 @@ fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> Stri
 fn text_lower(v: &V, env: &Env) -> String {
     match &v.kind {
         VKind::Text { lower, .. } => env.d.text(lower),
-        _ => format!("lower({})", value(v, env)),
+        _ => env.d.lower(&value(v, env)),
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Source<'a> {
         input: &'a str,
         output: &'a str,
         delimiter: char,
+        /// The export's header, for dialects that load every column of the file.
+        file_columns: Option<&'a [String]>,
     },
 }
 
@@ -77,14 +79,14 @@ fn script(
     sql.push_str("\n),\npb_text AS (\n  SELECT *");
     for &c in &used {
         sql.push_str(&format!(
-            ",\n    NULLIF(trim({}), '') AS {}",
-            d.cast(&d.ident(&header[c]), Ty::Text),
+            ",\n    NULLIF({}, '') AS {}",
+            d.trim(&d.cast(&d.ident(&header[c]), Ty::Text)),
             trimmed_col(c)
         ));
     }
     sql.push_str("\n  FROM pb_raw\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
     let key = d.ident(&header[p.key_column]);
-    sql.push_str(&format!("trim({}) AS pb_id", d.cast(&key, Ty::Text)));
+    sql.push_str(&format!("{} AS pb_id", d.trim(&d.cast(&key, Ty::Text))));
     for (i, slot) in p.slots.iter().enumerate() {
         let typed = match slot.column {
             None => null_of(&slot.kind, d),
@@ -239,12 +241,24 @@ fn script(
         ]
         .map(String::from),
     );
+    let mut output_columns = vec!["customer".to_string()];
+    output_columns.extend(p.journeys.iter().map(|j| j.name.clone()));
+    output_columns.extend(["rule", "action", "argument", "channel", "holdout"].map(String::from));
     let max = match p.max_actions {
         Some(n) => format!("WHERE pb_rank <= {n}"),
         None => String::new(),
     };
+    // Customers in file order, actions in firing order: here, or (for an
+    // engine whose tables keep no order) by `pb_o1..3` when writing.
+    let order = if csv && d.sorts_when_writing() {
+        select
+            .extend(["pb_rn AS pb_o1", "pb_rule AS pb_o2", "pb_action AS pb_o3"].map(String::from));
+        String::new()
+    } else {
+        "\nORDER BY pb_rn, pb_rule, pb_action".to_string()
+    };
     let query = format!(
-        "{sql}SELECT {}\nFROM pb_ranked {max}\nORDER BY pb_rn, pb_rule, pb_action",
+        "{sql}SELECT {}\nFROM pb_ranked {max}{order}",
         select.join(",\n  ")
     );
     match source {
@@ -253,12 +267,15 @@ fn script(
             input,
             output,
             delimiter,
+            file_columns,
         } => d.script(
             &CsvFiles {
                 input,
                 output,
                 delimiter: *delimiter,
                 columns: header,
+                file_columns: *file_columns,
+                output_columns: &output_columns,
             },
             &query,
         ),
@@ -347,7 +364,7 @@ fn typed_cell(
         }
     };
     let words_case = |words: &[String], what: &str| {
-        let mut case = format!("CASE lower({t})");
+        let mut case = format!("CASE {}", d.lower(t));
         for (i, w) in words.iter().enumerate() {
             case.push_str(&format!(" WHEN {} THEN {i}", d.text(w)));
         }

@@ -6,10 +6,12 @@
 //! defaults are standard SQL as DuckDB and PostgreSQL read it.
 
 mod duckdb;
+mod postgres;
 
 use crate::dates::DateFormat;
 
 pub use duckdb::DuckDb;
+pub use postgres::Postgres;
 
 /// The SQL types the compiled query uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +33,11 @@ pub struct CsvFiles<'a> {
     pub delimiter: char,
     /// The model's columns, in the order the query names them.
     pub columns: &'a [String],
+    /// The export's own header as in the file (a byte-order mark before the
+    /// first name), when the dialect asked for it.
+    pub file_columns: Option<&'a [String]>,
+    /// The decisions' columns (as `eval --format csv`), in order.
+    pub output_columns: &'a [String],
 }
 
 pub trait Dialect {
@@ -84,6 +91,33 @@ pub trait Dialect {
 
     fn day(&self, date: &str) -> String {
         format!("day({date})")
+    }
+
+    /// Trims white space from both ends of a text.
+    fn trim(&self, text: &str) -> String {
+        format!("trim({text})")
+    }
+
+    /// Lower-cases a text the way Rust's `to_lowercase` does, as far as the engine can.
+    fn lower(&self, text: &str) -> String {
+        format!("lower({text})")
+    }
+
+    /// A text that `<` and `>` compare by code points (as the language does).
+    fn code_point_order(&self, text: &str) -> String {
+        text.to_string()
+    }
+
+    /// Whether the script needs the export's header when compiling (to load
+    /// every column of the file).
+    fn needs_file_header(&self) -> bool {
+        false
+    }
+
+    /// Whether the script sorts the decisions when writing them: the query
+    /// then leaves out its ORDER BY and adds the keys `pb_o1`, `pb_o2`, `pb_o3`.
+    fn sorts_when_writing(&self) -> bool {
+        false
     }
 
     /// A DATE from a constant year and integer month and day expressions.

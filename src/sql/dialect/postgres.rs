@@ -1,0 +1,201 @@
+//! PostgreSQL (15 or later): `psql -v ON_ERROR_STOP=1 -f script.sql` runs the script shape.
+
+use super::{CsvFiles, Dialect, Ty};
+use crate::dates::DateFormat;
+
+pub struct Postgres;
+
+/// What Rust's `str::trim` strips: Unicode White_Space.
+const WHITESPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+
+impl Postgres {
+    /// A part of a matched text as an integer: `substring(t from re)` returns the
+    /// one capture group of `re`.
+    fn part(&self, text: &str, regex: &str) -> String {
+        format!(
+            "CAST(substring({text} from {}) AS INTEGER)",
+            self.text(regex)
+        )
+    }
+
+    /// The date of year/month/day integer expressions when they name a real
+    /// day (years 1–9999, as `eval`), else NULL: no cast that can fail.
+    fn checked_date(&self, y: &str, m: &str, d: &str) -> String {
+        format!(
+            "CASE WHEN {y} BETWEEN 1 AND 9999 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND \
+             CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN \
+             CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 29 ELSE 28 END \
+             ELSE 31 END THEN make_date({y}, {m}, {d}) END"
+        )
+    }
+}
+
+impl Dialect for Postgres {
+    fn ty(&self, ty: Ty) -> &'static str {
+        match ty {
+            Ty::Double => "DOUBLE PRECISION",
+            Ty::Bool => "BOOLEAN",
+            Ty::Date => "DATE",
+            Ty::Int => "INTEGER",
+            Ty::BigInt => "BIGINT",
+            Ty::Text => "TEXT",
+        }
+    }
+
+    fn month(&self, date: &str) -> String {
+        format!("CAST(EXTRACT(MONTH FROM {date}) AS INTEGER)")
+    }
+
+    fn day(&self, date: &str) -> String {
+        format!("CAST(EXTRACT(DAY FROM {date}) AS INTEGER)")
+    }
+
+    fn trim(&self, text: &str) -> String {
+        format!("btrim({text}, {})", self.text(WHITESPACE))
+    }
+
+    fn lower(&self, text: &str) -> String {
+        // ICU's lower case is Unicode's full mapping, as Rust's `to_lowercase`.
+        format!("lower({text} COLLATE \"und-x-icu\")")
+    }
+
+    fn code_point_order(&self, text: &str) -> String {
+        format!("({text} COLLATE \"C\")")
+    }
+
+    fn md5_prefix(&self, text: &str) -> String {
+        // Eight hex digits behind eight zeros: a 64-bit pattern that reads as a
+        // non-negative BIGINT.
+        format!("CAST(CAST('x00000000' || substr(md5({text}), 1, 8) AS BIT(64)) AS BIGINT)")
+    }
+
+    fn starts_with(&self, text: &str, pattern: &str) -> String {
+        format!("starts_with({text}, {pattern})")
+    }
+
+    fn ends_with(&self, text: &str, pattern: &str) -> String {
+        format!("(right({text}, char_length({pattern})) = {pattern})")
+    }
+
+    fn contains(&self, text: &str, pattern: &str) -> String {
+        format!("(strpos({text}, {pattern}) > 0)")
+    }
+
+    fn list_has(&self, list: &str, item: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM unnest(string_to_array({list}, ';')) AS pb_item(v) WHERE {} = {item})",
+            self.lower(&self.trim("pb_item.v"))
+        )
+    }
+
+    fn full_match(&self, text: &str, regex: &str) -> String {
+        format!("({text} ~ {})", self.text(&format!("^(?:{regex})$")))
+    }
+
+    fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String {
+        match format {
+            None => format!(
+                "CASE WHEN {text} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN {} END",
+                self.checked_date(
+                    &format!("CAST(substr({text}, 1, 4) AS INTEGER)"),
+                    &format!("CAST(substr({text}, 6, 2) AS INTEGER)"),
+                    &format!("CAST(substr({text}, 9, 2) AS INTEGER)"),
+                )
+            ),
+            Some(f) => {
+                let shape = f.regex();
+                let whole = format!("^{}$", shape.whole);
+                let (y, m, d) = (
+                    self.part(text, &format!("^{}", shape.year)),
+                    match &shape.month_name {
+                        Some(re) => format!(
+                            "CASE lower(substring({text} from {})) {} END",
+                            self.text(&format!("^{re}")),
+                            crate::dates::MONTH_NAMES
+                                .iter()
+                                .map(|(name, n)| format!("WHEN '{name}' THEN {n}"))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ),
+                        None => self.part(text, &format!("^{}", shape.month)),
+                    },
+                    self.part(text, &format!("^{}", shape.day)),
+                );
+                let y = if shape.two_digit_year {
+                    format!("(CASE WHEN {y} >= 69 THEN 1900 + {y} ELSE 2000 + {y} END)")
+                } else {
+                    y
+                };
+                format!(
+                    "CASE WHEN {text} ~ {} THEN {} END",
+                    self.text(&whole),
+                    self.checked_date(&y, &m, &d)
+                )
+            }
+        }
+    }
+
+    fn needs_file_header(&self) -> bool {
+        true
+    }
+
+    fn sorts_when_writing(&self) -> bool {
+        true
+    }
+
+    fn fail(&self, message: &str, ty: Ty) -> String {
+        format!("pg_temp.pb_fail({message}, {})", self.null(ty))
+    }
+
+    fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String> {
+        let Some(header) = files.file_columns else {
+            return Err("PostgreSQL's COPY needs the export's header to load it".to_string());
+        };
+        let columns: Vec<String> = header.iter().map(|c| self.ident(c)).collect();
+        let delimiter = files.delimiter.to_string();
+        let mut script = String::new();
+        script.push_str("\\set ON_ERROR_STOP on\n\\set QUIET on\nSET client_encoding = 'UTF8';\nSET client_min_messages = warning;\n");
+        // A bad cell stops the query with its message (psql prints it and exits 3).
+        script.push_str("CREATE OR REPLACE FUNCTION pg_temp.pb_fail(message TEXT, sample ANYELEMENT) RETURNS ANYELEMENT LANGUAGE plpgsql AS $pb$ BEGIN RAISE EXCEPTION '%', message; END $pb$;\n");
+        script.push_str("DROP TABLE IF EXISTS pb_decisions;\nDROP VIEW IF EXISTS pb_src;\nDROP TABLE IF EXISTS pb_load;\n");
+        // Every column of the file as text, in file order; `pb_rn` numbers the rows as COPY reads them.
+        script.push_str(&format!(
+            "CREATE TEMP TABLE pb_load (pb_rn BIGINT GENERATED ALWAYS AS IDENTITY (MINVALUE 0 START WITH 0), {});\n",
+            columns
+                .iter()
+                .map(|c| format!("{c} TEXT"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        // `\copy` is one line: psql reads the file on this machine. HEADER MATCH
+        // fails when the export's columns are not the ones compiled against.
+        script.push_str(&format!(
+            "\\copy pb_load ({}) FROM {} WITH (FORMAT csv, HEADER MATCH, DELIMITER {}, QUOTE '\"', ESCAPE '\"')\n",
+            columns.join(", "),
+            self.text(files.input),
+            self.text(&delimiter)
+        ));
+        // The names `eval` reads: a byte-order mark is not part of the first.
+        script.push_str(&format!(
+            "CREATE TEMP VIEW pb_src AS SELECT pb_rn, {} FROM pb_load;\n",
+            header
+                .iter()
+                .map(|c| format!(
+                    "{} AS {}",
+                    self.ident(c),
+                    self.ident(c.strip_prefix('\u{feff}').unwrap_or(c))
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        // Decided whole before the output is opened: a bad row leaves no file.
+        script.push_str(&format!("CREATE TEMP TABLE pb_decisions AS\n{query};\n"));
+        let out_columns: Vec<String> = files.output_columns.iter().map(|c| self.ident(c)).collect();
+        script.push_str(&format!(
+            "\\copy (SELECT {} FROM pb_decisions ORDER BY pb_o1, pb_o2, pb_o3) TO {} WITH (FORMAT csv, HEADER)\n",
+            out_columns.join(", "),
+            self.text(files.output)
+        ));
+        Ok(script)
+    }
+}
