@@ -1,7 +1,10 @@
 //! Property test: a few hundred generated playbooks (every condition form,
 //! missing values, ties, holdouts, suppressions) over boundary-heavy data.
-//! `eval --format csv` and the DuckDB script must write identical bytes.
-//! All cases run in one DuckDB process. Seeded: PLAYBOOK_SQL_SEED, default fixed.
+//! `eval --format csv` and the compiled script must write identical bytes, on
+//! DuckDB and on PostgreSQL. All cases run in one engine process (one `duckdb`,
+//! one `psql` session). Seeded: PLAYBOOK_SQL_SEED, default fixed.
+
+mod support;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -291,8 +294,9 @@ fn run(bin: &str, args: &[&str]) -> std::process::Output {
     Command::new(bin).args(args).output().expect("run")
 }
 
-#[test]
-fn generated_playbooks_decide_as_eval_on_duckdb() {
+/// Generates the cases, compiles them for `dialect`, runs them all at once
+/// with `engine(script, folder)`, and compares every decisions file with eval's.
+fn differential(dialect: &str, engine: impl FnOnce(&str, &Path) -> std::process::Output) {
     let seed: u64 = std::env::var("PLAYBOOK_SQL_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -353,7 +357,7 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
                 "sql",
                 pb_s,
                 "--dialect",
-                "duckdb",
+                dialect,
                 "--as-of",
                 as_of,
                 "--input",
@@ -374,28 +378,10 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
         rejected * 20 < cases,
         "{rejected} of {cases} generated playbooks were rejected by the checker: the generator needs fixing: {reasons:?}"
     );
-    let mut child = Command::new("duckdb")
-        .args(["-batch", ":memory:"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}")
-        });
-    {
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("test setup")
-            .write_all(script.as_bytes())
-            .expect("test setup");
-    }
-    let done = child.wait_with_output().expect("test setup");
+    let done = engine(&script, dir.path());
     assert!(
         done.status.success(),
-        "duckdb: {}",
+        "{dialect}: {}",
         String::from_utf8_lossy(&done.stderr)
     );
     let mut rows = 0;
@@ -403,12 +389,46 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
         let got = std::fs::read(&out).unwrap_or_default();
         assert!(
             got == want,
-            "case {case} (seed {seed}) as of {as_of} differs\n--- playbook\n{pb_text}\n--- data\n{csv}\n--- eval\n{}\n--- duckdb\n{}",
+            "case {case} (seed {seed}) as of {as_of} differs on {dialect}\n--- playbook\n{pb_text}\n--- data\n{csv}\n--- eval\n{}\n--- {dialect}\n{}",
             String::from_utf8_lossy(&want),
             String::from_utf8_lossy(&got)
         );
         rows += want.iter().filter(|b| **b == b'\n').count() - 1;
     }
     assert!(rows > cases, "too few decisions ({rows}) to prove anything");
-    let _ = Path::new("");
+}
+
+#[test]
+fn generated_playbooks_decide_as_eval_on_duckdb() {
+    differential("duckdb", |script, _| {
+        let mut child = Command::new("duckdb")
+            .args(["-batch", ":memory:"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}")
+            });
+        {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("test setup")
+                .write_all(script.as_bytes())
+                .expect("test setup");
+        }
+        child.wait_with_output().expect("test setup")
+    });
+}
+
+#[test]
+fn generated_playbooks_decide_as_eval_on_postgres() {
+    let pg = support::postgres::Server::start();
+    differential("postgres", |script, dir| {
+        let path = dir.join("all.sql");
+        std::fs::write(&path, script).expect("test setup");
+        pg.psql(&path)
+    });
 }
