@@ -187,12 +187,6 @@ pub const MONTH_NAMES: [(&str, u32); 15] = [
     ("okt", 10),
 ];
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-/// Dutch abbreviations that differ from the English ones.
-const MONTHS_NL: [(&str, u32); 3] = [("mrt", 3), ("mei", 5), ("okt", 10)];
-
 impl DateFormat {
     /// Compiles a pattern; the error names the part that is not understood.
     pub fn parse(pattern: &str) -> Result<DateFormat, String> {
@@ -331,11 +325,10 @@ impl DateFormat {
                 }
                 FormatItem::MonthName => {
                     let word = text.get(i..i + 3)?.to_lowercase();
-                    m = MONTHS
+                    m = MONTH_NAMES
                         .iter()
-                        .position(|n| *n == word)
-                        .map(|p| p as u32 + 1)
-                        .or_else(|| MONTHS_NL.iter().find(|(n, _)| *n == word).map(|(_, m)| *m))?;
+                        .find(|(n, _)| *n == word)
+                        .map(|(_, m)| *m)?;
                     i += 3;
                 }
                 FormatItem::Literal(c) => {
@@ -366,6 +359,34 @@ impl DateFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_format_as_a_regex_captures_each_part_after_the_ones_before() {
+        let f = DateFormat::parse("%d-%b-%Y").expect("valid");
+        let shape = f.regex();
+        let num = "[0-9]{2}|[0-9](?![0-9])";
+        assert_eq!(shape.day, format!("({num})"));
+        assert_eq!(
+            shape.month_name.as_deref(),
+            Some(format!("(?:{num})(?:\\-)([A-Za-z]{{3}})").as_str())
+        );
+        assert_eq!(
+            shape.year,
+            format!("(?:{num})(?:\\-)(?:[A-Za-z]{{3}})(?:\\-)([0-9]{{4}})")
+        );
+        assert!(
+            shape.whole.ends_with("(?:[ T][0-9:.]*)?"),
+            "a time may follow"
+        );
+        assert!(!shape.two_digit_year);
+        assert!(
+            DateFormat::parse("%y%m%d")
+                .expect("valid")
+                .regex()
+                .two_digit_year
+        );
+        assert!(MONTH_NAMES.contains(&("okt", 10)));
+    }
 
     #[test]
     fn the_anniversary_table_agrees_with_the_calendar() {

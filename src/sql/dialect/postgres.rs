@@ -199,3 +199,49 @@ impl Dialect for Postgres {
         Ok(script)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_are_standard_sql_and_numbers_double_precision() {
+        assert_eq!(Postgres.ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(Postgres.text("it's \\n"), "'it''s \\n'");
+        assert_eq!(Postgres.number(2.5), "CAST(2.5 AS DOUBLE PRECISION)");
+        assert_eq!(Postgres.number(f64::NAN), "CAST(NULL AS DOUBLE PRECISION)");
+    }
+
+    #[test]
+    fn the_md5_prefix_is_eight_hex_digits_read_as_a_positive_bigint() {
+        let e = Postgres.md5_prefix("'s/' || pb_id");
+        assert!(e.contains("substr(md5('s/' || pb_id), 1, 8)"));
+        // Zero-padded to 64 bits: ffffffff reads as 4294967295, not -1.
+        assert!(e.contains("'x00000000' ||") && e.contains("BIT(64)"));
+    }
+
+    #[test]
+    fn dates_are_checked_without_a_cast_that_can_fail() {
+        let iso = Postgres.parse_date("t", None);
+        assert!(iso.contains("'^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"));
+        assert!(iso.contains("% 400 = 0") && iso.contains("make_date("));
+        assert!(!iso.contains("::date") && !iso.contains("AS DATE)"));
+        let f = DateFormat::parse("%d/%m/%y").expect("a format");
+        let e = Postgres.parse_date("t", Some(&f));
+        // One or two digits for the day, greedily; the two-digit year pivots at 69.
+        assert!(e.contains("'^([0-9]{2}|[0-9](?![0-9]))'"), "{e}");
+        assert!(e.contains(">= 69 THEN 1900 +"));
+    }
+
+    #[test]
+    fn text_tests_are_never_like_patterns() {
+        let p = Postgres.text("50%_off");
+        for e in [
+            Postgres.starts_with("x", &p),
+            Postgres.ends_with("x", &p),
+            Postgres.contains("x", &p),
+        ] {
+            assert!(!e.to_lowercase().contains("like"), "{e}");
+        }
+    }
+}
