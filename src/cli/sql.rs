@@ -69,7 +69,8 @@ pub fn run(args: SqlArgs) -> Exit {
             "`playbook sql` needs a `customer { … }` block: the SQL must know each column's type (`playbook schema EXPORT` prints one)",
         );
     }
-    let file_columns = match (&args.input, engine.needs_file_header()) {
+    let needs_header = engine.script_shape().is_some_and(|s| s.needs_file_header());
+    let file_columns = match (&args.input, needs_header) {
         (Some(input), true) => match export_header(input, args.delimiter) {
             Ok(columns) => Some(columns),
             Err(e) => return usage_error(e),

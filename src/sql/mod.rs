@@ -11,7 +11,7 @@ mod expr;
 use crate::check::model::Model;
 use crate::diagnostic::Diagnostic;
 use crate::eval::program::{Channel, Holdout, JourneySource, Program, SlotKind, Step};
-use dialect::{CsvFiles, Dialect, Ty};
+use dialect::{CsvFiles, Dialect, Script, Ty};
 use expr::{cond, segment_col, slot_col, stage_col, Env};
 
 /// Where the customers come from.
@@ -63,7 +63,14 @@ fn script(
     d: &dyn Dialect,
 ) -> Result<String, String> {
     let env = Env { as_of, d };
-    let csv = matches!(source, Source::Csv { .. });
+    // The script shape, when reading a CSV export.
+    let shape = match source {
+        Source::Table(_) => None,
+        Source::Csv { .. } => match d.script_shape() {
+            Some(s) => Some(s),
+            None => return Err(d.no_script_shape()),
+        },
+    };
     let mut sql = String::new();
     match source {
         Source::Table(name) => {
@@ -90,14 +97,13 @@ fn script(
     for (i, slot) in p.slots.iter().enumerate() {
         let typed = match slot.column {
             None => null_of(&slot.kind, d),
-            Some(c) => typed_cell(
-                &d.ident(&header[c]),
-                &trimmed_col(c),
-                slot,
-                csv,
-                p.decimal_comma,
-                d,
-            ),
+            Some(c) => {
+                let (col, t) = (d.ident(&header[c]), trimmed_col(c));
+                match shape {
+                    Some(s) => checked_cell(&col, &t, slot, p.decimal_comma, s),
+                    None => table_cell(&col, &t, slot, d),
+                }
+            }
         };
         sql.push_str(&format!(",\n    {typed} AS {}", slot_col(i as u16)));
     }
@@ -250,7 +256,7 @@ fn script(
     };
     // Customers in file order, actions in firing order: here, or (for an
     // engine whose tables keep no order) by `pb_o1..3` when writing.
-    let order = if csv && d.sorts_when_writing() {
+    let order = if shape.is_some_and(|s| s.sorts_when_writing()) {
         select
             .extend(["pb_rn AS pb_o1", "pb_rule AS pb_o2", "pb_action AS pb_o3"].map(String::from));
         String::new()
@@ -268,16 +274,21 @@ fn script(
             output,
             delimiter,
             file_columns,
-        } => d.script(
-            &CsvFiles {
-                input,
-                output,
-                delimiter: *delimiter,
-                columns: header,
-                file_columns: *file_columns,
-                output_columns: &output_columns,
+        } => shape.map_or_else(
+            || Err(d.no_script_shape()),
+            |s| {
+                s.script(
+                    &CsvFiles {
+                        input,
+                        output,
+                        delimiter: *delimiter,
+                        columns: header,
+                        file_columns: *file_columns,
+                        output_columns: &output_columns,
+                    },
+                    &query,
+                )
             },
-            &query,
         ),
     }
 }
@@ -326,35 +337,67 @@ fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
     }
 }
 
-/// A cell of the source as the slot's type. From a table the engine's type is
-/// trusted; from a CSV every cell is validated and a bad one stops the script.
-fn typed_cell(
+/// A cell of an existing table as the slot's type: the engine's types are trusted.
+fn table_cell(col: &str, t: &str, slot: &crate::eval::program::Slot, d: &dyn Dialect) -> String {
+    match &slot.kind {
+        SlotKind::Text => t.to_string(),
+        SlotKind::List => list_cell(col, t, slot, d),
+        SlotKind::Number => d.cast(col, Ty::Double),
+        SlotKind::Bool => d.cast(col, Ty::Bool),
+        SlotKind::Date(_) => d.cast(col, Ty::Date),
+        SlotKind::Words(words) | SlotKind::Stage(words) => {
+            format!("{} END", word_case(t, words, d))
+        }
+    }
+}
+
+/// `CASE lower(t) WHEN 'a' THEN 0 …` (without its END): a word's index.
+fn word_case(t: &str, words: &[String], d: &dyn Dialect) -> String {
+    let mut case = format!("CASE {}", d.lower(t));
+    for (i, w) in words.iter().enumerate() {
+        case.push_str(&format!(" WHEN {} THEN {i}", d.text(w)));
+    }
+    case
+}
+
+/// A `;` list as written (split when tested); a required one is never missing.
+fn list_cell(col: &str, t: &str, slot: &crate::eval::program::Slot, d: &dyn Dialect) -> String {
+    let as_text = d.cast(col, Ty::Text);
+    if slot.optional {
+        format!("CASE WHEN {t} IS NULL THEN NULL ELSE {as_text} END")
+    } else {
+        format!("COALESCE({as_text}, '')")
+    }
+}
+
+/// A cell of a CSV export as the slot's type: every cell is validated by the
+/// language's value grammar and a bad one stops the script with its line,
+/// column and value.
+fn checked_cell(
     col: &str,
     t: &str,
     slot: &crate::eval::program::Slot,
-    csv: bool,
     decimal_comma: bool,
-    d: &dyn Dialect,
+    s: &dyn Script,
 ) -> String {
-    let as_text = d.cast(col, Ty::Text);
-    let line = format!("'line ' || {}", d.cast("pb_rn + 2", Ty::Text));
-    let name = d.text(&slot.name);
+    let line = format!("'line ' || {}", s.cast("pb_rn + 2", Ty::Text));
+    let name = s.text(&slot.name);
     let bad = |what: &str, ty: Ty| {
-        d.fail(
+        s.fail(
             &format!(
                 "{line} || ': column ' || {name} || ': `' || {t} || {}",
-                d.text(&format!("` is not {what}"))
+                s.text(&format!("` is not {what}"))
             ),
             ty,
         )
     };
     let required = |typed: String, ty: Ty| {
-        if slot.optional || !csv {
+        if slot.optional {
             typed
         } else {
             format!(
                 "CASE WHEN {t} IS NULL THEN {} ELSE {typed} END",
-                d.fail(
+                s.fail(
                     &format!(
                         "{line} || ': column ' || {name} || ' is required, and this cell is empty'"
                     ),
@@ -364,33 +407,16 @@ fn typed_cell(
         }
     };
     let words_case = |words: &[String], what: &str| {
-        let mut case = format!("CASE {}", d.lower(t));
-        for (i, w) in words.iter().enumerate() {
-            case.push_str(&format!(" WHEN {} THEN {i}", d.text(w)));
-        }
-        if csv {
-            case.push_str(&format!(
-                " ELSE CASE WHEN {t} IS NULL THEN {} ELSE {} END END",
-                d.null(Ty::Int),
-                bad(what, Ty::Int)
-            ));
-        } else {
-            case.push_str(" END");
-        }
-        case
+        format!(
+            "{} ELSE CASE WHEN {t} IS NULL THEN {} ELSE {} END END",
+            word_case(t, words, s),
+            s.null(Ty::Int),
+            bad(what, Ty::Int)
+        )
     };
     match &slot.kind {
         SlotKind::Text => required(t.to_string(), Ty::Text),
-        SlotKind::List => {
-            if slot.optional {
-                format!("CASE WHEN {t} IS NULL THEN NULL ELSE {as_text} END")
-            } else {
-                format!("COALESCE({as_text}, '')")
-            }
-        }
-        SlotKind::Number if !csv => d.cast(col, Ty::Double),
-        SlotKind::Bool if !csv => d.cast(col, Ty::Bool),
-        SlotKind::Date(_) if !csv => d.cast(col, Ty::Date),
+        SlotKind::List => list_cell(col, t, slot, s),
         SlotKind::Number => {
             let n = if decimal_comma {
                 format!("replace({t}, ',', '.')")
@@ -403,8 +429,8 @@ fn typed_cell(
             required(
                 format!(
                     "CASE WHEN {t} IS NULL THEN NULL WHEN {} THEN {} ELSE {} END",
-                    d.full_match(t, &grammar),
-                    d.cast(&n, Ty::Double),
+                    s.full_match(t, &grammar),
+                    s.cast(&n, Ty::Double),
                     bad("a number", Ty::Double)
                 ),
                 Ty::Double,
@@ -420,7 +446,7 @@ fn typed_cell(
         SlotKind::Date(format) => required(
             format!(
                 "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({}, {}) END",
-                d.parse_date(t, format.as_ref()),
+                s.parse_date(t, format.as_ref()),
                 bad("a date", Ty::Date)
             ),
             Ty::Date,

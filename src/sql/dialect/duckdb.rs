@@ -1,6 +1,6 @@
 //! DuckDB: the CLI from PyPI's `duckdb-cli` runs the script shape.
 
-use super::{CsvFiles, Dialect, Ty};
+use super::{CsvFiles, Dialect, Script, Ty};
 use crate::dates::DateFormat;
 
 pub struct DuckDb;
@@ -50,10 +50,15 @@ impl Dialect for DuckDb {
         )
     }
 
+    fn script_shape(&self) -> Option<&dyn Script> {
+        Some(self)
+    }
+}
+
+impl Script for DuckDb {
     fn full_match(&self, text: &str, regex: &str) -> String {
         format!("regexp_full_match({text}, {})", self.text(regex))
     }
-
     fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String {
         match format {
             None => format!(
@@ -65,11 +70,9 @@ impl Dialect for DuckDb {
             ),
         }
     }
-
     fn fail(&self, message: &str, _ty: Ty) -> String {
         format!("error({message})")
     }
-
     fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String> {
         let columns = files
             .columns

@@ -108,18 +108,6 @@ pub trait Dialect {
         text.to_string()
     }
 
-    /// Whether the script needs the export's header when compiling (to load
-    /// every column of the file).
-    fn needs_file_header(&self) -> bool {
-        false
-    }
-
-    /// Whether the script sorts the decisions when writing them: the query
-    /// then leaves out its ORDER BY and adds the keys `pb_o1`, `pb_o2`, `pb_o3`.
-    fn sorts_when_writing(&self) -> bool {
-        false
-    }
-
     /// A DATE from a constant year and integer month and day expressions.
     fn make_date(&self, year: i32, month: &str, day: &str) -> String {
         format!("make_date({year}, {month}, {day})")
@@ -140,6 +128,41 @@ pub trait Dialect {
     /// equals `item` (a literal, lower-cased already, not empty)?
     fn list_has(&self, list: &str, item: &str) -> String;
 
+    /// An existing table as the source, with `pb_rn` numbering its rows.
+    fn table_source(&self, table: &str) -> String {
+        format!(
+            "SELECT *, row_number() OVER () AS pb_rn FROM {}",
+            self.ident(table)
+        )
+    }
+
+    /// The CSV script shape, for an engine whose own client can run it.
+    fn script_shape(&self) -> Option<&dyn Script> {
+        None
+    }
+
+    /// Why there is no script shape (a usage error).
+    fn no_script_shape(&self) -> String {
+        "this engine runs the table shape only: load the export into a table and pass --table"
+            .to_string()
+    }
+}
+
+/// What the script shape needs besides the query: checking cells as they are
+/// read, failing on a bad one, and loading and writing files.
+pub trait Script: Dialect {
+    /// Whether the script needs the export's header when compiling (to load
+    /// every column of the file).
+    fn needs_file_header(&self) -> bool {
+        false
+    }
+
+    /// Whether the script sorts the decisions when writing them: the query
+    /// then leaves out its ORDER BY and adds the keys `pb_o1`, `pb_o2`, `pb_o3`.
+    fn sorts_when_writing(&self) -> bool {
+        false
+    }
+
     /// Does all of `text` match `regex` (a POSIX-style pattern without backslashes)?
     fn full_match(&self, text: &str, regex: &str) -> String;
 
@@ -150,14 +173,6 @@ pub trait Dialect {
     /// Stops the query with `message` (a text expression); typed as `ty` where
     /// the engine needs a type for it.
     fn fail(&self, message: &str, ty: Ty) -> String;
-
-    /// An existing table as the source, with `pb_rn` numbering its rows.
-    fn table_source(&self, table: &str) -> String {
-        format!(
-            "SELECT *, row_number() OVER () AS pb_rn FROM {}",
-            self.ident(table)
-        )
-    }
 
     /// The script shape: statements that load `files.input` into a relation
     /// `pb_src` (the model's columns as text, plus `pb_rn`, the 0-based file

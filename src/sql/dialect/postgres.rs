@@ -1,6 +1,6 @@
 //! PostgreSQL (15 or later): `psql -v ON_ERROR_STOP=1 -f script.sql` runs the script shape.
 
-use super::{CsvFiles, Dialect, Ty};
+use super::{CsvFiles, Dialect, Script, Ty};
 use crate::dates::DateFormat;
 
 pub struct Postgres;
@@ -88,10 +88,15 @@ impl Dialect for Postgres {
         )
     }
 
+    fn script_shape(&self) -> Option<&dyn Script> {
+        Some(self)
+    }
+}
+
+impl Script for Postgres {
     fn full_match(&self, text: &str, regex: &str) -> String {
         format!("({text} ~ {})", self.text(&format!("^(?:{regex})$")))
     }
-
     fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String {
         match format {
             None => format!(
@@ -134,19 +139,15 @@ impl Dialect for Postgres {
             }
         }
     }
-
-    fn needs_file_header(&self) -> bool {
-        true
-    }
-
-    fn sorts_when_writing(&self) -> bool {
-        true
-    }
-
     fn fail(&self, message: &str, ty: Ty) -> String {
         format!("pg_temp.pb_fail({message}, {})", self.null(ty))
     }
-
+    fn needs_file_header(&self) -> bool {
+        true
+    }
+    fn sorts_when_writing(&self) -> bool {
+        true
+    }
     fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String> {
         let Some(header) = files.file_columns else {
             return Err("PostgreSQL's COPY needs the export's header to load it".to_string());
