@@ -13,6 +13,8 @@ use std::path::PathBuf;
 pub enum Dialect {
     Duckdb,
     Postgres,
+    Bigquery,
+    Snowflake,
 }
 
 #[derive(clap::Args, Debug)]
@@ -55,6 +57,8 @@ pub fn run(args: SqlArgs) -> Exit {
     let engine: &dyn dialect::Dialect = match args.dialect {
         Dialect::Duckdb => &dialect::DuckDb,
         Dialect::Postgres => &dialect::Postgres,
+        Dialect::Bigquery => &dialect::BigQuery,
+        Dialect::Snowflake => &dialect::Snowflake,
     };
     let Some((loaded, model)) =
         (match load_checked(&args.playbook, SchemaSource::File, args.error_format) {

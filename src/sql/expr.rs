@@ -98,12 +98,8 @@ pub fn cond(c: &C, env: &Env) -> String {
             low_open,
         } => {
             let a = ago(env, &slot_col(*slot));
-            format!(
-                "({a} {} {} AND {a} <= {})",
-                if *low_open { ">" } else { ">=" },
-                env.d.number(*low),
-                env.d.number(*high)
-            )
+            let op = if *low_open { ">" } else { ">=" };
+            between(env, &a, op, *low, *high)
         }
         CKind::BoolField(slot) => slot_col(*slot),
         CKind::And(items) => join(items, " AND ", "TRUE", env),
@@ -186,11 +182,7 @@ pub fn cond(c: &C, env: &Env) -> String {
         ),
         CKind::DaysAgo { date, low, high } => {
             let a = ago(env, &value(date, env));
-            format!(
-                "({a} >= {} AND {a} <= {})",
-                env.d.number(*low),
-                env.d.number(*high)
-            )
+            between(env, &a, ">=", *low, *high)
         }
         CKind::DaysAhead { date, days } => {
             let a = ahead(env, &value(date, env));
@@ -213,6 +205,19 @@ pub fn cond(c: &C, env: &Env) -> String {
                 .cast(&to_anniversary(&value(date, env), env), Ty::Double),
             env.d.number(*days)
         ),
+    }
+}
+
+/// `low op a AND a <= high`; an infinite `high` (`more than N days ago`) is no bound.
+fn between(env: &Env, a: &str, op: &str, low: f64, high: f64) -> String {
+    if high == f64::INFINITY {
+        format!("({a} {op} {})", env.d.number(low))
+    } else {
+        format!(
+            "({a} {op} {} AND {a} <= {})",
+            env.d.number(low),
+            env.d.number(high)
+        )
     }
 }
 

@@ -74,7 +74,11 @@ fn script(
     let mut sql = String::new();
     match source {
         Source::Table(name) => {
-            sql.push_str(&format!("WITH pb_raw AS (\n  {}", d.table_source(name)))
+            let key = d.ident(&header[p.key_column]);
+            sql.push_str(&format!(
+                "WITH pb_raw AS (\n  {}",
+                d.table_source(name, &key)
+            ))
         }
         Source::Csv { .. } => sql.push_str("WITH pb_raw AS (\n  SELECT * FROM pb_src"),
     }
@@ -311,7 +315,11 @@ fn null_of(kind: &SlotKind, d: &dyn Dialect) -> String {
 /// `held out`: the first 4 bytes of MD5(`SALT/ID`), big-endian, mod 10000 < basis points.
 fn held(h: &Holdout, d: &dyn Dialect) -> String {
     let key = format!("{} || pb_id", d.text(&format!("{}/", h.salt)));
-    format!("((({}) % 10000) < {})", d.md5_prefix(&key), h.basis_points)
+    format!(
+        "({} < {})",
+        d.modulo(&d.md5_prefix(&key), 10000),
+        h.basis_points
+    )
 }
 
 fn stage_expr(p: &Program, j: u16, env: &Env) -> String {

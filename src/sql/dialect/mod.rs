@@ -5,13 +5,17 @@
 //! this trait; each engine overrides only what it spells differently. The
 //! defaults are standard SQL as DuckDB and PostgreSQL read it.
 
+mod bigquery;
 mod duckdb;
 mod postgres;
+mod snowflake;
 
 use crate::dates::DateFormat;
 
+pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;
 pub use postgres::Postgres;
+pub use snowflake::Snowflake;
 
 /// The SQL types the compiled query uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,11 +132,26 @@ pub trait Dialect {
     /// equals `item` (a literal, lower-cased already, not empty)?
     fn list_has(&self, list: &str, item: &str) -> String;
 
-    /// An existing table as the source, with `pb_rn` numbering its rows.
-    fn table_source(&self, table: &str) -> String {
+    /// A table name, each of its dot-separated parts (`schema.table`) quoted.
+    fn table_name(&self, table: &str) -> String {
+        table
+            .split('.')
+            .map(|part| self.ident(part))
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    /// `a % b`, the remainder of integers.
+    fn modulo(&self, a: &str, b: u32) -> String {
+        format!("(({a}) % {b})")
+    }
+
+    /// An existing table as the source, with `pb_rn` numbering its rows
+    /// (`key`, the quoted key column, for engines that must order to number).
+    fn table_source(&self, table: &str, _key: &str) -> String {
         format!(
             "SELECT *, row_number() OVER () AS pb_rn FROM {}",
-            self.ident(table)
+            self.table_name(table)
         )
     }
 
