@@ -53,7 +53,7 @@ impl Dialect for BigQuery {
         format!("EXTRACT(DAY FROM {date})")
     }
 
-    fn make_date(&self, year: i32, month: &str, day: &str) -> String {
+    fn make_date_of(&self, year: &str, month: &str, day: &str) -> String {
         format!("DATE({year}, {month}, {day})")
     }
 

@@ -56,6 +56,14 @@ impl Dialect for DuckDb {
 }
 
 impl Script for DuckDb {
+    fn capture(&self, text: &str, regex: &str) -> String {
+        format!("TRY_CAST({} AS INTEGER)", self.capture_text(text, regex))
+    }
+
+    fn capture_text(&self, text: &str, regex: &str) -> String {
+        format!("regexp_extract({text}, {}, 1)", self.text(regex))
+    }
+
     fn full_match(&self, text: &str, regex: &str) -> String {
         format!("regexp_full_match({text}, {})", self.text(regex))
     }

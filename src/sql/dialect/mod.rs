@@ -114,6 +114,11 @@ pub trait Dialect {
 
     /// A DATE from a constant year and integer month and day expressions.
     fn make_date(&self, year: i32, month: &str, day: &str) -> String {
+        self.make_date_of(&year.to_string(), month, day)
+    }
+
+    /// A DATE from integer year, month and day expressions.
+    fn make_date_of(&self, year: &str, month: &str, day: &str) -> String {
         format!("make_date({year}, {month}, {day})")
     }
 
@@ -185,9 +190,66 @@ pub trait Script: Dialect {
     /// Does all of `text` match `regex` (a POSIX-style pattern without backslashes)?
     fn full_match(&self, text: &str, regex: &str) -> String;
 
+    /// The one group of `regex` (anchored at the start of `text`, which it
+    /// matches) as an INTEGER.
+    fn capture(&self, text: &str, regex: &str) -> String;
+
     /// A text expression (trimmed, not empty) as a DATE, NULL when it is not
     /// one: ISO `YYYY-MM-DD` without a format, else as the `format` says.
-    fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String;
+    /// Checked with regular expressions and the calendar in SQL, so no cast
+    /// can fail halfway.
+    fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String {
+        let Some(f) = format else {
+            return format!(
+                "CASE WHEN {} THEN {} END",
+                self.full_match(text, "[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+                self.checked_date(
+                    &self.capture(text, "^([0-9]{4})"),
+                    &self.capture(text, "^[0-9]{4}-([0-9]{2})"),
+                    &self.capture(text, "^[0-9]{4}-[0-9]{2}-([0-9]{2})"),
+                )
+            );
+        };
+        let shape = f.regex();
+        let year = self.capture(text, &format!("^{}", shape.year));
+        let year = if shape.two_digit_year {
+            format!("(CASE WHEN {year} >= 69 THEN 1900 + {year} ELSE 2000 + {year} END)")
+        } else {
+            year
+        };
+        let month = match &shape.month_name {
+            Some(re) => {
+                let name = self.lower(&self.capture_text(text, &format!("^{re}")));
+                let mut case = format!("CASE {name}");
+                for (n, m) in crate::dates::MONTH_NAMES {
+                    case.push_str(&format!(" WHEN '{n}' THEN {m}"));
+                }
+                case + " END"
+            }
+            None => self.capture(text, &format!("^{}", shape.month)),
+        };
+        let day = self.capture(text, &format!("^{}", shape.day));
+        format!(
+            "CASE WHEN {} THEN {} END",
+            self.full_match(text, &shape.whole),
+            self.checked_date(&year, &month, &day)
+        )
+    }
+
+    /// The one group of `regex` as text (see [`Script::capture`]).
+    fn capture_text(&self, text: &str, regex: &str) -> String;
+
+    /// The DATE of year/month/day integer expressions when they name a real
+    /// day (years 1–9999, as `eval`), else NULL.
+    fn checked_date(&self, y: &str, m: &str, d: &str) -> String {
+        format!(
+            "CASE WHEN {y} BETWEEN 1 AND 9999 AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND \
+             CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 WHEN {m} = 2 THEN \
+             CASE WHEN ({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0 THEN 29 ELSE 28 END \
+             ELSE 31 END THEN {} END",
+            self.make_date_of(y, m, d)
+        )
+    }
 
     /// Stops the query with `message` (a text expression); typed as `ty` where
     /// the engine needs a type for it.

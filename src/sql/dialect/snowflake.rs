@@ -60,7 +60,7 @@ impl Dialect for Snowflake {
         format!("DAY({date})")
     }
 
-    fn make_date(&self, year: i32, month: &str, day: &str) -> String {
+    fn make_date_of(&self, year: &str, month: &str, day: &str) -> String {
         format!("DATE_FROM_PARTS({year}, {month}, {day})")
     }
 
