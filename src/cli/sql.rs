@@ -13,6 +13,7 @@ use std::path::PathBuf;
 pub enum Dialect {
     Duckdb,
     Postgres,
+    Spark,
     Bigquery,
     Snowflake,
 }
@@ -57,6 +58,7 @@ pub fn run(args: SqlArgs) -> Exit {
     let engine: &dyn dialect::Dialect = match args.dialect {
         Dialect::Duckdb => &dialect::DuckDb,
         Dialect::Postgres => &dialect::Postgres,
+        Dialect::Spark => &dialect::Spark,
         Dialect::Bigquery => &dialect::BigQuery,
         Dialect::Snowflake => &dialect::Snowflake,
     };

@@ -9,6 +9,7 @@ mod bigquery;
 mod duckdb;
 mod postgres;
 mod snowflake;
+mod spark;
 
 use crate::dates::DateFormat;
 
@@ -16,6 +17,10 @@ pub use bigquery::BigQuery;
 pub use duckdb::DuckDb;
 pub use postgres::Postgres;
 pub use snowflake::Snowflake;
+pub use spark::Spark;
+
+/// What Rust's `str::trim` strips: Unicode White_Space.
+pub const WHITESPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
 
 /// The SQL types the compiled query uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,41 +204,7 @@ pub trait Script: Dialect {
     /// Checked with regular expressions and the calendar in SQL, so no cast
     /// can fail halfway.
     fn parse_date(&self, text: &str, format: Option<&DateFormat>) -> String {
-        let Some(f) = format else {
-            return format!(
-                "CASE WHEN {} THEN {} END",
-                self.full_match(text, "[0-9]{4}-[0-9]{2}-[0-9]{2}"),
-                self.checked_date(
-                    &self.capture(text, "^([0-9]{4})"),
-                    &self.capture(text, "^[0-9]{4}-([0-9]{2})"),
-                    &self.capture(text, "^[0-9]{4}-[0-9]{2}-([0-9]{2})"),
-                )
-            );
-        };
-        let shape = f.regex();
-        let year = self.capture(text, &format!("^{}", shape.year));
-        let year = if shape.two_digit_year {
-            format!("(CASE WHEN {year} >= 69 THEN 1900 + {year} ELSE 2000 + {year} END)")
-        } else {
-            year
-        };
-        let month = match &shape.month_name {
-            Some(re) => {
-                let name = self.lower(&self.capture_text(text, &format!("^{re}")));
-                let mut case = format!("CASE {name}");
-                for (n, m) in crate::dates::MONTH_NAMES {
-                    case.push_str(&format!(" WHEN '{n}' THEN {m}"));
-                }
-                case + " END"
-            }
-            None => self.capture(text, &format!("^{}", shape.month)),
-        };
-        let day = self.capture(text, &format!("^{}", shape.day));
-        format!(
-            "CASE WHEN {} THEN {} END",
-            self.full_match(text, &shape.whole),
-            self.checked_date(&year, &month, &day)
-        )
+        script_date(self, text, format)
     }
 
     /// The one group of `regex` as text (see [`Script::capture`]).
@@ -260,4 +231,43 @@ pub trait Script: Dialect {
     /// order), then `query` (which reads `pb_src`), then write its rows to
     /// `files.output` as CSV with a header. Err: this engine has no script shape.
     fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String>;
+}
+
+/// [`Script::parse_date`]'s reading: regular expressions and the calendar in SQL.
+pub fn script_date<S: Script + ?Sized>(s: &S, text: &str, format: Option<&DateFormat>) -> String {
+    let Some(f) = format else {
+        return format!(
+            "CASE WHEN {} THEN {} END",
+            s.full_match(text, "[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+            s.checked_date(
+                &s.capture(text, "^([0-9]{4})"),
+                &s.capture(text, "^[0-9]{4}-([0-9]{2})"),
+                &s.capture(text, "^[0-9]{4}-[0-9]{2}-([0-9]{2})"),
+            )
+        );
+    };
+    let shape = f.regex();
+    let year = s.capture(text, &format!("^{}", shape.year));
+    let year = if shape.two_digit_year {
+        format!("(CASE WHEN {year} >= 69 THEN 1900 + {year} ELSE 2000 + {year} END)")
+    } else {
+        year
+    };
+    let month = match &shape.month_name {
+        Some(re) => {
+            let name = s.lower(&s.capture_text(text, &format!("^{re}")));
+            let mut case = format!("CASE {name}");
+            for (n, m) in crate::dates::MONTH_NAMES {
+                case.push_str(&format!(" WHEN '{n}' THEN {m}"));
+            }
+            case + " END"
+        }
+        None => s.capture(text, &format!("^{}", shape.month)),
+    };
+    let day = s.capture(text, &format!("^{}", shape.day));
+    format!(
+        "CASE WHEN {} THEN {} END",
+        s.full_match(text, &shape.whole),
+        s.checked_date(&year, &month, &day)
+    )
 }

@@ -1,11 +1,8 @@
 //! PostgreSQL (15 or later): `psql -v ON_ERROR_STOP=1 -f script.sql` runs the script shape.
 
-use super::{CsvFiles, Dialect, Script, Ty};
+use super::{CsvFiles, Dialect, Script, Ty, WHITESPACE};
 
 pub struct Postgres;
-
-/// What Rust's `str::trim` strips: Unicode White_Space.
-const WHITESPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
 
 impl Dialect for Postgres {
     fn ty(&self, ty: Ty) -> &'static str {
