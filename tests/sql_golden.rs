@@ -1,10 +1,10 @@
 //! The table shape of every dialect against golden files
 //! (tests/golden/sql/<dialect>/), each parsed by the `sqlparser` crate with that
 //! engine's dialect. BigQuery and Snowflake are checked this way only (no engine
-//! runs here); DuckDB and PostgreSQL are also run against `eval` elsewhere.
+//! runs here); DuckDB, PostgreSQL and Spark are also run against `eval` elsewhere.
 
 use sqlparser::dialect::{
-    BigQueryDialect, Dialect, DuckDbDialect, PostgreSqlDialect, SnowflakeDialect,
+    BigQueryDialect, DatabricksDialect, Dialect, DuckDbDialect, PostgreSqlDialect, SnowflakeDialect,
 };
 use sqlparser::parser::Parser;
 use std::path::PathBuf;
@@ -100,4 +100,11 @@ fn duckdb_table_queries_match_golden_files_and_parse() {
 #[test]
 fn postgres_table_queries_match_golden_files_and_parse() {
     golden("postgres", &PostgreSqlDialect {});
+}
+
+#[test]
+fn spark_table_queries_match_golden_files_and_parse() {
+    // Databricks SQL is Spark SQL; sqlparser's own Spark dialect ends a literal at `\'`,
+    // which Spark reads as an escaped quote.
+    golden("spark", &DatabricksDialect {});
 }

@@ -54,7 +54,7 @@ impl Dialect for Spark {
 
     fn list_has(&self, list: &str, item: &str) -> String {
         format!(
-            "exists(split({list}, ';'), pb_item -> {} = {item})",
+            "array_contains(transform(split({list}, ';'), pb_item -> {}), {item})",
             self.lower(&self.trim("pb_item"))
         )
     }
