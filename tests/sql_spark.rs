@@ -220,6 +220,8 @@ fn spark_decides_as_eval_on_the_fixed_corpus() {
             "-f",
         ])
         .arg(&path)
+        // spark-sql leaves a metastore (metastore_db/, derby.log) in its folder.
+        .current_dir(dir.path())
         .output()
         .expect("spark-sql");
     let err = String::from_utf8_lossy(&run.stderr);

@@ -239,10 +239,11 @@ pub fn script_date<S: Script + ?Sized>(s: &S, text: &str, format: Option<&DateFo
         return format!(
             "CASE WHEN {} THEN {} END",
             s.full_match(text, "[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+            // Fixed places once the shape matched: no more regular expressions.
             s.checked_date(
-                &s.capture(text, "^([0-9]{4})"),
-                &s.capture(text, "^[0-9]{4}-([0-9]{2})"),
-                &s.capture(text, "^[0-9]{4}-[0-9]{2}-([0-9]{2})"),
+                &s.cast(&format!("substr({text}, 1, 4)"), Ty::Int),
+                &s.cast(&format!("substr({text}, 6, 2)"), Ty::Int),
+                &s.cast(&format!("substr({text}, 9, 2)"), Ty::Int),
             )
         );
     };
