@@ -301,3 +301,45 @@ fn table_shape_decides_as_eval_over_a_typed_table() {
         )
     );
 }
+
+#[test]
+fn a_column_the_playbook_reads_missing_from_the_export_is_named_when_compiling() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("no-orders.csv");
+    std::fs::write(&data, "id,lifetime_value\nC1,10\n").expect("write");
+    let out = playbook(&[
+        "sql",
+        "playbooks/benchmark.playbook",
+        "--dialect",
+        "postgres",
+        "--input",
+        data.to_str().expect("utf-8"),
+        "--output",
+        "decisions.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no script");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no column `orders`"), "{err}");
+}
+
+#[test]
+fn header_names_are_matched_as_eval_matches_them() {
+    let pg = Server::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("spaced.csv");
+    // A padded name and a byte-order mark: eval reads both as the plain names.
+    std::fs::write(
+        &data,
+        "\u{feff} id ,orders,lifetime_value,first_order,last_order,nps,complaint,opted_in,birthday,channel_pref,tags\nC1,3,600,2024-01-01,2024-02-01,9,resolved,yes,,sms,vip\nC2,12,900,2020-01-01,2026-11-01,10,none,ja,2000-11-25,email,\n",
+    )
+    .expect("write");
+    assert!(
+        same(
+            &pg,
+            &root().join("playbooks/benchmark.playbook"),
+            &data,
+            "2026-11-23"
+        ) >= 3
+    );
+}

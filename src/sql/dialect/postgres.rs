@@ -95,6 +95,27 @@ impl Script for Postgres {
         let Some(header) = files.file_columns else {
             return Err("PostgreSQL's COPY needs the export's header to load it".to_string());
         };
+        // Each column the playbook reads, found as `eval` finds it (the name, or
+        // the name trimmed; a byte-order mark is not part of the first name).
+        let plain = |h: &String| h.strip_prefix('\u{feff}').unwrap_or(h).to_string();
+        let mut sources = Vec::new();
+        for c in files.columns {
+            let found = header
+                .iter()
+                .find(|h| plain(h) == *c)
+                .or_else(|| header.iter().find(|h| plain(h).trim() == c.trim()));
+            match found {
+                Some(h) => sources.push(format!("{} AS {}", self.ident(h), self.ident(c))),
+                // COPY would fail later with less to go on: name the missing column now.
+                None => {
+                    return Err(format!(
+                        "{} has no column `{c}`, which the playbook reads (its header: {})",
+                        files.input,
+                        header.iter().map(plain).collect::<Vec<_>>().join(", ")
+                    ))
+                }
+            }
+        }
         let columns: Vec<String> = header.iter().map(|c| self.ident(c)).collect();
         let delimiter = files.delimiter.to_string();
         let mut script = String::new();
@@ -119,18 +140,9 @@ impl Script for Postgres {
             self.text(files.input),
             self.text(&delimiter)
         ));
-        // The names `eval` reads: a byte-order mark is not part of the first.
         script.push_str(&format!(
             "CREATE TEMP VIEW pb_src AS SELECT pb_rn, {} FROM pb_load;\n",
-            header
-                .iter()
-                .map(|c| format!(
-                    "{} AS {}",
-                    self.ident(c),
-                    self.ident(c.strip_prefix('\u{feff}').unwrap_or(c))
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
+            sources.join(", ")
         ));
         // Decided whole before the output is opened: a bad row leaves no file.
         script.push_str(&format!("CREATE TEMP TABLE pb_decisions AS\n{query};\n"));
