@@ -272,3 +272,17 @@ pub fn script_date<S: Script + ?Sized>(s: &S, text: &str, format: Option<&DateFo
         s.checked_date(&year, &month, &day)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::WHITESPACE;
+
+    #[test]
+    fn whitespace_is_what_rust_trims() {
+        let rust: String = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(WHITESPACE, rust);
+    }
+}
