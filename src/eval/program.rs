@@ -274,8 +274,9 @@ pub struct Suppress {
 
 /// The simple tests that must hold for `c` to be true: `c` itself when it
 /// is one cell against a constant, else those `and`-ed into it. When one is
-/// false the rule is false, whatever the order of its tests (Kleene `and`),
-/// so a rule can be ruled out on compact checks.
+/// not true (false or unknown) neither is `c` (Kleene `and`), so the rule
+/// cannot fire, whatever the order of its tests: it is ruled out on compact
+/// checks.
 fn guard<'c>(c: &'c C, found: &mut Vec<&'c CKind>) {
     match &c.kind {
         CKind::NumberField { .. }
