@@ -61,7 +61,7 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Create a small working playbook, a sample export and tests.
     Init(init::InitArgs),
-    /// Compile a playbook to SQL (DuckDB) that decides exactly as `eval`.
+    /// Compile a playbook to SQL (DuckDB, PostgreSQL, Spark, BigQuery, Snowflake) that decides exactly as `eval`.
     Sql(sql::SqlArgs),
     /// Print shell completions (bash, zsh, fish, …).
     Completions(completions::CompletionsArgs),

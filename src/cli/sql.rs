@@ -28,7 +28,7 @@ pub struct SqlArgs {
     /// The evaluation date (YYYY-MM-DD), written into the SQL as a literal; default today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// A script that reads this CSV export and validates every cell (needs --output).
+    /// A script that reads this CSV export and validates every cell (needs --output; DuckDB, PostgreSQL, Spark).
     #[arg(
         long,
         value_name = "EXPORT",
@@ -36,7 +36,7 @@ pub struct SqlArgs {
         conflicts_with = "table"
     )]
     pub input: Option<String>,
-    /// Where the script writes the decisions CSV (the columns of `eval --format csv`).
+    /// Where the script writes the decisions CSV (the columns of `eval --format csv`; for Spark, a folder holding it).
     #[arg(long, value_name = "DECISIONS", requires = "input")]
     pub output: Option<String>,
     /// With --input: the export's field separator.
