@@ -236,11 +236,69 @@ fn a_bad_cell_stops_the_script_naming_column_and_value() {
         assert!(!run.status.success(), "`{value}` must stop the script");
         let err = String::from_utf8_lossy(&run.stderr);
         assert!(
-            err.contains("line 10") && err.contains(value),
-            "the message names line, column and value: {err}"
+            err.contains("customer `T9`") && err.contains(value),
+            "the message names customer, column and value: {err}"
         );
         assert!(!out.exists(), "no decisions written");
     }
+}
+
+/// The engine may not skip a check: not for a suppressed customer (a filter
+/// pushed below the checks), not for a field no rule reads (a column dropped).
+#[test]
+fn every_cell_is_checked_even_where_no_rule_looks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("unused.playbook");
+    std::fs::write(
+        &pb,
+        "customer {\n  id text key\n  orders number\n  nps number?\n  ok bool\n}\npolicy {\n  suppress when not ok\n}\nrule r when orders >= 1 then x\n",
+    )
+    .expect("write");
+    for (rows, value) in [
+        ("A,1,5,ja\nB,2,oops,ja\n", "oops"),
+        ("A,1,5,ja\nB,twelve,5,nee\n", "twelve"),
+    ] {
+        let data = dir.path().join("data.csv");
+        std::fs::write(&data, format!("id,orders,nps,ok\n{rows}")).expect("write");
+        let out = dir.path().join("out.csv");
+        let sql = playbook(&[
+            "sql",
+            pb.to_str().expect("utf-8"),
+            "--dialect",
+            "duckdb",
+            "--input",
+            data.to_str().expect("utf-8"),
+            "--output",
+            out.to_str().expect("utf-8"),
+        ]);
+        assert!(sql.status.success());
+        let run = duckdb(&sql.stdout);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            !run.status.success() && err.contains(value) && err.contains("customer `B`"),
+            "`{value}` must stop the script: {err}"
+        );
+        assert!(!out.exists(), "no decisions written");
+    }
+}
+
+/// Cells with white space around them (tabs, no-break spaces) read as
+/// `eval` reads them: trimmed the way Rust's `str::trim` does.
+#[test]
+fn white_space_around_cells_is_trimmed_as_eval_trims() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("spaces.csv");
+    let mut text =
+        std::fs::read_to_string(root().join("tests/fixtures/sql/traps.csv")).expect("read");
+    text.push_str("\tT10\u{a0},\t2 ,\u{3000}0,\tab ,  01-03-1990\t,\t2026-11-01 , NEE\t, Gold\u{2003},\tvip ; x,\tEmail\n");
+    std::fs::write(&data, text).expect("write");
+    assert!(
+        same(
+            &root().join("tests/fixtures/sql/traps.playbook"),
+            &data,
+            "2026-02-27"
+        ) > 0
+    );
 }
 
 #[test]

@@ -199,12 +199,7 @@ pub fn cond(c: &C, env: &Env) -> String {
                 env.d.number(*days)
             )
         }
-        CKind::Anniversary { date, days } => format!(
-            "({} <= {})",
-            env.d
-                .cast(&to_anniversary(&value(date, env), env), Ty::Double),
-            env.d.number(*days)
-        ),
+        CKind::Anniversary { date, days } => anniversary_within(&value(date, env), *days, env),
     }
 }
 
@@ -229,26 +224,73 @@ fn join(items: &[C], sep: &str, empty: &str, env: &Env) -> String {
     format!("({})", parts.join(sep))
 }
 
-/// Days from `as_of` to the next recurrence of the date's month and day; the
-/// year of `as_of` is a constant, so the 29-February rule is decided here.
-fn to_anniversary(d: &str, env: &Env) -> String {
-    let (year, _, _) = civil_from_days(env.as_of);
-    let (month, day) = (env.d.month(d), env.d.day(d));
-    let on = |y: i32| {
-        let day = if is_leap(y) {
-            day.clone()
-        } else {
-            format!("CASE WHEN {month} = 2 AND {day} = 29 THEN 28 ELSE {day} END")
-        };
-        env.d.make_date(y, &month, &day)
+/// `anniversary of d within next N days`, as a test of `d`'s month and day
+/// (`month * 100 + day`): the anniversaries from `as_of` to `as_of + N` are a
+/// fixed set of days of the year, worked out here, so no date is built per row.
+fn anniversary_within(d: &str, days: f64, env: &Env) -> String {
+    let key = format!("({} * 100 + {})", env.d.month(d), env.d.day(d));
+    let ranges = anniversary_ranges(env.as_of, days);
+    let test = match ranges.as_slice() {
+        [] => "FALSE".to_string(),
+        [(101, 1231)] => "TRUE".to_string(),
+        _ => {
+            let parts: Vec<String> = ranges
+                .iter()
+                .map(|&(a, b)| {
+                    if a == b {
+                        format!("{key} = {a}")
+                    } else {
+                        format!("{key} BETWEEN {a} AND {b}")
+                    }
+                })
+                .collect();
+            return format!("({})", parts.join(" OR "));
+        }
     };
-    let today = env.d.date(env.as_of);
-    let (this, next) = (on(year), on(year + 1));
-    format!(
-        "CASE WHEN {this} >= {today} THEN {} ELSE {} END",
-        env.d.days_between(&this, &today),
-        env.d.days_between(&next, &today)
-    )
+    known(env, d, &test)
+}
+
+/// The month-day keys (`month * 100 + day`) whose next anniversary, seen from
+/// `as_of`, is at most `days` away, as runs in calendar order (first, last).
+/// 29 February's anniversary is 28 February in other years.
+fn anniversary_ranges(as_of: i32, days: f64) -> Vec<(u32, u32)> {
+    // Every month and day of a leap year, in calendar order.
+    let calendar: Vec<u32> = (1..=12u32)
+        .flat_map(|m| (1..=crate::dates::days_in_month(2000, m)).map(move |d| m * 100 + d))
+        .collect();
+    let mut hit = vec![false; calendar.len()];
+    let mut mark = |key: u32| {
+        if let Ok(i) = calendar.binary_search(&key) {
+            hit[i] = true;
+        }
+    };
+    if days >= 0.0 {
+        // A year and a day of anniversaries covers every key.
+        let last = days.floor().min(366.0) as i32;
+        for t in as_of..=as_of + last {
+            let (year, month, day) = civil_from_days(t);
+            mark(month * 100 + day);
+            if month == 2 && day == 28 && !is_leap(year) {
+                mark(229);
+            }
+        }
+    }
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    let mut open: Option<u32> = None;
+    for (i, &key) in calendar.iter().enumerate() {
+        match (hit[i], open) {
+            (true, None) => open = Some(key),
+            (false, Some(first)) => {
+                ranges.push((first, calendar[i - 1]));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(first) = open {
+        ranges.push((first, 1231));
+    }
+    ranges
 }
 
 fn compare(op: CompareOp, kind: CmpKind, left: &V, right: &V, env: &Env) -> String {
@@ -335,5 +377,55 @@ pub fn value(v: &V, env: &Env) -> String {
         }
         VKind::DaysSince(d) => ago(env, &value(d, env)),
         VKind::DaysUntil(d) => ahead(env, &value(d, env)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anniversary_ranges;
+    use crate::dates::{days_from_civil, days_to_anniversary, parse_iso};
+
+    /// The ranges agree with `eval`'s day count for every day of a leap and a
+    /// common year, seen from around year ends and the end of February.
+    #[test]
+    fn anniversary_ranges_agree_with_the_day_count() {
+        let dates: Vec<i32> =
+            (days_from_civil(1999, 12, 30)..days_from_civil(2001, 1, 2)).collect();
+        for as_of in [
+            "2026-11-23",
+            "2026-12-31",
+            "2027-02-27",
+            "2027-02-28",
+            "2027-03-01",
+            "2028-02-28",
+            "2028-02-29",
+            "2028-03-01",
+            "2027-12-25",
+            "2028-01-01",
+        ] {
+            let today = parse_iso(as_of).expect("date");
+            for days in [
+                -1.0,
+                0.0,
+                0.5,
+                1.0,
+                7.0,
+                30.0,
+                364.0,
+                365.0,
+                366.0,
+                1000.0,
+                f64::NAN,
+            ] {
+                let ranges = anniversary_ranges(today, days);
+                for &d in &dates {
+                    let (_, m, dd) = crate::dates::civil_from_days(d);
+                    let key = m * 100 + dd;
+                    let inside = ranges.iter().any(|&(a, b)| a <= key && key <= b);
+                    let want = f64::from(days_to_anniversary(d, today)) <= days;
+                    assert_eq!(inside, want, "{as_of} +{days}: {key}");
+                }
+            }
+        }
     }
 }

@@ -71,6 +71,8 @@ fn script(
             None => return Err(d.no_script_shape()),
         },
     };
+    let fast = shape.is_some_and(|s| s.fast_cells());
+    let in_order = shape.is_some_and(|s| s.keeps_file_order());
     let mut sql = String::new();
     match source {
         Source::Table(name) => {
@@ -87,24 +89,78 @@ fn script(
     let mut used: Vec<usize> = p.slots.iter().filter_map(|s| s.column).collect();
     used.sort_unstable();
     used.dedup();
+    let key = d.ident(&header[p.key_column]);
+    let key_text = d.trim(&d.cast(&key, Ty::Text));
     sql.push_str("\n),\npb_text AS (\n  SELECT *");
-    for &c in &used {
+    // With fast cells, the key is trimmed here (only when it needs it) and
+    // each cell's trimmed text is written where needed, on the slow path.
+    if let Some(s) = shape.filter(|_| fast) {
+        sql.push_str(&format!(
+            ",\n    CASE WHEN {} THEN {key_text} ELSE COALESCE({key}, '') END AS pb_id",
+            s.edge_space(&key)
+        ));
+    }
+    for &c in used.iter().filter(|_| !fast) {
         sql.push_str(&format!(
             ",\n    NULLIF({}, '') AS {}",
             d.trim(&d.cast(&d.ident(&header[c]), Ty::Text)),
             trimmed_col(c)
         ));
     }
-    sql.push_str("\n  FROM pb_raw\n),\npb_base AS (\n  SELECT pb_rn,\n    ");
-    let key = d.ident(&header[p.key_column]);
-    sql.push_str(&format!("{} AS pb_id", d.trim(&d.cast(&key, Ty::Text))));
+    sql.push_str(&format!(
+        "\n  FROM pb_raw\n),\npb_base AS (\n  SELECT {}",
+        if in_order { "" } else { "pb_rn,\n    " }
+    ));
+    if fast {
+        sql.push_str("pb_id");
+    } else {
+        sql.push_str(&format!("{key_text} AS pb_id"));
+    }
+    // How a bad cell's row is named: by its line before the message, or
+    // (rows not numbered) by its customer after it. Each message is then a
+    // different expression from its start: none is hoisted and run per row.
+    let row = if in_order {
+        let id = if fast {
+            "pb_id".to_string()
+        } else {
+            format!("COALESCE({key_text}, '')")
+        };
+        Row::After(format!(" || ' (customer `' || {id} || '`)'"))
+    } else {
+        Row::Before(format!(
+            "'line ' || {} || ': ' || ",
+            d.cast("pb_rn + 2", Ty::Text)
+        ))
+    };
     for (i, slot) in p.slots.iter().enumerate() {
         let typed = match slot.column {
             None => null_of(&slot.kind, d),
             Some(c) => {
-                let (col, t) = (d.ident(&header[c]), trimmed_col(c));
+                let col = d.ident(&header[c]);
+                // On the fast path, the slow path's trimmed text is bound once.
+                let t = if fast {
+                    "pb_v".to_string()
+                } else {
+                    trimmed_col(c)
+                };
                 match shape {
-                    Some(s) => checked_cell(&col, &t, slot, p.decimal_comma, s),
+                    Some(s) => {
+                        // The key's own row has no customer to name.
+                        let none = Row::After(String::new());
+                        let row = if in_order && c == p.key_column {
+                            &none
+                        } else {
+                            &row
+                        };
+                        let cell = Cell {
+                            col: &col,
+                            t: &t,
+                            row,
+                            fast,
+                            key: c == p.key_column,
+                        };
+                        checked_cell(&cell, slot, p.decimal_comma, s)
+                    }
                     None => table_cell(&col, &t, slot, d),
                 }
             }
@@ -148,7 +204,12 @@ fn script(
     for (r, rule) in p.rules.iter().enumerate() {
         let mut fire = format!("COALESCE({}, FALSE)", cond(&rule.condition, &env));
         if let Some(u) = &rule.unless {
-            fire = format!("{fire} AND NOT COALESCE({}, FALSE)", cond(u, &env));
+            // A CASE, not an AND: engines evaluate both sides of an AND on
+            // every row, and `unless` is only needed where the rule holds.
+            fire = format!(
+                "CASE WHEN {fire} THEN NOT COALESCE({}, FALSE) ELSE FALSE END",
+                cond(u, &env)
+            );
         }
         sql.push_str(&format!(",\n    ({fire}) AS f{r}"));
     }
@@ -161,75 +222,47 @@ fn script(
         }
     }
     sql.push_str(&format!("\n  FROM {prev}\n)"));
-    // One row per fired action, per-action suppression applied.
-    let mut fired = Vec::new();
-    let stages: Vec<String> = (0..p.journeys.len()).map(|j| stage_col(j as u16)).collect();
-    let stage_list = stages.iter().map(|s| format!(", {s}")).collect::<String>();
+    // Every action a rule can fire, in firing order, per-action suppression applied.
     let policy = p
         .policy_holdout
         .as_ref()
         .map(|h| held(h, d))
         .unwrap_or_else(|| "FALSE".to_string());
+    let mut items = Vec::new();
     for (r, rule) in p.rules.iter().enumerate() {
         for (a, action) in rule.actions.iter().enumerate() {
-            let mut filter = format!("NOT pb_sup AND f{r}");
+            let mut filter = format!("f{r}");
             for (k, s) in p.suppress.iter().enumerate() {
                 if s.actions.contains(&action.action) {
                     filter.push_str(&format!(" AND NOT p{k}"));
                 }
             }
             let channel = match &action.channel {
-                Channel::None => d.null(Ty::Text),
-                Channel::Word(w) => d.text(w),
+                Channel::None => None,
+                Channel::Word(w) => Some(d.text(w)),
                 Channel::Slot { slot, words } => {
                     let mut case = format!("CASE {}", slot_col(*slot));
                     for (i, w) in words.iter().enumerate() {
                         case.push_str(&format!(" WHEN {i} THEN {}", d.text(w)));
                     }
                     case.push_str(" END");
-                    case
+                    Some(case)
                 }
             };
-            let by_rule = rule
-                .holdout
-                .as_ref()
-                .map(|h| held(h, d))
-                .unwrap_or_else(|| "FALSE".to_string());
-            fired.push(format!(
-                "  SELECT pb_id, pb_rn{stage_list}, {r} AS pb_rule, {a} AS pb_action, {} AS pb_priority,\n    {} AS pb_rule_name, {} AS pb_action_name, {} AS pb_argument, {channel} AS pb_channel,\n    ({policy} OR {by_rule}) AS pb_holdout\n  FROM pb_decide WHERE {filter}",
-                d.number(rule.priority),
-                d.text(&rule.name),
-                d.text(&p.actions[action.action as usize]),
-                match &action.argument {
-                    Some(s) => d.text(s),
-                    None => d.null(Ty::Text),
-                }
-            ));
+            items.push(Fired {
+                rule: r,
+                action: a,
+                filter,
+                priority: rule.priority,
+                rule_name: d.text(&rule.name),
+                action_name: d.text(&p.actions[action.action as usize]),
+                argument: action.argument.as_ref().map(|s| d.text(s)),
+                channel_varies: matches!(action.channel, Channel::Slot { .. }),
+                channel,
+                holdout: rule.holdout.as_ref().map(|h| held(h, d)),
+            });
         }
     }
-    if fired.is_empty() {
-        let nulls = stages
-            .iter()
-            .map(|s| format!(", {} AS {s}", d.null(Ty::Int)))
-            .collect::<String>();
-        let text = d.null(Ty::Text);
-        fired.push(format!(
-            "  SELECT {text} AS pb_id, {} AS pb_rn{nulls}, 0 AS pb_rule, 0 AS pb_action, {} AS pb_priority, {text} AS pb_rule_name, {text} AS pb_action_name, {text} AS pb_argument, {text} AS pb_channel, FALSE AS pb_holdout FROM pb_decide WHERE FALSE",
-            d.cast("0", Ty::BigInt),
-            d.number(0.0)
-        ));
-    }
-    sql.push_str(",\npb_fired AS (\n");
-    sql.push_str(&fired.join("\n  UNION ALL\n"));
-    // `max N`: the N of highest priority, ties to firing order (only when there is a max).
-    let rank = if p.max_actions.is_some() {
-        "row_number() OVER (PARTITION BY pb_rn ORDER BY pb_priority DESC, pb_rule, pb_action)"
-    } else {
-        "1"
-    };
-    sql.push_str(&format!(
-        "\n),\npb_ranked AS (\n  SELECT *, {rank} AS pb_rank FROM pb_fired\n)\n"
-    ));
     // The columns of `eval --format csv`.
     let mut select = vec!["pb_id AS customer".to_string()];
     for (j, journey) in p.journeys.iter().enumerate() {
@@ -240,37 +273,15 @@ fn script(
         case.push_str(&format!(" END AS {}", d.ident(&journey.name)));
         select.push(case);
     }
-    select.extend(
-        [
-            "pb_rule_name AS rule",
-            "pb_action_name AS action",
-            "pb_argument AS argument",
-            "pb_channel AS channel",
-            // Spelled out: engines write booleans differently (t/f, TRUE).
-            "CASE WHEN pb_holdout THEN 'true' ELSE 'false' END AS holdout",
-        ]
-        .map(String::from),
-    );
     let mut output_columns = vec!["customer".to_string()];
     output_columns.extend(p.journeys.iter().map(|j| j.name.clone()));
     output_columns.extend(["rule", "action", "argument", "channel", "holdout"].map(String::from));
-    let max = match p.max_actions {
-        Some(n) => format!("WHERE pb_rank <= {n}"),
-        None => String::new(),
-    };
-    // Customers in file order, actions in firing order: here, or (for an
-    // engine whose tables keep no order) by `pb_o1..3` when writing.
-    let order = if shape.is_some_and(|s| s.sorts_when_writing()) {
-        select
-            .extend(["pb_rn AS pb_o1", "pb_rule AS pb_o2", "pb_action AS pb_o3"].map(String::from));
-        String::new()
+    let query = if in_order {
+        in_order_tail(sql, &items, &policy, p, select, d)
     } else {
-        "\nORDER BY pb_rn, pb_rule, pb_action".to_string()
+        let order_keys = shape.is_some_and(|s| s.sorts_when_writing());
+        sorted_tail(sql, &items, &policy, p, select, order_keys, d)
     };
-    let query = format!(
-        "{sql}SELECT {}\nFROM pb_ranked {max}{order}",
-        select.join(",\n  ")
-    );
     match source {
         Source::Table(_) => Ok(format!("{query};\n")),
         Source::Csv {
@@ -295,6 +306,219 @@ fn script(
             },
         ),
     }
+}
+
+/// An action a rule can fire, as SQL.
+struct Fired {
+    rule: usize,
+    action: usize,
+    /// When it fires (the customer not suppressed as a whole).
+    filter: String,
+    priority: f64,
+    rule_name: String,
+    action_name: String,
+    argument: Option<String>,
+    channel: Option<String>,
+    /// Whether the channel depends on the row (a `via` field).
+    channel_varies: bool,
+    holdout: Option<String>,
+}
+
+/// The decisions of an engine that keeps file order: per customer, the list
+/// of the actions that fire (by priority, cut to `max`, back in firing order),
+/// unnested. Each column is then an item of a constant list: no sort, no window.
+fn in_order_tail(
+    mut sql: String,
+    items: &[Fired],
+    policy: &str,
+    p: &Program,
+    mut select: Vec<String>,
+    d: &dyn Dialect,
+) -> String {
+    let max = p.max_actions;
+    let text_null = d.null(Ty::Text);
+    if items.is_empty() {
+        sql.push_str(",\npb_fired AS (\n  SELECT *, 0 AS pb_i FROM pb_decide WHERE FALSE\n)\n");
+        for c in ["rule", "action", "argument", "channel"] {
+            select.push(format!("{text_null} AS {c}"));
+        }
+        select.push("'false' AS holdout".to_string());
+        return format!("{sql}SELECT {}\nFROM pb_fired", select.join(",\n  "));
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    if max.is_some() {
+        // Stable: ties keep firing order.
+        order.sort_by(|&a, &b| items[b].priority.total_cmp(&items[a].priority));
+    }
+    let fire: Vec<String> = order
+        .iter()
+        .map(|&i| format!("CASE WHEN {} THEN {i} END", items[i].filter))
+        .collect();
+    let mut list = format!(
+        "list_filter([{}], lambda x: x IS NOT NULL)",
+        fire.join(", ")
+    );
+    if let Some(n) = max {
+        list = format!("list_sort(list_slice({list}, 1, {n}))");
+    }
+    // No WHERE: the engine would push it below the cell checks and skip
+    // them for suppressed customers. And every cell's check is used here,
+    // or the engine drops those of fields no rule reads.
+    let checked: Vec<String> = (0..p.slots.len())
+        .map(|i| format!("'{0}': {0}", slot_col(i as u16)))
+        .collect();
+    let skip = if checked.is_empty() {
+        "pb_sup".to_string()
+    } else {
+        format!("pb_sup OR {{{}}} IS NULL", checked.join(", "))
+    };
+    sql.push_str(&format!(
+        ",\npb_fired AS (\n  SELECT *, unnest(CASE WHEN {skip} THEN [] ELSE {list} END) AS pb_i FROM pb_decide\n)\n"
+    ));
+    // A column's value for item `pb_i`: a constant list, with the items
+    // whose value depends on the row picked out first.
+    let by_item = |values: Vec<Option<String>>, varies: &dyn Fn(&Fired) -> bool| {
+        if values.iter().all(Option::is_none) {
+            return text_null.clone();
+        }
+        let list: Vec<String> = values
+            .iter()
+            .zip(items)
+            .map(|(v, item)| match v {
+                Some(v) if !varies(item) => v.clone(),
+                _ => "NULL".to_string(),
+            })
+            .collect();
+        let constant = format!("[{}][pb_i + 1]", list.join(", "));
+        let row: Vec<String> = values
+            .iter()
+            .zip(items)
+            .enumerate()
+            .filter(|(_, (_, item))| varies(item))
+            .map(|(i, (v, _))| format!(" WHEN {i} THEN {}", v.as_deref().unwrap_or("NULL")))
+            .collect();
+        if row.is_empty() {
+            constant
+        } else {
+            format!("CASE pb_i{} ELSE {constant} END", row.concat())
+        }
+    };
+    let never = |_: &Fired| false;
+    let rule = by_item(
+        items.iter().map(|i| Some(i.rule_name.clone())).collect(),
+        &never,
+    );
+    let action = by_item(
+        items.iter().map(|i| Some(i.action_name.clone())).collect(),
+        &never,
+    );
+    let argument = by_item(items.iter().map(|i| i.argument.clone()).collect(), &never);
+    let channel = by_item(
+        items.iter().map(|i| i.channel.clone()).collect(),
+        &|i: &Fired| i.channel_varies,
+    );
+    let by_rule: Vec<String> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| item.holdout.as_ref().map(|h| format!(" WHEN {i} THEN {h}")))
+        .collect();
+    let holdout = if by_rule.is_empty() {
+        policy.to_string()
+    } else {
+        format!("{policy} OR CASE pb_i{} ELSE FALSE END", by_rule.concat())
+    };
+    select.extend([
+        format!("{rule} AS rule"),
+        format!("{action} AS action"),
+        format!("{argument} AS argument"),
+        format!("{channel} AS channel"),
+        format!("CASE WHEN {holdout} THEN 'true' ELSE 'false' END AS holdout"),
+    ]);
+    format!("{sql}SELECT {}\nFROM pb_fired", select.join(",\n  "))
+}
+
+/// The decisions of an engine whose rows have no order: one row per fired
+/// action (a UNION ALL), `max` by a window, sorted by file order — in the
+/// query, or by `pb_o1..3` when the script writes (`order_keys`).
+fn sorted_tail(
+    mut sql: String,
+    items: &[Fired],
+    policy: &str,
+    p: &Program,
+    mut select: Vec<String>,
+    order_keys: bool,
+    d: &dyn Dialect,
+) -> String {
+    let stages: Vec<String> = (0..p.journeys.len()).map(|j| stage_col(j as u16)).collect();
+    let stage_list = stages.iter().map(|s| format!(", {s}")).collect::<String>();
+    let mut fired: Vec<String> = items
+        .iter()
+        .map(|item| {
+            format!(
+                "  SELECT pb_id, pb_rn{stage_list}, {} AS pb_rule, {} AS pb_action, {} AS pb_priority,\n    {} AS pb_rule_name, {} AS pb_action_name, {} AS pb_argument, {} AS pb_channel,\n    ({policy} OR {}) AS pb_holdout\n  FROM pb_decide WHERE NOT pb_sup AND {}",
+                item.rule,
+                item.action,
+                d.number(item.priority),
+                item.rule_name,
+                item.action_name,
+                item.argument.clone().unwrap_or_else(|| d.null(Ty::Text)),
+                item.channel.clone().unwrap_or_else(|| d.null(Ty::Text)),
+                item.holdout.as_deref().unwrap_or("FALSE"),
+                item.filter
+            )
+        })
+        .collect();
+    if fired.is_empty() {
+        let nulls = stages
+            .iter()
+            .map(|s| format!(", {} AS {s}", d.null(Ty::Int)))
+            .collect::<String>();
+        let text = d.null(Ty::Text);
+        fired.push(format!(
+            "  SELECT {text} AS pb_id, {} AS pb_rn{nulls}, 0 AS pb_rule, 0 AS pb_action, {} AS pb_priority, {text} AS pb_rule_name, {text} AS pb_action_name, {text} AS pb_argument, {text} AS pb_channel, FALSE AS pb_holdout FROM pb_decide WHERE FALSE",
+            d.cast("0", Ty::BigInt),
+            d.number(0.0)
+        ));
+    }
+    sql.push_str(",\npb_fired AS (\n");
+    sql.push_str(&fired.join("\n  UNION ALL\n"));
+    // `max N`: the N of highest priority, ties to firing order (only when there is a max).
+    let rank = if p.max_actions.is_some() {
+        "row_number() OVER (PARTITION BY pb_rn ORDER BY pb_priority DESC, pb_rule, pb_action)"
+    } else {
+        "1"
+    };
+    sql.push_str(&format!(
+        "\n),\npb_ranked AS (\n  SELECT *, {rank} AS pb_rank FROM pb_fired\n)\n"
+    ));
+    select.extend(
+        [
+            "pb_rule_name AS rule",
+            "pb_action_name AS action",
+            "pb_argument AS argument",
+            "pb_channel AS channel",
+            // Spelled out: engines write booleans differently (t/f, TRUE).
+            "CASE WHEN pb_holdout THEN 'true' ELSE 'false' END AS holdout",
+        ]
+        .map(String::from),
+    );
+    let max = match p.max_actions {
+        Some(n) => format!("WHERE pb_rank <= {n}"),
+        None => String::new(),
+    };
+    // Customers in file order, actions in firing order: here, or (for an
+    // engine whose tables keep no order) by `pb_o1..3` when writing.
+    let order = if order_keys {
+        select
+            .extend(["pb_rn AS pb_o1", "pb_rule AS pb_o2", "pb_action AS pb_o3"].map(String::from));
+        String::new()
+    } else {
+        "\nORDER BY pb_rn, pb_rule, pb_action".to_string()
+    };
+    format!(
+        "{sql}SELECT {}\nFROM pb_ranked {max}{order}",
+        select.join(",\n  ")
+    )
 }
 
 /// The trimmed text of header column `c`, NULL when empty.
@@ -378,23 +602,70 @@ fn list_cell(col: &str, t: &str, slot: &crate::eval::program::Slot, d: &dyn Dial
     }
 }
 
+/// How a bad cell's message names its row: SQL text put before it (ending
+/// in `|| `) or after it (starting with ` ||`).
+enum Row {
+    Before(String),
+    After(String),
+}
+
+/// A CSV cell as the checks see it.
+struct Cell<'a> {
+    /// The column as read (text).
+    col: &'a str,
+    /// Its trimmed text, NULL when empty.
+    t: &'a str,
+    /// How messages name the row.
+    row: &'a Row,
+    /// Whether a cell in plain form is cast directly (see [`Script::fast_cells`]);
+    /// `t` is then a name the slow path binds.
+    fast: bool,
+    /// Whether this is the key column (already trimmed as `pb_id`).
+    key: bool,
+}
+
 /// A cell of a CSV export as the slot's type: every cell is validated by the
-/// language's value grammar and a bad one stops the script with its line,
+/// language's value grammar and a bad one stops the script with its row,
 /// column and value.
 fn checked_cell(
-    col: &str,
-    t: &str,
+    cell: &Cell<'_>,
     slot: &crate::eval::program::Slot,
     decimal_comma: bool,
     s: &dyn Script,
 ) -> String {
-    let line = format!("'line ' || {}", s.cast("pb_rn + 2", Ty::Text));
+    let Cell {
+        col,
+        t,
+        row,
+        fast,
+        key,
+    } = *cell;
+    let (before, after) = match row {
+        Row::Before(b) => (b.as_str(), ""),
+        Row::After(a) => ("", a.as_str()),
+    };
+    // The slow path, with `t` bound to the trimmed text (NULL when empty).
+    let slow_path = |body: String| {
+        s.bind(
+            &format!("NULLIF({}, '')", s.trim(&s.cast(col, Ty::Text))),
+            t,
+            &body,
+        )
+    };
     let name = s.text(&slot.name);
     let bad = |what: &str, ty: Ty| {
         s.fail(
             &format!(
-                "{line} || ': column ' || {name} || ': `' || {t} || {}",
+                "{before}'column ' || {name} || ': `' || {t} || {}{after}",
                 s.text(&format!("` is not {what}"))
+            ),
+            ty,
+        )
+    };
+    let empty = |ty: Ty| {
+        s.fail(
+            &format!(
+                "{before}'column ' || {name} || ' is required, and this cell is empty'{after}"
             ),
             ty,
         )
@@ -403,15 +674,7 @@ fn checked_cell(
         if slot.optional {
             typed
         } else {
-            format!(
-                "CASE WHEN {t} IS NULL THEN {} ELSE {typed} END",
-                s.fail(
-                    &format!(
-                        "{line} || ': column ' || {name} || ' is required, and this cell is empty'"
-                    ),
-                    ty
-                )
-            )
+            format!("CASE WHEN {t} IS NULL THEN {} ELSE {typed} END", empty(ty))
         }
     };
     let words_case = |words: &[String], what: &str| {
@@ -422,45 +685,135 @@ fn checked_cell(
             bad(what, Ty::Int)
         )
     };
+    // A cell written exactly as `plain` lists (a word, as declared) is its
+    // value without trimming or lower-casing; any other goes the long way.
+    let exact = |plain: &[(String, String)], slow: String| {
+        if !fast {
+            return slow;
+        }
+        let mut case = format!("CASE {col}");
+        for (text, value) in plain {
+            case.push_str(&format!(" WHEN {} THEN {value}", s.text(text)));
+        }
+        format!("{case} ELSE {} END", slow_path(slow))
+    };
+    let indexed = |words: &[String]| -> Vec<(String, String)> {
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.clone(), i.to_string()))
+            .collect()
+    };
     match &slot.kind {
+        SlotKind::Text if fast => {
+            // Trimmed only when there is white space at an end.
+            let plain = if key {
+                "NULLIF(pb_id, '')".to_string()
+            } else {
+                format!(
+                    "CASE WHEN {} THEN NULLIF({}, '') ELSE NULLIF({col}, '') END",
+                    s.edge_space(col),
+                    s.trim(col)
+                )
+            };
+            if slot.optional {
+                plain
+            } else {
+                // Not COALESCE: DuckDB computes its arguments on every row.
+                format!(
+                    "CASE WHEN {plain} IS NULL THEN {} ELSE {plain} END",
+                    empty(Ty::Text)
+                )
+            }
+        }
         SlotKind::Text => required(t.to_string(), Ty::Text),
         SlotKind::List => list_cell(col, t, slot, s),
         SlotKind::Number => {
-            let n = if decimal_comma {
-                format!("replace({t}, ',', '.')")
-            } else {
-                t.to_string()
+            let as_number = |text: &str| {
+                let n = if decimal_comma {
+                    format!("replace({text}, ',', '.')")
+                } else {
+                    text.to_string()
+                };
+                s.cast(&n, Ty::Double)
             };
             // The grammar is checked on the cell as written, with its own separator.
             let sep = if decimal_comma { "," } else { "[.]" };
             let grammar = format!("[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?");
-            required(
+            let slow = required(
                 format!(
                     "CASE WHEN {t} IS NULL THEN NULL WHEN {} THEN {} ELSE {} END",
                     s.full_match(t, &grammar),
-                    s.cast(&n, Ty::Double),
+                    as_number(t),
                     bad("a number", Ty::Double)
                 ),
                 Ty::Double,
-            )
+            );
+            if fast {
+                // A cell that matches as written has nothing to trim.
+                format!(
+                    "CASE WHEN {} THEN {} ELSE {} END",
+                    s.full_match(col, &grammar),
+                    as_number(col),
+                    slow_path(slow)
+                )
+            } else {
+                slow
+            }
         }
-        SlotKind::Bool => required(
-            format!(
-                "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ('true', 'yes', 'ja', '1') THEN TRUE WHEN lower({t}) IN ('false', 'no', 'nee', '0') THEN FALSE ELSE {} END",
-                bad("a yes/no value", Ty::Bool)
-            ),
-            Ty::Bool,
+        SlotKind::Bool => {
+            let slow = required(
+                format!(
+                    "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ('true', 'yes', 'ja', '1') THEN TRUE WHEN lower({t}) IN ('false', 'no', 'nee', '0') THEN FALSE ELSE {} END",
+                    bad("a yes/no value", Ty::Bool)
+                ),
+                Ty::Bool,
+            );
+            let plain: Vec<(String, String)> = [
+                ("true", "TRUE"),
+                ("yes", "TRUE"),
+                ("ja", "TRUE"),
+                ("1", "TRUE"),
+                ("false", "FALSE"),
+                ("no", "FALSE"),
+                ("nee", "FALSE"),
+                ("0", "FALSE"),
+            ]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+            exact(&plain, slow)
+        }
+        SlotKind::Date(format) => {
+            let slow = required(
+                format!(
+                    "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({}, {}) END",
+                    s.parse_date(t, format.as_ref()),
+                    bad("a date", Ty::Date)
+                ),
+                Ty::Date,
+            );
+            match format {
+                // An ISO date as written needs no trimming.
+                None if fast => {
+                    let plain = s.parse_date(col, None);
+                    format!(
+                        "CASE WHEN {plain} IS NOT NULL THEN {plain} ELSE {} END",
+                        slow_path(slow)
+                    )
+                }
+                _ if fast => slow_path(slow),
+                _ => slow,
+            }
+        }
+        SlotKind::Words(words) => exact(
+            &indexed(words),
+            required(words_case(words, "one of the words"), Ty::Int),
         ),
-        SlotKind::Date(format) => required(
-            format!(
-                "CASE WHEN {t} IS NULL THEN NULL ELSE COALESCE({}, {}) END",
-                s.parse_date(t, format.as_ref()),
-                bad("a date", Ty::Date)
-            ),
-            Ty::Date,
+        SlotKind::Stage(stages) => exact(
+            &indexed(stages),
+            words_case(stages, "a stage of the journey"),
         ),
-        SlotKind::Words(words) => required(words_case(words, "one of the words"), Ty::Int),
-        SlotKind::Stage(stages) => words_case(stages, "a stage of the journey"),
     }
 }
 
@@ -494,12 +847,13 @@ mod tests {
 
     #[test]
     fn the_29_february_rule_is_decided_by_the_year_of_as_of() {
-        // 2027 is not a leap year: 29 February falls on the 28th; 2028 is.
-        let text = sql(PLAYBOOK, "2027-03-01");
-        assert!(text.contains(
-            "make_date(2027, month(s2), CASE WHEN month(s2) = 2 AND day(s2) = 29 THEN 28"
-        ));
-        assert!(text.contains("make_date(2028, month(s2), day(s2))"));
+        // 2027 is not a leap year: 29 February falls on the 28th, inside
+        // the two days after 26 February; in 2028 it is a day of its own.
+        let key = "(month(s2) * 100 + day(s2))";
+        let text = sql(PLAYBOOK, "2027-02-26");
+        assert!(text.contains(&format!("{key} BETWEEN 226 AND 229")));
+        let text = sql(PLAYBOOK, "2028-02-26");
+        assert!(text.contains(&format!("{key} BETWEEN 226 AND 228")));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! DuckDB: the CLI from PyPI's `duckdb-cli` runs the script shape.
 
-use super::{CsvFiles, Dialect, Script, Ty};
+use super::{CsvFiles, Dialect, Script, Ty, WHITESPACE};
 use crate::dates::DateFormat;
 
 pub struct DuckDb;
@@ -44,9 +44,16 @@ impl Dialect for DuckDb {
         format!("contains({text}, {pattern})")
     }
 
+    fn trim(&self, text: &str) -> String {
+        // DuckDB's one-argument trim strips spaces only.
+        format!("trim({text}, {})", self.text(WHITESPACE))
+    }
+
     fn list_has(&self, list: &str, item: &str) -> String {
+        // Splitting is costly; an item can only be there if the whole text has it.
         format!(
-            "list_contains(list_transform(string_split({list}, ';'), lambda x: lower(trim(x))), {item})"
+            "CASE WHEN contains(lower({list}), {item}) THEN list_contains(list_transform(string_split({list}, ';'), lambda x: {}), {item}) ELSE FALSE END",
+            self.lower(&self.trim("x"))
         )
     }
 
@@ -78,6 +85,26 @@ impl Script for DuckDb {
             ),
         }
     }
+    fn keeps_file_order(&self) -> bool {
+        true
+    }
+
+    fn fast_cells(&self) -> bool {
+        true
+    }
+
+    fn bind(&self, value: &str, name: &str, body: &str) -> String {
+        format!("list_transform([{value}], lambda {name}: {body})[1]")
+    }
+
+    fn edge_space(&self, text: &str) -> String {
+        let class = format!("[{WHITESPACE}]");
+        format!(
+            "regexp_matches({text}, {})",
+            self.text(&format!("^{class}|{class}$"))
+        )
+    }
+
     fn fail(&self, message: &str, _ty: Ty) -> String {
         format!("error({message})")
     }
@@ -88,11 +115,10 @@ impl Script for DuckDb {
             .map(|c| self.ident(c))
             .collect::<Vec<_>>()
             .join(", ");
-        // Loaded into a temporary table first: its `rowid` is the file order,
-        // much cheaper than numbering rows with a window. Decided whole before
-        // the output is opened: a bad row leaves no file.
+        // Read in parallel, in file order; decided whole into a table before
+        // the output is opened, so a bad row leaves no file.
         Ok(format!(
-            ".bail on\nCREATE OR REPLACE TEMP TABLE pb_load AS SELECT {columns} FROM read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false);\nCREATE OR REPLACE TEMP VIEW pb_src AS SELECT *, rowid AS pb_rn FROM pb_load;\nCREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
+            ".bail on\nCREATE OR REPLACE TEMP VIEW pb_src AS SELECT {columns} FROM read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false);\nCREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY pb_decisions TO {} (HEADER, DELIMITER ',');\n",
             self.text(files.input),
             self.text(&files.delimiter.to_string()),
             self.text(files.output)

@@ -192,6 +192,34 @@ pub trait Script: Dialect {
         false
     }
 
+    /// Whether the engine keeps the file's row order through the query (DuckDB
+    /// with its default `preserve_insertion_order`). Then rows are not
+    /// numbered (numbering a parallel scan costs more than the playbook), a
+    /// bad cell is named by its customer rather than its line, and each
+    /// customer's decisions are unnested in order instead of sorted.
+    fn keeps_file_order(&self) -> bool {
+        false
+    }
+
+    /// Whether cells get a fast path: a cell already in the plain form (no
+    /// white space around it, a word as declared) is cast directly, and only
+    /// the others are trimmed, lower-cased and checked.
+    fn fast_cells(&self) -> bool {
+        false
+    }
+
+    /// `body` with `name` standing for `value`, computed once: engines
+    /// hoist an expression written twice out of the CASE branch it is in,
+    /// computing it on every row. Without a way to bind, it is written out.
+    fn bind(&self, value: &str, name: &str, body: &str) -> String {
+        body.replace(name, &format!("({value})"))
+    }
+
+    /// Does `text` have white space at either end (a test cheaper than trimming)?
+    fn edge_space(&self, text: &str) -> String {
+        format!("({text} <> {})", self.trim(text))
+    }
+
     /// Does all of `text` match `regex` (a POSIX-style pattern without backslashes)?
     fn full_match(&self, text: &str, regex: &str) -> String;
 
