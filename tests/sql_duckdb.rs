@@ -355,3 +355,83 @@ fn table_shape_is_one_query_over_customers() {
         String::from_utf8(eval.stdout).expect("test setup")
     );
 }
+
+/// The fast path for numbers trusts DuckDB's cast once a few texts the cast
+/// reads but the language does not (`inf`, `1_000`, `+-1`) are set aside.
+/// Held here on every short text of number-like characters and many longer
+/// ones: a DuckDB that reads more than that fails this test.
+#[test]
+fn the_fast_number_test_accepts_only_the_grammar() {
+    use playbook::sql::dialect::{Dialect, DuckDb, Script};
+    let alphabet: Vec<char> = "0123456789.,eE+-_ \tinfaxd".chars().collect();
+    let mut texts: Vec<String> = Vec::new();
+    let small: Vec<char> = "01.,eE+-_ \ti".chars().collect();
+    for len in 1..=4u32 {
+        for mut n in 0..small.len().pow(len) {
+            let mut t = String::new();
+            for _ in 0..len {
+                t.push(small[n % small.len()]);
+                n /= small.len();
+            }
+            texts.push(t);
+        }
+    }
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..100_000 {
+        let mut t = String::new();
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let len = 1 + (state >> 33) as usize % 9;
+        for _ in 0..len {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            t.push(alphabet[(state >> 33) as usize % alphabet.len()]);
+        }
+        texts.push(t);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("texts.csv");
+    let mut csv = String::from("s\n");
+    for t in &texts {
+        csv.push_str(&format!("\"{t}\"\n"));
+    }
+    std::fs::write(&data, csv).expect("write");
+    for decimal_comma in [false, true] {
+        let (test, value) = DuckDb
+            .plain_number("s", decimal_comma)
+            .expect("DuckDB has a fast number test");
+        let sep = if decimal_comma { "," } else { "[.]" };
+        let grammar = format!("[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?");
+        let trimmed = DuckDb.trim("s");
+        let exact = if decimal_comma {
+            format!("TRY_CAST(replace({trimmed}, ',', '.') AS DOUBLE)")
+        } else {
+            format!("TRY_CAST({trimmed} AS DOUBLE)")
+        };
+        let query = format!(
+            "SELECT count(*) AS n, count_if({test}) AS fast, \
+             list(s) FILTER (WHERE {test} AND NOT (regexp_full_match({trimmed}, '{grammar}') AND {value} = {exact})) AS wrong \
+             FROM read_csv('{}', header = true, all_varchar = true, quote = '\"', escape = '\"') WHERE s IS NOT NULL;",
+            data.display()
+        );
+        let run = duckdb(format!(".mode line\n{query}\n").as_bytes());
+        let out = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            out.lines().any(|l| l.trim() == "wrong = NULL"),
+            "the fast test accepts texts the grammar does not (decimal comma {decimal_comma}): {out}"
+        );
+        let fast: usize = out
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("fast = "))
+            .and_then(|n| n.parse().ok())
+            .expect("a count");
+        assert!(fast > 1000, "the fast test takes common numbers: {out}");
+    }
+}

@@ -97,20 +97,21 @@ pub fn cond(c: &C, env: &Env) -> String {
             high,
             low_open,
         } => {
-            let a = ago(env, &slot_col(*slot));
-            let op = if *low_open { ">" } else { ">=" };
-            between(env, &a, op, *low, *high)
+            // `> low` on whole days is `>= floor(low) + 1`.
+            let low = if *low_open { low.floor() + 1.0 } else { *low };
+            let (a, b) = ago_bounds(env.as_of, low, *high);
+            date_within(&slot_col(*slot), a, b, env)
         }
         CKind::BoolField(slot) => slot_col(*slot),
         CKind::And(items) => join(items, " AND ", "TRUE", env),
         CKind::Or(items) => join(items, " OR ", "FALSE", env),
         CKind::Not(inner) => format!("(NOT {})", cond(inner, env)),
         CKind::InStage { journey, stage } => {
-            format!("COALESCE({} = {stage}, FALSE)", stage_col(*journey))
+            env.d.is_true(&format!("{} = {stage}", stage_col(*journey)))
         }
-        CKind::Reached { journey, stage } => {
-            format!("COALESCE({} >= {stage}, FALSE)", stage_col(*journey))
-        }
+        CKind::Reached { journey, stage } => env
+            .d
+            .is_true(&format!("{} >= {stage}", stage_col(*journey))),
         CKind::InSegment(s) => segment_col(*s),
         CKind::IsTrue(v) => value(v, env),
         CKind::Compare {
@@ -180,39 +181,166 @@ pub fn cond(c: &C, env: &Env) -> String {
             value(v, env),
             if *negated { "NOT " } else { "" }
         ),
+        // Day counts from `as_of` become bounds on the date itself: one
+        // comparison per row instead of a subtraction and a cast.
         CKind::DaysAgo { date, low, high } => {
-            let a = ago(env, &value(date, env));
-            between(env, &a, ">=", *low, *high)
+            let (a, b) = ago_bounds(env.as_of, *low, *high);
+            date_within(&value(date, env), a, b, env)
         }
         CKind::DaysAhead { date, days } => {
-            let a = ahead(env, &value(date, env));
-            format!(
-                "({a} >= {} AND {a} <= {})",
-                env.d.number(0.0),
-                env.d.number(*days)
-            )
+            let (a, b) = ahead_bounds(env.as_of, *days);
+            date_within(&value(date, env), a, b, env)
         }
         CKind::MoreThanAgo { date, days } => {
-            format!(
-                "({} > {})",
-                ago(env, &value(date, env)),
-                env.d.number(*days)
-            )
+            // `> days` on whole days is `>= floor(days) + 1` (NaN stays NaN).
+            let (a, b) = ago_bounds(env.as_of, days.floor() + 1.0, f64::INFINITY);
+            date_within(&value(date, env), a, b, env)
         }
         CKind::Anniversary { date, days } => anniversary_within(&value(date, env), *days, env),
     }
 }
 
-/// `low op a AND a <= high`; an infinite `high` (`more than N days ago`) is no bound.
-fn between(env: &Env, a: &str, op: &str, low: f64, high: f64) -> String {
-    if high == f64::INFINITY {
-        format!("({a} {op} {})", env.d.number(low))
+/// A bound on a date's day number: none, a day, or one no date can meet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Bound {
+    Open,
+    Day(i64),
+    Never,
+}
+
+/// The days `d` with `low <= as_of - d <= high` (whole days), as the bounds
+/// (earliest, latest) on `d`.
+fn ago_bounds(as_of: i32, low: f64, high: f64) -> (Bound, Bound) {
+    if low.is_nan() || high.is_nan() {
+        return (Bound::Never, Bound::Never);
+    }
+    // as_of - d >= low  <=>  d <= as_of - ceil(low); likewise for high.
+    let latest = day_bound(f64::from(as_of) - low.ceil(), f64::INFINITY);
+    let earliest = day_bound(f64::from(as_of) - high.floor(), f64::NEG_INFINITY);
+    (earliest, latest)
+}
+
+/// The days `d` with `0 <= d - as_of <= days`.
+fn ahead_bounds(as_of: i32, days: f64) -> (Bound, Bound) {
+    if days.is_nan() {
+        return (Bound::Never, Bound::Never);
+    }
+    (
+        Bound::Day(i64::from(as_of)),
+        day_bound(f64::from(as_of) + days.floor(), f64::INFINITY),
+    )
+}
+
+/// A whole day number as a bound; infinite toward `open` it is no bound,
+/// infinite the other way no date meets it.
+fn day_bound(day: f64, open: f64) -> Bound {
+    if day == open {
+        Bound::Open
+    } else if day.is_infinite() {
+        Bound::Never
     } else {
-        format!(
-            "({a} {op} {} AND {a} <= {})",
-            env.d.number(low),
-            env.d.number(high)
-        )
+        // Saturates far outside any date; clamped to the calendar later.
+        Bound::Day(day as i64)
+    }
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+    use crate::sql::dialect::DuckDb;
+
+    /// Each bound agrees with the day count it replaces, for dates around
+    /// `as_of`, fractional and infinite counts and the ends of the calendar.
+    #[test]
+    fn day_bounds_agree_with_day_counts() {
+        let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
+        let first = crate::dates::days_from_civil(1, 1, 1);
+        let last = crate::dates::days_from_civil(9999, 12, 31);
+        let mut dates: Vec<i32> = (as_of - 400..as_of + 400).collect();
+        dates.extend([first, first + 1, last - 1, last]);
+        let counts = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -1.0,
+            0.0,
+            0.5,
+            1.0,
+            7.0,
+            90.0,
+            180.2,
+            1e9,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        let holds = |(lo, hi): (Bound, Bound), d: i32| {
+            let lo_ok = match lo {
+                Bound::Open => true,
+                Bound::Never => false,
+                Bound::Day(x) => i64::from(d) >= x,
+            };
+            let hi_ok = match hi {
+                Bound::Open => true,
+                Bound::Never => false,
+                Bound::Day(x) => i64::from(d) <= x,
+            };
+            lo_ok && hi_ok
+        };
+        for &low in &counts {
+            for &high in &counts {
+                for &d in &dates {
+                    let a = f64::from(as_of - d);
+                    assert_eq!(
+                        holds(ago_bounds(as_of, low, high), d),
+                        a >= low && a <= high,
+                        "{low}..{high} days ago, day {d}"
+                    );
+                }
+            }
+            for &d in &dates {
+                let a = f64::from(d - as_of);
+                assert_eq!(
+                    holds(ahead_bounds(as_of, low), d),
+                    a >= 0.0 && a <= low,
+                    "within next {low} days, day {d}"
+                );
+            }
+        }
+        // The SQL of a bound past the calendar's end is no bound.
+        let env = Env { as_of, d: &DuckDb };
+        assert_eq!(
+            date_within("s", Bound::Day(i64::MIN), Bound::Open, &env),
+            known(&env, "s", "TRUE")
+        );
+    }
+}
+
+/// `earliest <= d AND d <= latest` for a DATE expression `d`, unknown when
+/// `d` is missing. Dates run from 0001-01-01 to 9999-12-31: a bound past
+/// either end is no bound, or no date at all.
+fn date_within(d: &str, earliest: Bound, latest: Bound, env: &Env) -> String {
+    let first = i64::from(crate::dates::days_from_civil(1, 1, 1));
+    let last = i64::from(crate::dates::days_from_civil(9999, 12, 31));
+    let lo = match earliest {
+        Bound::Never => return known(env, d, "FALSE"),
+        Bound::Open => None,
+        Bound::Day(x) if x <= first => None,
+        Bound::Day(x) if x > last => return known(env, d, "FALSE"),
+        Bound::Day(x) => Some(x),
+    };
+    let hi = match latest {
+        Bound::Never => return known(env, d, "FALSE"),
+        Bound::Open => None,
+        Bound::Day(x) if x >= last => None,
+        Bound::Day(x) if x < first => return known(env, d, "FALSE"),
+        Bound::Day(x) => Some(x),
+    };
+    let date = |x: i64| env.d.date(x as i32);
+    match (lo, hi) {
+        (Some(a), Some(b)) if a > b => known(env, d, "FALSE"),
+        (Some(a), Some(b)) => format!("({d} >= {} AND {d} <= {})", date(a), date(b)),
+        (Some(a), None) => format!("({d} >= {})", date(a)),
+        (None, Some(b)) => format!("({d} <= {})", date(b)),
+        (None, None) => known(env, d, "TRUE"),
     }
 }
 

@@ -71,8 +71,10 @@ fn script(
             None => return Err(d.no_script_shape()),
         },
     };
-    let fast = shape.is_some_and(|s| s.fast_cells());
+    // An engine that keeps file order streams: its cells take a fast path
+    // (see `checked_cell`) and its key is trimmed only for the decisions.
     let in_order = shape.is_some_and(|s| s.keeps_file_order());
+    let fast = in_order;
     let mut sql = String::new();
     match source {
         Source::Table(name) => {
@@ -82,7 +84,15 @@ fn script(
                 d.table_source(name, &key)
             ))
         }
-        Source::Csv { .. } => sql.push_str("WITH pb_raw AS (\n  SELECT * FROM pb_src"),
+        Source::Csv {
+            input, delimiter, ..
+        } => {
+            let read = shape.and_then(|s| s.read_inline(input, *delimiter, header));
+            sql.push_str(&format!(
+                "WITH pb_raw AS (\n  {}",
+                read.as_deref().unwrap_or("SELECT * FROM pb_src")
+            ))
+        }
     }
     // Each cell read trimmed once (`pb_tN`, empty = NULL): engines do not
     // share the expression between the tests and casts that use it.
@@ -92,14 +102,7 @@ fn script(
     let key = d.ident(&header[p.key_column]);
     let key_text = d.trim(&d.cast(&key, Ty::Text));
     sql.push_str("\n),\npb_text AS (\n  SELECT *");
-    // With fast cells, the key is trimmed here (only when it needs it) and
-    // each cell's trimmed text is written where needed, on the slow path.
-    if let Some(s) = shape.filter(|_| fast) {
-        sql.push_str(&format!(
-            ",\n    CASE WHEN {} THEN {key_text} ELSE COALESCE({key}, '') END AS pb_id",
-            s.edge_space(&key)
-        ));
-    }
+    // With fast cells, each cell's trimmed text is written where needed, on the slow path.
     for &c in used.iter().filter(|_| !fast) {
         sql.push_str(&format!(
             ",\n    NULLIF({}, '') AS {}",
@@ -112,20 +115,28 @@ fn script(
         if in_order { "" } else { "pb_rn,\n    " }
     ));
     if fast {
-        sql.push_str("pb_id");
+        // The key as written (trimmed when the decisions are written), and a
+        // cheap check that it is not empty: a first character that is not
+        // white space settles it.
+        let empty_key = d.text(&format!(
+            "column {} is required, and this cell is empty",
+            header[p.key_column]
+        ));
+        let fail = shape
+            .map(|s| s.fail(&empty_key, Ty::Bool))
+            .unwrap_or_default();
+        sql.push_str(&format!(
+            "{key} AS pb_key,\n    CASE WHEN ascii({key}) BETWEEN 33 AND 126 THEN TRUE WHEN NULLIF({key_text}, '') IS NULL THEN {fail} ELSE TRUE END AS pb_key_ok"
+        ));
     } else {
         sql.push_str(&format!("{key_text} AS pb_id"));
     }
     // How a bad cell's row is named: by its line before the message, or
     // (rows not numbered) by its customer after it. Each message is then a
     // different expression from its start: none is hoisted and run per row.
-    let row = if in_order {
-        let id = if fast {
-            "pb_id".to_string()
-        } else {
-            format!("COALESCE({key_text}, '')")
-        };
-        Row::After(format!(" || ' (customer `' || {id} || '`)'"))
+    let row = if fast {
+        // The key as written: trimming it on every row costs more than the message is worth.
+        Row::After(format!(" || ' (customer `' || COALESCE({key}, '') || '`)'"))
     } else {
         Row::Before(format!(
             "'line ' || {} || ': ' || ",
@@ -174,10 +185,7 @@ fn script(
             Step::Journey(j) => (stage_col(j), stage_expr(p, j, &env)),
             Step::Segment(s) => (
                 segment_col(s),
-                format!(
-                    "COALESCE({}, FALSE)",
-                    cond(&p.segments[s as usize].condition, &env)
-                ),
+                d.is_true(&cond(&p.segments[s as usize].condition, &env)),
             ),
         };
         let name = format!("pb_step{n}");
@@ -191,7 +199,7 @@ fn script(
         .suppress
         .iter()
         .filter(|s| s.actions.is_empty())
-        .map(|s| format!("COALESCE({}, TRUE)", cond(&s.condition, &env)))
+        .map(|s| d.is_not_false(&cond(&s.condition, &env)))
         .collect();
     let sup = if sup.is_empty() {
         "FALSE".to_string()
@@ -202,13 +210,13 @@ fn script(
         ",\npb_decide AS (\n  SELECT *,\n    ({sup}) AS pb_sup"
     ));
     for (r, rule) in p.rules.iter().enumerate() {
-        let mut fire = format!("COALESCE({}, FALSE)", cond(&rule.condition, &env));
+        let mut fire = d.is_true(&cond(&rule.condition, &env));
         if let Some(u) = &rule.unless {
             // A CASE, not an AND: engines evaluate both sides of an AND on
             // every row, and `unless` is only needed where the rule holds.
             fire = format!(
-                "CASE WHEN {fire} THEN NOT COALESCE({}, FALSE) ELSE FALSE END",
-                cond(u, &env)
+                "CASE WHEN {fire} THEN {} ELSE FALSE END",
+                d.is_not_true(&cond(u, &env))
             );
         }
         sql.push_str(&format!(",\n    ({fire}) AS f{r}"));
@@ -216,8 +224,8 @@ fn script(
     for (k, s) in p.suppress.iter().enumerate() {
         if !s.actions.is_empty() {
             sql.push_str(&format!(
-                ",\n    COALESCE({}, TRUE) AS p{k}",
-                cond(&s.condition, &env)
+                ",\n    {} AS p{k}",
+                d.is_not_false(&cond(&s.condition, &env))
             ));
         }
     }
@@ -258,6 +266,10 @@ fn script(
                 action_name: d.text(&p.actions[action.action as usize]),
                 argument: action.argument.as_ref().map(|s| d.text(s)),
                 channel_varies: matches!(action.channel, Channel::Slot { .. }),
+                channel_slot: match &action.channel {
+                    Channel::Slot { slot, .. } => Some(*slot),
+                    _ => None,
+                },
                 channel,
                 holdout: rule.holdout.as_ref().map(|h| held(h, d)),
             });
@@ -276,11 +288,22 @@ fn script(
     let mut output_columns = vec!["customer".to_string()];
     output_columns.extend(p.journeys.iter().map(|j| j.name.clone()));
     output_columns.extend(["rule", "action", "argument", "channel", "holdout"].map(String::from));
-    let query = if in_order {
-        in_order_tail(sql, &items, &policy, p, select, d)
+    let (query, present) = if in_order {
+        // The stored key as written (`pb_key`), trimmed when it needs it.
+        let id = match shape {
+            Some(s) => format!(
+                "CASE WHEN {} THEN {} ELSE pb_key END",
+                s.edge_space("pb_key"),
+                d.trim("pb_key")
+            ),
+            None => d.trim("pb_key"),
+        };
+        let (decide, present) = in_order_tail(sql, &items, &policy, p, select, &id, d);
+        (decide, Some(present))
     } else {
         let order_keys = shape.is_some_and(|s| s.sorts_when_writing());
-        sorted_tail(sql, &items, &policy, p, select, order_keys, d)
+        let query = sorted_tail(sql, &items, &policy, p, select, order_keys, d);
+        (query, None)
     };
     match source {
         Source::Table(_) => Ok(format!("{query};\n")),
@@ -300,6 +323,7 @@ fn script(
                         columns: header,
                         file_columns: *file_columns,
                         output_columns: &output_columns,
+                        present: present.as_deref(),
                     },
                     &query,
                 )
@@ -321,57 +345,101 @@ struct Fired {
     channel: Option<String>,
     /// Whether the channel depends on the row (a `via` field).
     channel_varies: bool,
+    /// The slot of that field.
+    channel_slot: Option<u16>,
     holdout: Option<String>,
 }
 
 /// The decisions of an engine that keeps file order: per customer, the list
 /// of the actions that fire (by priority, cut to `max`, back in firing order),
-/// unnested. Each column is then an item of a constant list: no sort, no window.
+/// unnested. Returns the query that decides, whose rows are stored as
+/// `pb_decisions` (narrow: numbers and the id), and the SELECT that writes
+/// them: each column an item of a constant list, no sort, no window.
 fn in_order_tail(
     mut sql: String,
     items: &[Fired],
     policy: &str,
     p: &Program,
     mut select: Vec<String>,
+    id: &str,
     d: &dyn Dialect,
-) -> String {
-    let max = p.max_actions;
+) -> (String, String) {
     let text_null = d.null(Ty::Text);
+    // The decisions are read with the key trimmed (`pb_id`), from the key as written.
+    let from = format!("(SELECT *, {id} AS pb_id FROM pb_decisions) AS pb_decisions");
+    let stages: Vec<String> = (0..p.journeys.len()).map(|j| stage_col(j as u16)).collect();
     if items.is_empty() {
         sql.push_str(",\npb_fired AS (\n  SELECT *, 0 AS pb_i FROM pb_decide WHERE FALSE\n)\n");
         for c in ["rule", "action", "argument", "channel"] {
             select.push(format!("{text_null} AS {c}"));
         }
         select.push("'false' AS holdout".to_string());
-        return format!("{sql}SELECT {}\nFROM pb_fired", select.join(",\n  "));
+        let kept = std::iter::once("pb_key".to_string())
+            .chain(stages)
+            .collect::<Vec<_>>();
+        return (
+            format!("{sql}SELECT {} FROM pb_fired", kept.join(", ")),
+            format!("SELECT {}\nFROM {from}", select.join(",\n  ")),
+        );
     }
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    if max.is_some() {
-        // Stable: ties keep firing order.
-        order.sort_by(|&a, &b| items[b].priority.total_cmp(&items[a].priority));
+    // The items in the order `max` keeps them: by priority, ties in firing order.
+    let mut by_priority: Vec<usize> = (0..items.len()).collect();
+    if p.max_actions.is_some() {
+        by_priority.sort_by(|&a, &b| items[b].priority.total_cmp(&items[a].priority));
     }
-    let fire: Vec<String> = order
-        .iter()
-        .map(|&i| format!("CASE WHEN {} THEN {i} END", items[i].filter))
-        .collect();
-    let mut list = format!(
-        "list_filter([{}], lambda x: x IS NOT NULL)",
-        fire.join(", ")
-    );
-    if let Some(n) = max {
-        list = format!("list_sort(list_slice({list}, 1, {n}))");
-    }
+    // Which items fire, as a list in firing order. With few items, a bit
+    // per item picks a list worked out here; else the list is filtered per row.
+    let list = if items.len() <= MASK_ITEMS {
+        let mask: Vec<String> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| format!("CASE WHEN {} THEN {} ELSE 0 END", item.filter, 1 << i))
+            .collect();
+        let lists: Vec<String> = (0..1usize << items.len())
+            .map(|m| {
+                let mut fired: Vec<usize> = by_priority
+                    .iter()
+                    .copied()
+                    .filter(|i| m >> i & 1 == 1)
+                    .collect();
+                fired.truncate(p.max_actions.unwrap_or(usize::MAX));
+                fired.sort_unstable();
+                let fired: Vec<String> = fired.iter().map(usize::to_string).collect();
+                format!("[{}]", fired.join(", "))
+            })
+            .collect();
+        format!(
+            "CAST([{}] AS INTEGER[][])[{} + 1]",
+            lists.join(", "),
+            mask.join(" + ")
+        )
+    } else {
+        let fire: Vec<String> = by_priority
+            .iter()
+            .map(|&i| format!("CASE WHEN {} THEN {i} END", items[i].filter))
+            .collect();
+        let mut list = format!(
+            "list_filter([{}], lambda x: x IS NOT NULL)",
+            fire.join(", ")
+        );
+        if let Some(n) = p.max_actions {
+            list = format!("list_sort(list_slice({list}, 1, {n}))");
+        }
+        list
+    };
     // No WHERE: the engine would push it below the cell checks and skip
     // them for suppressed customers. And every cell's check is used here,
     // or the engine drops those of fields no rule reads.
-    let checked: Vec<String> = (0..p.slots.len())
-        .map(|i| format!("'{0}': {0}", slot_col(i as u16)))
+    // (The key's own slot is not: `pb_key_ok` checks it, cheaper.)
+    let checked: Vec<String> = (p.slots.iter().enumerate())
+        .filter(|(_, slot)| {
+            !(slot.column == Some(p.key_column) && matches!(slot.kind, SlotKind::Text))
+        })
+        .map(|(i, _)| slot_col(i as u16))
+        .chain(["pb_key_ok".to_string()])
+        .map(|c| format!("'{c}': {c}"))
         .collect();
-    let skip = if checked.is_empty() {
-        "pb_sup".to_string()
-    } else {
-        format!("pb_sup OR {{{}}} IS NULL", checked.join(", "))
-    };
+    let skip = format!("pb_sup OR {{{}}} IS NULL", checked.join(", "));
     sql.push_str(&format!(
         ",\npb_fired AS (\n  SELECT *, unnest(CASE WHEN {skip} THEN [] ELSE {list} END) AS pb_i FROM pb_decide\n)\n"
     ));
@@ -434,8 +502,26 @@ fn in_order_tail(
         format!("{channel} AS channel"),
         format!("CASE WHEN {holdout} THEN 'true' ELSE 'false' END AS holdout"),
     ]);
-    format!("{sql}SELECT {}\nFROM pb_fired", select.join(",\n  "))
+    // What the writing SELECT reads: the id, stages, item and `via` fields.
+    let mut kept = vec!["pb_key".to_string(), "pb_i".to_string()];
+    kept.extend(stages);
+    for item in items {
+        if let Some(slot) = item.channel_slot {
+            let col = slot_col(slot);
+            if !kept.contains(&col) {
+                kept.push(col);
+            }
+        }
+    }
+    (
+        format!("{sql}SELECT {} FROM pb_fired", kept.join(", ")),
+        format!("SELECT {}\nFROM {from}", select.join(",\n  ")),
+    )
 }
+
+/// Up to this many actions, the fired list is picked by a bit mask from the
+/// 2^N lists worked out when compiling.
+const MASK_ITEMS: usize = 8;
 
 /// The decisions of an engine whose rows have no order: one row per fired
 /// action (a UNION ALL), `max` by a window, sorted by file order — in the
@@ -559,8 +645,8 @@ fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
                     (i - 1).to_string()
                 };
                 case.push_str(&format!(
-                    " WHEN NOT COALESCE({}, FALSE) THEN {prev}",
-                    cond(c, env)
+                    " WHEN {} THEN {prev}",
+                    env.d.is_not_true(&cond(c, env))
                 ));
             }
             case.push_str(&format!(" ELSE {} END", conds.len().saturating_sub(1)));
@@ -617,7 +703,7 @@ struct Cell<'a> {
     t: &'a str,
     /// How messages name the row.
     row: &'a Row,
-    /// Whether a cell in plain form is cast directly (see [`Script::fast_cells`]);
+    /// Whether a cell in plain form is cast directly (see [`Script::keeps_file_order`]);
     /// `t` is then a name the slow path binds.
     fast: bool,
     /// Whether this is the key column (already trimmed as `pb_id`).
@@ -687,13 +773,23 @@ fn checked_cell(
     };
     // A cell written exactly as `plain` lists (a word, as declared) is its
     // value without trimming or lower-casing; any other goes the long way.
-    let exact = |plain: &[(String, String)], slow: String| {
+    // An empty cell (NULL as read) on the fast path: missing, or an error
+    // when required. Tested first: an empty optional cell is common.
+    let when_null = |ty: Ty| {
+        let value = if slot.optional || matches!(slot.kind, SlotKind::Stage(_)) {
+            s.null(ty)
+        } else {
+            empty(ty)
+        };
+        format!("CASE WHEN {col} IS NULL THEN {value}")
+    };
+    let exact = |plain: &[(String, String)], ty: Ty, slow: String| {
         if !fast {
             return slow;
         }
-        let mut case = format!("CASE {col}");
+        let mut case = when_null(ty);
         for (text, value) in plain {
-            case.push_str(&format!(" WHEN {} THEN {value}", s.text(text)));
+            case.push_str(&format!(" WHEN {col} = {} THEN {value}", s.text(text)));
         }
         format!("{case} ELSE {} END", slow_path(slow))
     };
@@ -707,23 +803,16 @@ fn checked_cell(
     match &slot.kind {
         SlotKind::Text if fast => {
             // Trimmed only when there is white space at an end.
-            let plain = if key {
-                "NULLIF(pb_id, '')".to_string()
-            } else {
-                format!(
-                    "CASE WHEN {} THEN NULLIF({}, '') ELSE NULLIF({col}, '') END",
-                    s.edge_space(col),
-                    s.trim(col)
-                )
-            };
-            if slot.optional {
+            let plain = format!(
+                "CASE WHEN {} THEN NULLIF({}, '') ELSE NULLIF({col}, '') END",
+                s.edge_space(col),
+                s.trim(col)
+            );
+            // The key's emptiness is checked apart (`pb_key_ok`).
+            if slot.optional || key {
                 plain
             } else {
-                // Not COALESCE: DuckDB computes its arguments on every row.
-                format!(
-                    "CASE WHEN {plain} IS NULL THEN {} ELSE {plain} END",
-                    empty(Ty::Text)
-                )
+                format!("COALESCE({plain}, {})", empty(Ty::Text))
             }
         }
         SlotKind::Text => required(t.to_string(), Ty::Text),
@@ -750,11 +839,13 @@ fn checked_cell(
                 Ty::Double,
             );
             if fast {
-                // A cell that matches as written has nothing to trim.
+                // A cell that is a number as written has nothing to trim.
+                let (test, value) = s
+                    .plain_number(col, decimal_comma)
+                    .unwrap_or_else(|| (s.full_match(col, &grammar), as_number(col)));
                 format!(
-                    "CASE WHEN {} THEN {} ELSE {} END",
-                    s.full_match(col, &grammar),
-                    as_number(col),
+                    "{} WHEN {test} THEN {value} ELSE {} END",
+                    when_null(Ty::Double),
                     slow_path(slow)
                 )
             } else {
@@ -782,7 +873,7 @@ fn checked_cell(
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
-            exact(&plain, slow)
+            exact(&plain, Ty::Bool, slow)
         }
         SlotKind::Date(format) => {
             let slow = required(
@@ -795,23 +886,26 @@ fn checked_cell(
             );
             match format {
                 // An ISO date as written needs no trimming.
-                None if fast => {
-                    let plain = s.parse_date(col, None);
-                    format!(
-                        "CASE WHEN {plain} IS NOT NULL THEN {plain} ELSE {} END",
-                        slow_path(slow)
-                    )
-                }
+                // COALESCE, not a second test of the parse: the engine
+                // would compute the parse apart, on every row.
+                None if fast => format!(
+                    "{} ELSE COALESCE({}, {}) END",
+                    when_null(Ty::Date),
+                    s.parse_date(col, None),
+                    slow_path(slow)
+                ),
                 _ if fast => slow_path(slow),
                 _ => slow,
             }
         }
         SlotKind::Words(words) => exact(
             &indexed(words),
+            Ty::Int,
             required(words_case(words, "one of the words"), Ty::Int),
         ),
         SlotKind::Stage(stages) => exact(
             &indexed(stages),
+            Ty::Int,
             words_case(stages, "a stage of the journey"),
         ),
     }

@@ -47,6 +47,9 @@ pub struct CsvFiles<'a> {
     pub file_columns: Option<&'a [String]>,
     /// The decisions' columns (as `eval --format csv`), in order.
     pub output_columns: &'a [String],
+    /// For an engine that keeps file order: the SELECT over `pb_decisions`
+    /// (the query's rows, stored) that gives the decisions' columns.
+    pub present: Option<&'a str>,
 }
 
 pub trait Dialect {
@@ -61,6 +64,21 @@ pub trait Dialect {
     }
 
     fn ty(&self, ty: Ty) -> &'static str;
+
+    /// `x` is TRUE (not FALSE, not unknown).
+    fn is_true(&self, x: &str) -> String {
+        format!("COALESCE({x}, FALSE)")
+    }
+
+    /// `x` is FALSE or unknown.
+    fn is_not_true(&self, x: &str) -> String {
+        format!("NOT COALESCE({x}, FALSE)")
+    }
+
+    /// `x` is TRUE or unknown (a fail-safe suppression).
+    fn is_not_false(&self, x: &str) -> String {
+        format!("COALESCE({x}, TRUE)")
+    }
 
     /// A typed NULL.
     fn null(&self, ty: Ty) -> String {
@@ -195,17 +213,28 @@ pub trait Script: Dialect {
     /// Whether the engine keeps the file's row order through the query (DuckDB
     /// with its default `preserve_insertion_order`). Then rows are not
     /// numbered (numbering a parallel scan costs more than the playbook), a
-    /// bad cell is named by its customer rather than its line, and each
-    /// customer's decisions are unnested in order instead of sorted.
+    /// bad cell is named by its customer rather than its line, each
+    /// customer's decisions are unnested in order instead of sorted, and a
+    /// cell already in plain form (no white space around it, a word as
+    /// declared) is cast directly: only the others are trimmed and checked.
+    /// The query then uses DuckDB's list functions and lambdas.
     fn keeps_file_order(&self) -> bool {
         false
     }
 
-    /// Whether cells get a fast path: a cell already in the plain form (no
-    /// white space around it, a word as declared) is cast directly, and only
-    /// the others are trimmed, lower-cased and checked.
-    fn fast_cells(&self) -> bool {
-        false
+    /// A test that a text (not NULL) is a number of the language's grammar
+    /// as written, cheaper than the grammar's regular expression, and its
+    /// value; None: the regular expression is the test. It may turn down a
+    /// number (the grammar then decides), never accept a text that is not one.
+    fn plain_number(&self, _text: &str, _decimal_comma: bool) -> Option<(String, String)> {
+        None
+    }
+
+    /// The SELECT that reads the export (`columns` as text) inside the
+    /// query, for an engine that reads a file there; None: the script loads
+    /// it into `pb_src` first.
+    fn read_inline(&self, _input: &str, _delimiter: char, _columns: &[String]) -> Option<String> {
+        None
     }
 
     /// `body` with `name` standing for `value`, computed once: engines
@@ -256,7 +285,8 @@ pub trait Script: Dialect {
 
     /// The script shape: statements that load `files.input` into a relation
     /// `pb_src` (the model's columns as text, plus `pb_rn`, the 0-based file
-    /// order), then `query` (which reads `pb_src`), then write its rows to
+    /// order; unless the query reads it itself, see [`Script::read_inline`]),
+    /// then `query` (which reads `pb_src`), then write its rows to
     /// `files.output` as CSV with a header. Err: this engine has no script shape.
     fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String>;
 }
