@@ -860,15 +860,16 @@ fn checked_cell(
                 ),
                 Ty::Bool,
             );
+            // The commonest spellings first: each WHEN is a pass over the rest.
             let plain: Vec<(String, String)> = [
                 ("true", "TRUE"),
-                ("yes", "TRUE"),
-                ("ja", "TRUE"),
-                ("1", "TRUE"),
                 ("false", "FALSE"),
-                ("no", "FALSE"),
-                ("nee", "FALSE"),
+                ("1", "TRUE"),
                 ("0", "FALSE"),
+                ("yes", "TRUE"),
+                ("no", "FALSE"),
+                ("ja", "TRUE"),
+                ("nee", "FALSE"),
             ]
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -932,7 +933,8 @@ mod tests {
     #[test]
     fn as_of_is_a_literal_and_no_empty_in_list() {
         let text = sql(PLAYBOOK, "2027-03-01");
-        assert!(text.contains("DATE '2027-03-01'"));
+        // `d more than 3 days ago`, as of 2027-03-01: on or before 25 February.
+        assert!(text.contains("DATE '2027-02-25'"));
         assert!(!text.to_lowercase().contains("current_date"));
         assert!(!text.contains("IN ()"));
         assert!(text.contains("FROM \"klanten\""));
