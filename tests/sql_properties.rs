@@ -208,7 +208,9 @@ fn playbook(r: &mut Rng) -> String {
         );
     }
     p.push_str("}\n");
-    for i in 0..(2 + r.below(5)) {
+    // Up to 9 rules of one or two actions: both ways the DuckDB script picks
+    // the fired list (a bit mask up to 8 actions, a filtered list beyond).
+    for i in 0..(2 + r.below(8)) {
         let _ = write!(p, "rule r{i} when {}", condition(r, 2));
         if r.chance(30) {
             let _ = write!(p, " unless {}", condition(r, 1));
