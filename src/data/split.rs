@@ -146,9 +146,61 @@ enum Plain {
     Quote,
 }
 
-/// Splits the line at the start of `rest` into `fields` in one pass, eight bytes at a time: a
-/// mask of the bytes equal to the delimiter, `\n` or `"` per 64-bit word (SWAR). It replaces a
-/// search for the line's end followed by one for each delimiter, which costs a call per field.
+/// Splits the line at the start of `rest` into `fields` in one pass, sixteen bytes at a time
+/// on x86-64: a bit mask of the bytes equal to the delimiter, `\n` or `"` per block (SSE2,
+/// which every x86-64 has). It replaces a search for the line's end followed by one for each
+/// delimiter, which costs a call per field. Other machines take eight bytes at a time.
+#[cfg(target_arch = "x86_64")]
+fn split_plain<'a>(rest: &'a [u8], delimiter: u8, fields: &mut Vec<&'a [u8]>) -> Plain {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut from = 0;
+    let mut at = 0;
+    let mut blocks = rest.chunks_exact(16);
+    // SAFETY: SSE2 is part of x86-64; each load reads the 16 bytes of one `chunks_exact` block.
+    let (delims, newlines, quotes) = unsafe {
+        (
+            _mm_set1_epi8(delimiter as i8),
+            _mm_set1_epi8(b'\n' as i8),
+            _mm_set1_epi8(b'"' as i8),
+        )
+    };
+    for block in blocks.by_ref() {
+        let (mut delimiters, stop) = unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            let d = _mm_movemask_epi8(_mm_cmpeq_epi8(v, delims)) as u32;
+            let s = _mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(v, newlines),
+                _mm_cmpeq_epi8(v, quotes),
+            )) as u32;
+            (d, s)
+        };
+        if stop != 0 {
+            delimiters &= (1u32 << stop.trailing_zeros()) - 1;
+        }
+        while delimiters != 0 {
+            let pos = at + delimiters.trailing_zeros() as usize;
+            fields.push(&rest[from..pos]);
+            from = pos + 1;
+            delimiters &= delimiters - 1;
+        }
+        if stop != 0 {
+            let pos = at + stop.trailing_zeros() as usize;
+            if rest[pos] == b'"' {
+                return Plain::Quote;
+            }
+            fields.push(&rest[from..pos]);
+            return Plain::Line { end: pos };
+        }
+        at += 16;
+    }
+    split_tail(rest, blocks.remainder(), at, from, delimiter, fields)
+}
+
+/// [`split_plain`] eight bytes at a time: a mask of the bytes equal to the delimiter, `\n` or
+/// `"` per 64-bit word (SWAR).
+#[cfg(not(target_arch = "x86_64"))]
 fn split_plain<'a>(rest: &'a [u8], delimiter: u8, fields: &mut Vec<&'a [u8]>) -> Plain {
     let mut from = 0;
     let mut at = 0;
@@ -179,7 +231,19 @@ fn split_plain<'a>(rest: &'a [u8], delimiter: u8, fields: &mut Vec<&'a [u8]>) ->
         }
         at += 8;
     }
-    for (i, &b) in words.remainder().iter().enumerate() {
+    split_tail(rest, words.remainder(), at, from, delimiter, fields)
+}
+
+/// The bytes after the last whole block (`tail`, starting at `at` in `rest`), one by one.
+fn split_tail<'a>(
+    rest: &'a [u8],
+    tail: &[u8],
+    at: usize,
+    mut from: usize,
+    delimiter: u8,
+    fields: &mut Vec<&'a [u8]>,
+) -> Plain {
+    for (i, &b) in tail.iter().enumerate() {
         let pos = at + i;
         if b == delimiter {
             fields.push(&rest[from..pos]);
@@ -195,6 +259,7 @@ fn split_plain<'a>(rest: &'a [u8], delimiter: u8, fields: &mut Vec<&'a [u8]>) ->
     Plain::Line { end: rest.len() }
 }
 
+#[cfg(any(not(target_arch = "x86_64"), test))]
 /// The high bit of each byte of `word` that equals `byte`; no other bits. Exact: the sum
 /// `(x & 0x7f) + 0x7f` stays within its byte, so no carry reaches a neighbour.
 fn equal_bytes(word: u64, byte: u8) -> u64 {
@@ -249,8 +314,9 @@ mod tests {
         assert_eq!(got.into_iter().map(|(_, f)| f).collect::<Vec<_>>(), want);
     }
 
-    /// The one-pass split against the csv crate, on lines of every length around the 8-byte
-    /// words, with fields of every width, CRLF, blank lines, quotes and a missing last line end.
+    /// The one-pass split against the csv crate, on lines of every length around the 16-byte
+    /// blocks (8-byte words elsewhere), with fields of every width, CRLF, blank lines, quotes
+    /// and a missing last line end.
     #[test]
     fn one_pass_split_agrees_with_the_csv_crate() {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
@@ -260,10 +326,10 @@ mod tests {
             state ^= state << 17;
             state % n
         };
-        for _ in 0..3000 {
+        for _ in 0..6000 {
             let mut data = Vec::new();
             for _ in 0..next(5) + 1 {
-                for f in 0..next(6) + 1 {
+                for f in 0..next(9) + 1 {
                     if f > 0 {
                         data.push(b',');
                     }
