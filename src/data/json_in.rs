@@ -89,7 +89,8 @@ impl<'de: 'a, 'a> Visitor<'de> for ObjectSeed<'_, '_, 'a> {
         f.write_str("an object with one customer's values")
     }
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        // Keys through a seed of their own: `Cow<str>` would copy every key of every record.
+        while let Some(key) = map.next_key_seed(KeySeed)? {
             match self.index.get(key.as_ref()) {
                 Some(&at) => self.out[at] = map.next_value_seed(CellSeed)?,
                 None => {
@@ -98,6 +99,34 @@ impl<'de: 'a, 'a> Visitor<'de> for ObjectSeed<'_, '_, 'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// A key, borrowed from the record unless it has escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a column name")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(s))
     }
 }
 
@@ -164,6 +193,18 @@ impl<'de> Visitor<'de> for CellVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_with_escapes_are_found_too() {
+        let index: ColumnIndex = [("id".to_string(), 0), ("tags".to_string(), 1)]
+            .into_iter()
+            .collect();
+        let mut out = Vec::new();
+        parse_object(br#"{"\u0069d":"A","ta\u0067s":"x"}"#, &index, 2, &mut out)
+            .expect("an object");
+        assert_eq!(out[0], JsonCell::Text(Cow::Borrowed("A")));
+        assert_eq!(out[1], JsonCell::Text(Cow::Borrowed("x")));
+    }
 
     #[test]
     fn reads_only_the_columns_asked_for() {
