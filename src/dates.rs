@@ -42,15 +42,43 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
+/// The day number of 1 January of each year 0..=10000, worked out when compiling:
+/// reading a date is then two table lookups and an addition.
+static NEW_YEARS: [i32; 10001] = {
+    let mut table = [0i32; 10001];
+    let mut y = 0;
+    while y <= 10000 {
+        // days_from_civil(y, 1, 1), in const form.
+        let p = y as i32 - 1;
+        let era = if p >= 0 { p } else { p - 399 } / 400;
+        let yoe = p - era * 400;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + 306;
+        table[y] = era * 146097 + doe - 719468;
+        y += 1;
+    }
+    table
+};
+
+/// Days before the first of each month, in a common and in a leap year.
+const BEFORE_MONTH: [[u16; 13]; 2] = [
+    [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365],
+    [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366],
+];
+
 /// The day number of a valid date, or `None` for `2026-02-30`.
 pub fn checked_days(year: i32, month: u32, day: u32) -> Option<i32> {
-    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) {
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
         return None;
     }
-    if day == 0 || day > days_in_month(year, month) {
+    let y = year as usize;
+    let start = NEW_YEARS[y];
+    let leap = usize::from(NEW_YEARS[y + 1] - start == 366);
+    let m = month as usize;
+    let before = BEFORE_MONTH[leap][m - 1];
+    if day > u32::from(BEFORE_MONTH[leap][m] - before) {
         return None;
     }
-    Some(days_from_civil(year, month, day))
+    Some(start + i32::from(before) + day as i32 - 1)
 }
 
 /// Days from `today` to the next yearly recurrence of `date`'s month and day
@@ -359,6 +387,23 @@ impl DateFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_days_agrees_with_the_calendar_everywhere() {
+        for year in [-1, 0, 10000, 10001] {
+            assert_eq!(checked_days(year, 1, 1), None, "{year}");
+        }
+        for year in 1..=9999 {
+            for month in 0..=13u32 {
+                for day in [0, 1, 15, 28, 29, 30, 31, 32] {
+                    let valid =
+                        (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
+                    let want = valid.then(|| days_from_civil(year, month, day));
+                    assert_eq!(checked_days(year, month, day), want, "{year}-{month}-{day}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_format_as_a_regex_captures_each_part_after_the_ones_before() {

@@ -32,6 +32,8 @@ pub fn csv_row<'r>(
         });
     }
     cells.clear();
+    // The key's text as its slot read it (checked UTF-8, trimmed but for a vertical tab).
+    let mut key_text = None;
     for slot in &program.slots {
         let cell = match slot.column {
             None => match slot.kind {
@@ -43,17 +45,25 @@ pub fn csv_row<'r>(
                 message,
             })?,
         };
+        if let (Some(c), Cell::Text(t)) = (slot.column, &cell) {
+            if c == program.key_column {
+                key_text = Some(*t);
+            }
+        }
         cells.push(cell);
     }
-    let id = std::str::from_utf8(fields[program.key_column])
-        .map_err(|e| CellError {
-            column: Some(program.key_column),
-            message: format!(
-                "the customer id is not valid UTF-8 (byte {}); the export may be in Windows-1252: save it as UTF-8",
-                e.valid_up_to() + 1
-            ),
-        })?
-        .trim();
+    let id = match key_text {
+        Some(t) => t.trim(),
+        None => std::str::from_utf8(fields[program.key_column])
+            .map_err(|e| CellError {
+                column: Some(program.key_column),
+                message: format!(
+                    "the customer id is not valid UTF-8 (byte {}); the export may be in Windows-1252: save it as UTF-8",
+                    e.valid_up_to() + 1
+                ),
+            })?
+            .trim(),
+    };
     if id.is_empty() {
         return Err(CellError {
             column: Some(program.key_column),
