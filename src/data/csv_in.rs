@@ -172,21 +172,19 @@ impl<R: Read> Chunker<R> {
         while !self.eof && self.buf.len() < want {
             let old = self.buf.len();
             let grow = (want - old).max(64 * 1024);
-            self.buf.reserve(grow);
-            // `read_to_end` on a `Take` fills the spare capacity without zeroing it first (a
-            // file reads into it directly); it stops at `grow` bytes or at the end of input,
-            // retrying interrupted reads, so fewer bytes than asked means the end.
-            let n = match (&mut self.reader)
-                .take(grow as u64)
-                .read_to_end(&mut self.buf)
-            {
-                Ok(n) => n,
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
+            self.buf.resize(old + grow, 0);
+            let n = loop {
+                match self.reader.read(&mut self.buf[old..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        self.buf.truncate(old);
+                        return Err(e);
+                    }
                 }
             };
-            if n < grow {
+            self.buf.truncate(old + n);
+            if n == 0 {
                 self.eof = true;
             }
         }
