@@ -4,7 +4,7 @@
 //! arithmetic per row.
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+pub const fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -48,12 +48,7 @@ static NEW_YEARS: [i32; 10001] = {
     let mut table = [0i32; 10001];
     let mut y = 0;
     while y <= 10000 {
-        // days_from_civil(y, 1, 1), in const form.
-        let p = y as i32 - 1;
-        let era = if p >= 0 { p } else { p - 399 } / 400;
-        let yoe = p - era * 400;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + 306;
-        table[y] = era * 146097 + doe - 719468;
+        table[y] = days_from_civil(y as i32, 1, 1);
         y += 1;
     }
     table

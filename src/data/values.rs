@@ -6,16 +6,25 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     parse_bool_bytes(text.trim().as_bytes())
 }
 
+/// The yes/no words of the value grammar (any case), the commonest first. `playbook sql`
+/// spells its checks from the same list.
+pub const BOOL_WORDS: [(&str, bool); 8] = [
+    ("true", true),
+    ("false", false),
+    ("1", true),
+    ("0", false),
+    ("yes", true),
+    ("no", false),
+    ("ja", true),
+    ("nee", false),
+];
+
 /// [`parse_bool`] of a trimmed cell's bytes: the words are ASCII, so no UTF-8 check is needed.
 pub fn parse_bool_bytes(t: &[u8]) -> Option<bool> {
-    let eq = |w: &str| t.eq_ignore_ascii_case(w.as_bytes());
-    if eq("true") || eq("yes") || eq("ja") || t == b"1" {
-        Some(true)
-    } else if eq("false") || eq("no") || eq("nee") || t == b"0" {
-        Some(false)
-    } else {
-        None
-    }
+    BOOL_WORDS
+        .iter()
+        .find(|(w, _)| t.eq_ignore_ascii_case(w.as_bytes()))
+        .map(|&(_, value)| value)
 }
 
 /// A number: `12`, `-3.5`, `+3`, `.5`, `1e3`; with `decimal_comma` the decimal

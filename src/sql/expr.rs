@@ -244,76 +244,6 @@ fn day_bound(day: f64, open: f64) -> Bound {
     }
 }
 
-#[cfg(test)]
-mod day_tests {
-    use super::*;
-    use crate::sql::dialect::DuckDb;
-
-    /// Each bound agrees with the day count it replaces, for dates around
-    /// `as_of`, fractional and infinite counts and the ends of the calendar.
-    #[test]
-    fn day_bounds_agree_with_day_counts() {
-        let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
-        let first = crate::dates::days_from_civil(1, 1, 1);
-        let last = crate::dates::days_from_civil(9999, 12, 31);
-        let mut dates: Vec<i32> = (as_of - 400..as_of + 400).collect();
-        dates.extend([first, first + 1, last - 1, last]);
-        let counts = [
-            f64::NEG_INFINITY,
-            -3.5,
-            -1.0,
-            0.0,
-            0.5,
-            1.0,
-            7.0,
-            90.0,
-            180.2,
-            1e9,
-            f64::INFINITY,
-            f64::NAN,
-        ];
-        let holds = |(lo, hi): (Bound, Bound), d: i32| {
-            let lo_ok = match lo {
-                Bound::Open => true,
-                Bound::Never => false,
-                Bound::Day(x) => i64::from(d) >= x,
-            };
-            let hi_ok = match hi {
-                Bound::Open => true,
-                Bound::Never => false,
-                Bound::Day(x) => i64::from(d) <= x,
-            };
-            lo_ok && hi_ok
-        };
-        for &low in &counts {
-            for &high in &counts {
-                for &d in &dates {
-                    let a = f64::from(as_of - d);
-                    assert_eq!(
-                        holds(ago_bounds(as_of, low, high), d),
-                        a >= low && a <= high,
-                        "{low}..{high} days ago, day {d}"
-                    );
-                }
-            }
-            for &d in &dates {
-                let a = f64::from(d - as_of);
-                assert_eq!(
-                    holds(ahead_bounds(as_of, low), d),
-                    a >= 0.0 && a <= low,
-                    "within next {low} days, day {d}"
-                );
-            }
-        }
-        // The SQL of a bound past the calendar's end is no bound.
-        let env = Env { as_of, d: &DuckDb };
-        assert_eq!(
-            date_within("s", Bound::Day(i64::MIN), Bound::Open, &env),
-            known(&env, "s", "TRUE")
-        );
-    }
-}
-
 /// `earliest <= d AND d <= latest` for a DATE expression `d`, unknown when
 /// `d` is missing. Dates run from 0001-01-01 to 9999-12-31: a bound past
 /// either end is no bound, or no date at all.
@@ -510,8 +440,9 @@ pub fn value(v: &V, env: &Env) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::anniversary_ranges;
+    use super::{ago_bounds, ahead_bounds, anniversary_ranges, date_within, known, Bound, Env};
     use crate::dates::{days_from_civil, days_to_anniversary, parse_iso};
+    use crate::sql::dialect::DuckDb;
 
     /// The ranges agree with `eval`'s day count for every day of a leap and a
     /// common year, seen from around year ends and the end of February.
@@ -555,5 +486,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Each bound agrees with the day count it replaces, for dates around
+    /// `as_of`, fractional and infinite counts and the ends of the calendar.
+    #[test]
+    fn day_bounds_agree_with_day_counts() {
+        let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
+        let first = crate::dates::days_from_civil(1, 1, 1);
+        let last = crate::dates::days_from_civil(9999, 12, 31);
+        let mut dates: Vec<i32> = (as_of - 400..as_of + 400).collect();
+        dates.extend([first, first + 1, last - 1, last]);
+        let counts = [
+            f64::NEG_INFINITY,
+            -3.5,
+            -1.0,
+            0.0,
+            0.5,
+            1.0,
+            7.0,
+            90.0,
+            180.2,
+            1e9,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        let holds = |(lo, hi): (Bound, Bound), d: i32| {
+            let lo_ok = match lo {
+                Bound::Open => true,
+                Bound::Never => false,
+                Bound::Day(x) => i64::from(d) >= x,
+            };
+            let hi_ok = match hi {
+                Bound::Open => true,
+                Bound::Never => false,
+                Bound::Day(x) => i64::from(d) <= x,
+            };
+            lo_ok && hi_ok
+        };
+        for &low in &counts {
+            for &high in &counts {
+                for &d in &dates {
+                    let a = f64::from(as_of - d);
+                    assert_eq!(
+                        holds(ago_bounds(as_of, low, high), d),
+                        a >= low && a <= high,
+                        "{low}..{high} days ago, day {d}"
+                    );
+                }
+            }
+            for &d in &dates {
+                let a = f64::from(d - as_of);
+                assert_eq!(
+                    holds(ahead_bounds(as_of, low), d),
+                    a >= 0.0 && a <= low,
+                    "within next {low} days, day {d}"
+                );
+            }
+        }
+        // The SQL of a bound past the calendar's end is no bound.
+        let env = Env { as_of, d: &DuckDb };
+        assert_eq!(
+            date_within("s", Bound::Day(i64::MIN), Bound::Open, &env),
+            known(&env, "s", "TRUE")
+        );
     }
 }

@@ -71,10 +71,11 @@ fn script(
             None => return Err(d.no_script_shape()),
         },
     };
-    // An engine that keeps file order streams: its cells take a fast path
-    // (see `checked_cell`) and its key is trimmed only for the decisions.
-    let in_order = shape.is_some_and(|s| s.keeps_file_order());
-    let fast = in_order;
+    // An engine that keeps file order streams: rows are not numbered, cells
+    // take a fast path (see `checked_cell`), the key is trimmed only for the
+    // decisions, and the decisions are unnested per customer (`in_order_tail`).
+    let stream = shape.filter(|s| s.keeps_file_order());
+    let fast = stream.is_some();
     let mut sql = String::new();
     match source {
         Source::Table(name) => {
@@ -112,9 +113,9 @@ fn script(
     }
     sql.push_str(&format!(
         "\n  FROM pb_raw\n),\npb_base AS (\n  SELECT {}",
-        if in_order { "" } else { "pb_rn,\n    " }
+        if fast { "" } else { "pb_rn,\n    " }
     ));
-    if fast {
+    if let Some(s) = stream {
         // The key as written (trimmed when the decisions are written), and a
         // cheap check that it is not empty: a first character that is not
         // white space settles it.
@@ -122,9 +123,7 @@ fn script(
             "column {} is required, and this cell is empty",
             header[p.key_column]
         ));
-        let fail = shape
-            .map(|s| s.fail(&empty_key, Ty::Bool))
-            .unwrap_or_default();
+        let fail = s.fail(&empty_key, Ty::Bool);
         sql.push_str(&format!(
             "{key} AS pb_key,\n    CASE WHEN ascii({key}) BETWEEN 33 AND 126 THEN TRUE WHEN NULLIF({key_text}, '') IS NULL THEN {fail} ELSE TRUE END AS pb_key_ok"
         ));
@@ -158,7 +157,7 @@ fn script(
                     Some(s) => {
                         // The key's own row has no customer to name.
                         let none = Row::After(String::new());
-                        let row = if in_order && c == p.key_column {
+                        let row = if fast && c == p.key_column {
                             &none
                         } else {
                             &row
@@ -265,7 +264,6 @@ fn script(
                 rule_name: d.text(&rule.name),
                 action_name: d.text(&p.actions[action.action as usize]),
                 argument: action.argument.as_ref().map(|s| d.text(s)),
-                channel_varies: matches!(action.channel, Channel::Slot { .. }),
                 channel_slot: match &action.channel {
                     Channel::Slot { slot, .. } => Some(*slot),
                     _ => None,
@@ -288,16 +286,13 @@ fn script(
     let mut output_columns = vec!["customer".to_string()];
     output_columns.extend(p.journeys.iter().map(|j| j.name.clone()));
     output_columns.extend(["rule", "action", "argument", "channel", "holdout"].map(String::from));
-    let (query, present) = if in_order {
+    let (query, present) = if let Some(s) = stream {
         // The stored key as written (`pb_key`), trimmed when it needs it.
-        let id = match shape {
-            Some(s) => format!(
-                "CASE WHEN {} THEN {} ELSE pb_key END",
-                s.edge_space("pb_key"),
-                d.trim("pb_key")
-            ),
-            None => d.trim("pb_key"),
-        };
+        let id = format!(
+            "CASE WHEN {} THEN {} ELSE pb_key END",
+            s.edge_space("pb_key"),
+            d.trim("pb_key")
+        );
         let (decide, present) = in_order_tail(sql, &items, &policy, p, select, &id, d);
         (decide, Some(present))
     } else {
@@ -343,9 +338,7 @@ struct Fired {
     action_name: String,
     argument: Option<String>,
     channel: Option<String>,
-    /// Whether the channel depends on the row (a `via` field).
-    channel_varies: bool,
-    /// The slot of that field.
+    /// The slot of the `via` field, when the channel depends on the row.
     channel_slot: Option<u16>,
     holdout: Option<String>,
 }
@@ -483,7 +476,7 @@ fn in_order_tail(
     let argument = by_item(items.iter().map(|i| i.argument.clone()).collect(), &never);
     let channel = by_item(
         items.iter().map(|i| i.channel.clone()).collect(),
-        &|i: &Fired| i.channel_varies,
+        &|i: &Fired| i.channel_slot.is_some(),
     );
     let by_rule: Vec<String> = items
         .iter()
@@ -706,7 +699,8 @@ struct Cell<'a> {
     /// Whether a cell in plain form is cast directly (see [`Script::keeps_file_order`]);
     /// `t` is then a name the slow path binds.
     fast: bool,
-    /// Whether this is the key column (already trimmed as `pb_id`).
+    /// Whether this is the key column (on the fast path its emptiness is
+    /// checked apart, by `pb_key_ok`).
     key: bool,
 }
 
@@ -853,27 +847,29 @@ fn checked_cell(
             }
         }
         SlotKind::Bool => {
+            use crate::data::values::BOOL_WORDS;
+            let words = |value: bool| {
+                let listed: Vec<String> = BOOL_WORDS
+                    .iter()
+                    .filter(|(_, v)| *v == value)
+                    .map(|(w, _)| s.text(w))
+                    .collect();
+                listed.join(", ")
+            };
             let slow = required(
                 format!(
-                    "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ('true', 'yes', 'ja', '1') THEN TRUE WHEN lower({t}) IN ('false', 'no', 'nee', '0') THEN FALSE ELSE {} END",
+                    "CASE WHEN {t} IS NULL THEN NULL WHEN lower({t}) IN ({}) THEN TRUE WHEN lower({t}) IN ({}) THEN FALSE ELSE {} END",
+                    words(true),
+                    words(false),
                     bad("a yes/no value", Ty::Bool)
                 ),
                 Ty::Bool,
             );
             // The commonest spellings first: each WHEN is a pass over the rest.
-            let plain: Vec<(String, String)> = [
-                ("true", "TRUE"),
-                ("false", "FALSE"),
-                ("1", "TRUE"),
-                ("0", "FALSE"),
-                ("yes", "TRUE"),
-                ("no", "FALSE"),
-                ("ja", "TRUE"),
-                ("nee", "FALSE"),
-            ]
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
+            let plain: Vec<(String, String)> = BOOL_WORDS
+                .iter()
+                .map(|(w, v)| (w.to_string(), if *v { "TRUE" } else { "FALSE" }.to_string()))
+                .collect();
             exact(&plain, Ty::Bool, slow)
         }
         SlotKind::Date(format) => {

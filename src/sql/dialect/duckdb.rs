@@ -65,7 +65,8 @@ impl Dialect for DuckDb {
     fn list_has(&self, list: &str, item: &str) -> String {
         // Splitting is costly; an item can only be there if the whole text has it.
         format!(
-            "CASE WHEN contains(lower({list}), {item}) THEN list_contains(list_transform(string_split({list}, ';'), lambda x: {}), {item}) ELSE FALSE END",
+            "CASE WHEN contains({}, {item}) THEN list_contains(list_transform(string_split({list}, ';'), lambda x: {}), {item}) ELSE FALSE END",
+            self.lower(list),
             self.lower(&self.trim("x"))
         )
     }
@@ -130,19 +131,18 @@ impl Script for DuckDb {
         // `nan` (not finite), `1_000` and `+-1`, and white space around a
         // number (as the language trims it). Those go the long way: a test in
         // tests/sql_duckdb.rs holds the cast to this on generated texts.
-        let (number, not) = if decimal_comma {
+        let (number, no_point) = if decimal_comma {
             (
                 format!("replace({text}, ',', '.')"),
-                " AND NOT contains({text}, '.')",
+                format!(" AND NOT contains({text}, '.')"),
             )
         } else {
-            (text.to_string(), "")
+            (text.to_string(), String::new())
         };
         let value = format!("TRY_CAST({number} AS DOUBLE)");
         Some((
             format!(
-                "isfinite({value}) AND NOT contains({text}, '_') AND NOT contains({text}, '+-'){}",
-                not.replace("{text}", text)
+                "isfinite({value}) AND NOT contains({text}, '_') AND NOT contains({text}, '+-'){no_point}"
             ),
             value,
         ))
