@@ -61,6 +61,7 @@ const BEFORE_MONTH: [[u16; 13]; 2] = [
 ];
 
 /// The day number of a valid date, or `None` for `2026-02-30`.
+#[inline]
 pub fn checked_days(year: i32, month: u32, day: u32) -> Option<i32> {
     if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
         return None;
@@ -81,6 +82,11 @@ pub fn checked_days(year: i32, month: u32, day: u32) -> Option<i32> {
 pub fn days_to_anniversary(date: i32, today: i32) -> i32 {
     let (_, month, day) = civil_from_days(date);
     let (year, _, _) = civil_from_days(today);
+    days_to_month_day(month, day, year, today)
+}
+
+/// Days from `today` (in `year`) to the next `month`-`day`.
+fn days_to_month_day(month: u32, day: u32, year: i32, today: i32) -> i32 {
     let on = |y: i32| {
         let d = if month == 2 && day == 29 && !is_leap(y) {
             28
@@ -108,11 +114,12 @@ pub struct Anniversaries {
 impl Anniversaries {
     pub fn new(today: i32) -> Self {
         let mut by_month_day = vec![0; 13 * 32];
+        let (year, _, _) = civil_from_days(today);
         for month in 1..=12 {
             // Leap-year lengths, so 29 February has its entry.
             for day in 1..=days_in_month(2000, month) {
-                let date = days_from_civil(2000, month, day);
-                by_month_day[(month * 32 + day) as usize] = days_to_anniversary(date, today);
+                by_month_day[(month * 32 + day) as usize] =
+                    days_to_month_day(month, day, year, today);
             }
         }
         Anniversaries {

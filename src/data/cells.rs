@@ -8,6 +8,52 @@ use crate::dates::{checked_days, parse_iso};
 use crate::eval::program::{Slot, SlotKind};
 use crate::eval::{Cell, ListCell};
 
+/// The plain forms most cells take — no white space at either end, a value of the slot's type
+/// — read without trimming or building messages. `None` does not mean the cell is bad, only
+/// that [`parse_cell`] must read it: for every cell this returns `Some` for, `parse_cell`
+/// returns the same cell.
+#[inline(always)]
+pub fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option<Cell<'r>> {
+    let (Some(&first), Some(&last)) = (raw.first(), raw.last()) else {
+        return match slot.kind {
+            SlotKind::List => Some(Cell::List(ListCell::Joined(""))),
+            SlotKind::Stage(_) => Some(Cell::Stage(None)),
+            _ if slot.optional => Some(Cell::Missing),
+            _ => None,
+        };
+    };
+    // Control characters, spaces and non-ASCII bytes at the ends may be white space to trim.
+    if first <= b' ' || last <= b' ' || first >= 0x80 || last >= 0x80 {
+        return None;
+    }
+    match &slot.kind {
+        SlotKind::Number => number(raw, decimal_comma).map(Cell::Number),
+        SlotKind::Date(None) => iso_bytes(raw).map(Cell::Date),
+        SlotKind::Bool => parse_bool_bytes(raw).map(Cell::Bool),
+        SlotKind::Words(words) if raw.is_ascii() => words
+            .iter()
+            .position(|w| {
+                w.len() == raw.len() && w.bytes().zip(raw).all(|(a, b)| a == b.to_ascii_lowercase())
+            })
+            .map(|w| Cell::Word(w as u32)),
+        SlotKind::Text => ascii(raw).map(Cell::Text),
+        SlotKind::List => ascii(raw).map(|t| Cell::List(ListCell::Joined(t))),
+        SlotKind::Words(_) | SlotKind::Date(Some(_)) | SlotKind::Stage(_) => None,
+    }
+}
+
+/// An ASCII cell as text. Most ids and lists are short ASCII, where `str::from_utf8` spends
+/// a hundred instructions on its set-up; others go to `parse_cell`.
+#[inline(always)]
+fn ascii(raw: &[u8]) -> Option<&str> {
+    if raw.is_ascii() {
+        // SAFETY: ASCII bytes are valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(raw) })
+    } else {
+        None
+    }
+}
+
 /// Parses one cell. `Err` holds the reason, for a data error.
 pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
     let mut bytes = raw.trim_ascii();
@@ -93,6 +139,7 @@ fn text(bytes: &[u8]) -> Result<&str, String> {
 }
 
 /// A number; plain decimals take an exact fast path (mantissa / 10^k rounds correctly).
+#[inline]
 pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
     let sep = if decimal_comma { b',' } else { b'.' };
     let (negative, digits) = match bytes.first() {
@@ -100,44 +147,57 @@ pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
         Some(b'+') => (false, &bytes[1..]),
         _ => (false, bytes),
     };
-    let mut mantissa: u64 = 0;
-    let mut count = 0;
-    let mut frac = None;
-    for (i, &b) in digits.iter().enumerate() {
-        if b.is_ascii_digit() {
-            if count == 15 {
-                // Too many digits for the exact fast path (and, past 19, for a u64).
-                count = usize::MAX;
+    // At most 15 digits (and one separator) is exact in an f64's mantissa.
+    if digits.len() <= 16 {
+        let mut mantissa: u64 = 0;
+        let mut point = usize::MAX;
+        let mut plain = true;
+        for (i, &b) in digits.iter().enumerate() {
+            let d = b.wrapping_sub(b'0');
+            if d < 10 {
+                mantissa = mantissa * 10 + u64::from(d);
+            } else if b == sep && point == usize::MAX {
+                point = i;
+            } else {
+                plain = false;
                 break;
             }
-            mantissa = mantissa * 10 + u64::from(b - b'0');
-            count += 1;
-        } else if b == sep && frac.is_none() {
-            frac = Some(digits.len() - i - 1);
-        } else {
-            count = usize::MAX;
-            break;
+        }
+        let count = digits.len() - usize::from(point != usize::MAX);
+        if plain && count > 0 && count <= 15 {
+            const POW10: [f64; 16] = [
+                1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+                1e15,
+            ];
+            let frac = if point == usize::MAX {
+                0
+            } else {
+                digits.len() - point - 1
+            };
+            let value = mantissa as f64 / POW10[frac];
+            return Some(if negative { -value } else { value });
         }
     }
-    if count != usize::MAX && count > 0 && count <= 15 {
-        const POW10: [f64; 16] = [
-            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-        ];
-        let value = mantissa as f64 / POW10[frac.unwrap_or(0)];
-        return Some(if negative { -value } else { value });
-    }
+    number_slow(bytes, decimal_comma)
+}
+
+/// Exponents, long mantissas: the standard parser.
+#[cold]
+#[inline(never)]
+fn number_slow(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
     parse_number(std::str::from_utf8(bytes).ok()?, decimal_comma)
 }
 
+#[inline]
 fn iso_bytes(b: &[u8]) -> Option<i32> {
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let b: &[u8; 10] = b.try_into().ok()?;
+    let d = b.map(|x| u32::from(x.wrapping_sub(b'0')));
+    let digits = [d[0], d[1], d[2], d[3], d[5], d[6], d[8], d[9]];
+    if b[4] != b'-' || b[7] != b'-' || digits.iter().any(|&x| x > 9) {
         return None;
     }
-    let d = |i: usize| -> Option<u32> { b[i].is_ascii_digit().then(|| u32::from(b[i] - b'0')) };
-    let year = d(0)? * 1000 + d(1)? * 100 + d(2)? * 10 + d(3)?;
-    let month = d(5)? * 10 + d(6)?;
-    let day = d(8)? * 10 + d(9)?;
-    checked_days(year as i32, month, day)
+    let year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+    checked_days(year as i32, d[5] * 10 + d[6], d[8] * 10 + d[9])
 }
 
 fn parse_iso_shape(t: &str) -> bool {
@@ -198,6 +258,85 @@ mod tests {
         assert_eq!(number(b"1,000", false), None);
         assert_eq!(number(b"-", false), None);
         assert_eq!(number(b".", false), None);
+    }
+
+    #[test]
+    fn plain_cells_read_as_parse_cell_reads_them() {
+        let kinds = [
+            SlotKind::Text,
+            SlotKind::Number,
+            SlotKind::Bool,
+            SlotKind::Date(None),
+            SlotKind::Words(vec!["none".into(), "open".into(), "één".into()]),
+            SlotKind::List,
+            SlotKind::Stage(vec!["a".into(), "b".into()]),
+        ];
+        let cells = [
+            "",
+            " ",
+            "12",
+            " 12",
+            "12 ",
+            "\u{a0}12",
+            "-3.5",
+            "+.5",
+            "1e3",
+            "1_000",
+            "12,5",
+            "inf",
+            "0000000000000001",
+            "1234567890123456",
+            "123456789012345.",
+            "2026-11-23",
+            "2026-02-29",
+            "2026-1-23",
+            "0000-01-01",
+            "2026-11-23\u{b}",
+            "true",
+            "JA",
+            "nee",
+            "2",
+            "none",
+            "OPEN",
+            "één",
+            "ÉÉN",
+            "open\t",
+            "vip;b2b",
+            " vip ; b2b ",
+            "caf\u{e9}",
+            "a",
+            "B",
+            "\u{b}x",
+            "x\u{85}",
+        ];
+        let mut compared = 0;
+        for kind in &kinds {
+            for optional in [false, true] {
+                let slot = Slot {
+                    name: "f".into(),
+                    column: Some(0),
+                    kind: kind.clone(),
+                    optional,
+                };
+                for text in cells
+                    .iter()
+                    .map(|t| t.as_bytes())
+                    .chain([&b"\xff"[..], b"a\xe9"])
+                {
+                    for comma in [false, true] {
+                        if let Some(plain) = plain_cell(&slot, text, comma) {
+                            assert_eq!(
+                                Ok(plain),
+                                parse_cell(&slot, text, comma),
+                                "{kind:?} {text:?}"
+                            );
+                            compared += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 150, "{compared}");
     }
 
     #[test]

@@ -116,7 +116,10 @@ impl Pool {
 /// Cuts a byte stream into chunks of whole records.
 pub struct Chunker<R> {
     reader: R,
+    /// Read bytes in `buf[..filled]`; the rest is space already initialised (buffers come back
+    /// from the workers at full length, so a megabyte is not zeroed again for every chunk).
     buf: Vec<u8>,
+    filled: usize,
     eof: bool,
     line: u64,
     offset: u64,
@@ -150,6 +153,7 @@ impl<R: Read> Chunker<R> {
     ) -> Chunker<R> {
         Chunker {
             reader,
+            filled: start.len(),
             buf: start,
             eof: false,
             line,
@@ -169,21 +173,19 @@ impl<R: Read> Chunker<R> {
 
     /// Reads until `buf` holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> std::io::Result<()> {
-        while !self.eof && self.buf.len() < want {
-            let old = self.buf.len();
-            let grow = (want - old).max(64 * 1024);
-            self.buf.resize(old + grow, 0);
+        while !self.eof && self.filled < want {
+            let room = (want - self.filled).max(64 * 1024);
+            if self.buf.len() < self.filled + room {
+                self.buf.resize(self.filled + room, 0);
+            }
             let n = loop {
-                match self.reader.read(&mut self.buf[old..]) {
+                match self.reader.read(&mut self.buf[self.filled..]) {
                     Ok(n) => break n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        self.buf.truncate(old);
-                        return Err(e);
-                    }
+                    Err(e) => return Err(e),
                 }
             };
-            self.buf.truncate(old + n);
+            self.filled += n;
             if n == 0 {
                 self.eof = true;
             }
@@ -195,22 +197,27 @@ impl<R: Read> Chunker<R> {
         let mut want = self.chunk_bytes;
         loop {
             self.fill(want).map_err(ChunkError::Io)?;
-            if self.buf.is_empty() {
+            let read = &self.buf[..self.filled];
+            if read.is_empty() {
                 return Ok(None);
             }
-            let cut = if self.eof && self.buf.len() < want {
-                Some(self.buf.len())
+            let cut = if self.eof && read.len() < want {
+                Some(read.len())
             } else if self.quotes {
-                last_record_end(&self.buf, self.delimiter)
+                last_record_end(read, self.delimiter)
             } else {
-                memchr::memrchr(b'\n', &self.buf).map(|i| i + 1)
+                memchr::memrchr(b'\n', read).map(|i| i + 1)
             };
             match cut {
                 Some(cut) if cut > 0 => {
                     // The rest (a partial record) moves to a buffer the workers gave back.
                     let mut rest = self.pool.take().unwrap_or_default();
-                    rest.clear();
-                    rest.extend_from_slice(&self.buf[cut..]);
+                    let tail = self.filled - cut;
+                    if rest.len() < tail {
+                        rest.resize(tail, 0);
+                    }
+                    rest[..tail].copy_from_slice(&self.buf[cut..self.filled]);
+                    self.filled = tail;
                     self.buf.truncate(cut);
                     let data = std::mem::replace(&mut self.buf, rest);
                     let chunk = Chunk {
@@ -224,7 +231,9 @@ impl<R: Read> Chunker<R> {
                     return Ok(Some(chunk));
                 }
                 _ if self.eof => {
-                    let data = std::mem::take(&mut self.buf);
+                    let mut data = std::mem::take(&mut self.buf);
+                    data.truncate(self.filled);
+                    self.filled = 0;
                     return Ok(Some(Chunk {
                         first_line: self.line,
                         offset: self.offset,
@@ -387,6 +396,34 @@ mod tests {
         // Escaped quotes stay inside.
         assert_eq!(last_record_end(b"a,\"x\"\"\ny\"\nz", b','), Some(10));
         assert_eq!(last_record_end(b"a,\"x\"", b','), None);
+    }
+
+    /// Hands out a few bytes per read, as a pipe may.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn chunks_hold_exactly_the_bytes_read() {
+        // Longer and shorter records one after another, so reused buffers hold stale bytes.
+        let data: Vec<u8> = (0..400)
+            .flat_map(|i| format!("{i},{}\n", "x".repeat(i * 7 % 90)).into_bytes())
+            .collect();
+        for (size, step) in [(1, 1000), (100, 7), (1000, 3), (4096, 70_000), (50_000, 1)] {
+            let mut chunker = Chunker::new(Trickle(&data, step), b"h,".to_vec(), 2, 0, b',', size);
+            let mut all = Vec::new();
+            while let Some(c) = chunker.next_chunk().expect("reads") {
+                all.extend_from_slice(&c.data);
+            }
+            assert_eq!(all[..2], *b"h,");
+            assert!(all[2..] == data[..], "chunk size {size}, reads of {step}");
+        }
     }
 
     #[test]

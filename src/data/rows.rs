@@ -1,6 +1,6 @@
 //! One record → the customer id and a typed cell per program slot.
 
-use super::cells::parse_cell;
+use super::cells::{parse_cell, plain_cell};
 use crate::eval::program::{Program, SlotKind};
 use crate::eval::{Cell, ListCell};
 
@@ -32,26 +32,29 @@ pub fn csv_row<'r>(
         });
     }
     cells.clear();
-    // The key's text as its slot read it (checked UTF-8, trimmed but for a vertical tab).
-    let mut key_text = None;
     for slot in &program.slots {
         let cell = match slot.column {
             None => match slot.kind {
                 SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
                 _ => Cell::Missing,
             },
-            Some(c) => parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError {
-                column: Some(c),
-                message,
-            })?,
+            Some(c) => match plain_cell(slot, fields[c], decimal_comma) {
+                Some(cell) => cell,
+                None => {
+                    parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError {
+                        column: Some(c),
+                        message,
+                    })?
+                }
+            },
         };
-        if let (Some(c), Cell::Text(t)) = (slot.column, &cell) {
-            if c == program.key_column {
-                key_text = Some(*t);
-            }
-        }
         cells.push(cell);
     }
+    // The key's text as its slot read it (checked UTF-8, trimmed but for a vertical tab).
+    let key_text = program.key_slot.and_then(|k| match cells[k] {
+        Cell::Text(t) => Some(t),
+        _ => None,
+    });
     let id = match key_text {
         Some(t) => t.trim(),
         None => std::str::from_utf8(fields[program.key_column])

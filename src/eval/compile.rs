@@ -95,6 +95,9 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             0
         }
     };
+    let key_slot = slots
+        .iter()
+        .position(|s| s.column == Some(key_column) && matches!(s.kind, SlotKind::Text));
     let mut c = Compiler {
         next_id: 0,
         fields: &model.fields,
@@ -199,10 +202,11 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             condition: c.cond(&s.condition),
         })
         .collect();
-    let guards = guards(&rules);
+    let (guards, guarded) = guards(&rules);
     Ok(Program {
         slots,
         key_column,
+        key_slot,
         key_name,
         journeys,
         segments,
@@ -215,6 +219,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         decimal_comma: model.policy.decimal_comma,
         nodes: c.next_id,
         guards,
+        guarded,
         model: model.clone(),
     })
 }

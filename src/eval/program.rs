@@ -272,20 +272,38 @@ pub struct Suppress {
     pub condition: C,
 }
 
+impl CKind {
+    /// A test decided from one cell, a stage or a segment, without walking anything (see
+    /// `run::leaf`).
+    pub fn is_leaf(&self) -> bool {
+        match self {
+            CKind::NumberField { .. }
+            | CKind::DateField { .. }
+            | CKind::WordField { .. }
+            | CKind::AgoField { .. }
+            | CKind::BoolField(_)
+            | CKind::InStage { .. }
+            | CKind::Reached { .. }
+            | CKind::InSegment(_) => true,
+            CKind::Anniversary { date, .. } => matches!(date.kind, VKind::Slot(_)),
+            _ => false,
+        }
+    }
+}
+
 /// The simple tests that must hold for `c` to be true: `c` itself when it
-/// is one cell against a constant, else those `and`-ed into it. When one is
+/// is a leaf test, else those `and`-ed into it. When one is
 /// not true (false or unknown) neither is `c` (Kleene `and`), so the rule
 /// cannot fire, whatever the order of its tests: it is ruled out on compact
-/// checks.
-fn guard<'c>(c: &'c C, found: &mut Vec<&'c CKind>) {
+/// checks. Returns whether they are all of `c`: then `c` is true when they all are.
+fn guard<'c>(c: &'c C, found: &mut Vec<&'c CKind>) -> bool {
     match &c.kind {
-        CKind::NumberField { .. }
-        | CKind::DateField { .. }
-        | CKind::WordField { .. }
-        | CKind::AgoField { .. }
-        | CKind::BoolField(_) => found.push(&c.kind),
-        CKind::And(items) => items.iter().for_each(|i| guard(i, found)),
-        _ => {}
+        kind if kind.is_leaf() => {
+            found.push(kind);
+            true
+        }
+        CKind::And(items) => items.iter().fold(true, |all, i| guard(i, found) && all),
+        _ => false,
     }
 }
 
@@ -297,13 +315,15 @@ pub struct Guard {
 }
 
 /// The guards of all rules, sorted by the kind of test and operator, so that
-/// checking them one after another takes the same branches.
-pub fn guards(rules: &[Rule]) -> Vec<Guard> {
+/// checking them one after another takes the same branches; and per rule, whether its
+/// guards are its whole condition (then it needs no walk once they hold).
+pub fn guards(rules: &[Rule]) -> (Vec<Guard>, Vec<bool>) {
     let mut guards = Vec::new();
+    let mut whole = Vec::with_capacity(rules.len());
     let mut found = Vec::new();
     for (r, rule) in rules.iter().enumerate() {
         found.clear();
-        guard(&rule.condition, &mut found);
+        whole.push(guard(&rule.condition, &mut found));
         guards.extend(found.iter().map(|test| Guard {
             rule: r as u32,
             test: (*test).clone(),
@@ -316,7 +336,7 @@ pub fn guards(rules: &[Rule]) -> Vec<Guard> {
         CKind::AgoField { low_open, .. } => (3, u8::from(*low_open)),
         _ => (4, 0),
     });
-    guards
+    (guards, whole)
 }
 
 /// Everything needed to decide for one customer.
@@ -325,6 +345,8 @@ pub struct Program {
     pub slots: Vec<Slot>,
     /// The column holding the customer id.
     pub key_column: usize,
+    /// A text slot reading that column, if any: its cell is the id's text.
+    pub key_slot: Option<usize>,
     pub key_name: String,
     pub journeys: Vec<Journey>,
     pub segments: Vec<Segment>,
@@ -339,6 +361,8 @@ pub struct Program {
     pub nodes: u32,
     /// Simple tests that rule out rules before their conditions are walked.
     pub guards: Vec<Guard>,
+    /// Per rule: its guards are its whole condition.
+    pub guarded: Vec<bool>,
     /// The checked model it was compiled from.
     pub model: Model,
 }

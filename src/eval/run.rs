@@ -222,7 +222,9 @@ impl Program {
             if screen && !out.screen[r] {
                 continue;
             }
-            if eval(&rule.condition, &ctx, tracer) != Tri::True {
+            // A rule whose guards are its whole condition holds when they all hold.
+            let decided = screen && self.guarded[r];
+            if !decided && eval(&rule.condition, &ctx, tracer) != Tri::True {
                 continue;
             }
             if let Some(unless) = &rule.unless {
@@ -347,6 +349,15 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
         tracer.node(c.id, t);
         return t;
     }
+    // `not x` of a leaf (`suppress when not opted_in`): inline too, tracing both nodes.
+    if let CKind::Not(inner) = &c.kind {
+        if let Some(t) = leaf(&inner.kind, ctx) {
+            tracer.node(inner.id, t);
+            let result = t.negate();
+            tracer.node(c.id, result);
+            return result;
+        }
+    }
     // Most rule conditions are `a and b and …` of simple comparisons: loop here, no call.
     if let CKind::And(items) = &c.kind {
         let mut result = Tri::True;
@@ -410,6 +421,23 @@ fn leaf(c: &CKind, ctx: &Ctx<'_, '_>) -> Option<Tri> {
             Cell::Bool(b) => Tri::from_bool(b),
             _ => Tri::Unknown,
         },
+        CKind::InStage { journey, stage } => {
+            Tri::from_bool(ctx.stages[*journey as usize] == Some(*stage))
+        }
+        CKind::Reached { journey, stage } => {
+            Tri::from_bool(ctx.stages[*journey as usize].is_some_and(|s| s >= *stage))
+        }
+        CKind::InSegment(s) => Tri::from_bool(ctx.segments[*s as usize]),
+        CKind::Anniversary {
+            date: V {
+                kind: VKind::Slot(slot),
+                ..
+            },
+            days,
+        } => match ctx.row.cells[*slot as usize] {
+            Cell::Date(d) => Tri::from_bool(f64::from(ctx.anniversaries.days_to(d)) <= *days),
+            _ => Tri::Unknown,
+        },
         _ => return None,
     })
 }
@@ -423,7 +451,10 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
         | CKind::DateField { .. }
         | CKind::WordField { .. }
         | CKind::AgoField { .. }
-        | CKind::BoolField(_) => leaf(&c.kind, ctx).unwrap_or(Tri::Unknown),
+        | CKind::BoolField(_)
+        | CKind::InStage { .. }
+        | CKind::Reached { .. }
+        | CKind::InSegment(_) => leaf(&c.kind, ctx).unwrap_or(Tri::Unknown),
         CKind::And(items) => {
             let mut result = Tri::True;
             for item in items.iter() {
@@ -453,13 +484,6 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             result
         }
         CKind::Not(inner) => eval(inner, ctx, tracer).negate(),
-        CKind::InStage { journey, stage } => {
-            Tri::from_bool(ctx.stages[*journey as usize] == Some(*stage))
-        }
-        CKind::Reached { journey, stage } => {
-            Tri::from_bool(ctx.stages[*journey as usize].is_some_and(|s| s >= *stage))
-        }
-        CKind::InSegment(s) => Tri::from_bool(ctx.segments[*s as usize]),
         CKind::IsTrue(v) => match value(v, ctx) {
             Val::Bool(b) => Tri::from_bool(b),
             _ => Tri::Unknown,

@@ -21,6 +21,16 @@ rule r2 when n between 2 and 4 and d more than 10 days ago then y
 rule r3 when not ok and n < 5 then z
 rule r4 when (k is b and ok) or n = 1 then w
 rule r5 when d within 5 days and ok and n > 0 then v
+journey fase {
+  stage een when n >= 1
+  stage twee when n >= 2 and k is not b
+  stage drie when ok
+}
+segment vers = d within 30 days
+rule r6 when customer in twee and k is a then s1
+rule r7 when customer reached twee and not ok then s2
+rule r8 when customer in vers and anniversary of d within next 7 days then s3
+rule r9 when customer not in drie and n >= 1 unless ok then s4
 ";
 
 #[test]
@@ -31,14 +41,28 @@ fn guards_decide_what_walking_every_condition_decides() {
     let header: Vec<String> = ["id", "n", "d", "k", "ok"].map(String::from).to_vec();
     let program = super::compile::compile(&model, &header).expect("compiles");
     assert!(!program.guards.is_empty());
+    // r3 and r7 (`not ok`), r4 (`or`) and r9 (`not in`) need a walk; the others are their
+    // guards (`between` is two comparisons).
+    assert_eq!(
+        program.guarded,
+        [true, true, false, false, true, true, false, true, false]
+    );
     let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
     let values: [&[&str]; 4] = [
         &["", "0", "1", "2", "3", "4", "5"],
-        &["", "2026-11-23", "2026-11-20", "2026-11-01", "2025-01-01"],
+        &[
+            "",
+            "2026-11-23",
+            "2026-11-20",
+            "2026-11-01",
+            "2025-01-01",
+            "2020-11-27",
+        ],
         &["a", "b"],
         &["", "true", "false"],
     ];
     let mut rows = 0;
+    let mut fired = std::collections::BTreeSet::new();
     for n in values[0] {
         for d in values[1] {
             for k in values[2] {
@@ -52,10 +76,14 @@ fn guards_decide_what_walking_every_condition_decides() {
                     program.decide(&row, as_of, &mut walked, &mut Walk);
                     assert_eq!(fast.actions, walked.actions, "n={n} d={d} k={k} ok={ok}");
                     assert_eq!(fast.rules_fired, walked.rules_fired);
+                    assert_eq!(fast.stages, walked.stages);
+                    fired.extend(fast.rules_fired.iter().copied());
                     rows += 1;
                 }
             }
         }
     }
-    assert_eq!(rows, 7 * 5 * 2 * 3);
+    assert_eq!(rows, 7 * 6 * 2 * 3);
+    // Every rule fired on some row, so none is compared only on its never firing.
+    assert_eq!(fired.len(), program.rules.len());
 }
