@@ -302,7 +302,14 @@ fn guard<'c>(c: &'c C, found: &mut Vec<&'c CKind>) -> bool {
             found.push(kind);
             true
         }
-        CKind::And(items) => items.iter().fold(true, |all, i| guard(i, found) && all),
+        CKind::And(items) => {
+            // Every item's guards are collected, whether or not an earlier item was whole.
+            let mut whole = true;
+            for item in items.iter() {
+                whole &= guard(item, found);
+            }
+            whole
+        }
         _ => false,
     }
 }
