@@ -8,7 +8,7 @@ use super::{usage_error, Exit};
 use crate::check::SchemaSource;
 use crate::data::csv_in::read_header;
 use crate::data::error::DataError;
-use crate::data::json_in::parse_object;
+use crate::data::json_in::{parse_object, KeyOrder};
 use crate::data::rows::{csv_row, json_cells, json_index, json_prepare};
 use crate::eval::explain::explain;
 use crate::eval::{compile, Row};
@@ -173,9 +173,10 @@ pub fn run(args: ExplainArgs) -> Exit {
             program.decimal_comma |= decimal_comma;
             let index = json_index(&program, &header);
             let mut result = None;
+            let mut order = KeyOrder::default();
             for (i, record) in records.iter().enumerate() {
                 let mut values = Vec::new();
-                if parse_object(record, &index, header.len(), &mut values).is_err() {
+                if parse_object(record, &index, header.len(), &mut values, &mut order).is_err() {
                     continue;
                 }
                 json_prepare(&program, &mut values);

@@ -182,7 +182,10 @@ pub fn json_cells<'r>(
         let fail = |message: String| CellError { column, message };
         let value = column.and_then(|c| values.get(c)).unwrap_or(&J::Absent);
         let cell = match value {
-            J::Absent | J::Null => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
+            J::Absent | J::Null => match plain_cell(slot, b"", decimal_comma) {
+                Some(cell) => cell,
+                None => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
+            },
             J::Bool(b) => match slot.kind {
                 SlotKind::Bool => Cell::Bool(*b),
                 _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma)
@@ -198,7 +201,10 @@ pub fn json_cells<'r>(
                     )))
                 }
             },
-            J::Text(t) => parse_cell(slot, t.as_bytes(), decimal_comma).map_err(fail)?,
+            J::Text(t) => match plain_cell(slot, t.as_bytes(), decimal_comma) {
+                Some(cell) => cell,
+                None => parse_cell(slot, t.as_bytes(), decimal_comma).map_err(fail)?,
+            },
             J::List(items) => match slot.kind {
                 SlotKind::List => Cell::List(ListCell::Items(items)),
                 _ => {

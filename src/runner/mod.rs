@@ -9,7 +9,7 @@ pub mod summary;
 use crate::check::model::Model;
 use crate::data::csv_in::{read_header, ChunkError, Chunker, Header, CHUNK_BYTES, MAX_COLUMNS};
 use crate::data::error::DataError;
-use crate::data::json_in::{parse_object, JsonCell};
+use crate::data::json_in::{parse_object, JsonCell, KeyOrder};
 use crate::data::output::{OutFormat, Writer};
 use crate::data::rows::{csv_row, field_range, CellError};
 use crate::data::rows::{json_cells, json_index, json_prepare};
@@ -910,6 +910,7 @@ struct JsonRecord<'a> {
 struct JsonStores {
     values: Vec<JsonCell<'static>>,
     cells: Vec<Cell<'static>>,
+    order: KeyOrder,
 }
 
 /// Decides one JSON record, or rejects it.
@@ -929,7 +930,13 @@ fn json_record(
     done.stats.read += 1;
     let mut values = recycle_values(std::mem::take(&mut stores.values));
     let mut cells = recycle(std::mem::take(&mut stores.cells));
-    let failure = match parse_object(record.bytes, index, header.len(), &mut values) {
+    let failure = match parse_object(
+        record.bytes,
+        index,
+        header.len(),
+        &mut values,
+        &mut stores.order,
+    ) {
         Err(e) => Some((
             None,
             format!("this is not a JSON object of one customer: {e}"),
