@@ -213,9 +213,12 @@ impl Program {
             out.screen.clear();
             out.screen.resize(self.rules.len(), true);
             for g in &self.guards {
-                // A rule fires only when all its `and`-ed tests are true.
-                let open = leaf(&g.test, &ctx) == Some(Tri::True);
-                out.screen[g.rule as usize] &= open;
+                // A rule fires only when all its `and`-ed tests are true; once one is not,
+                // its other tests are not looked at.
+                let r = g.rule as usize;
+                if out.screen[r] {
+                    out.screen[r] = leaf(&g.test, &ctx) == Some(Tri::True);
+                }
             }
         }
         for (r, rule) in self.rules.iter().enumerate() {

@@ -41,8 +41,8 @@ fn guards_decide_what_walking_every_condition_decides() {
     let header: Vec<String> = ["id", "n", "d", "k", "ok"].map(String::from).to_vec();
     let program = super::compile::compile(&model, &header).expect("compiles");
     assert!(!program.guards.is_empty());
-    // r3 and r7 (`not ok`), r4 (`or`) and r9 (`not in`) need a walk; the others are their
-    // guards (`between` is two comparisons).
+    // `not ok` (r3, r7), `or` (r4) and `not in` (r9) need a walk; the others are their guards
+    // (`between` is two comparisons).
     assert_eq!(
         program.guarded,
         [true, true, false, false, true, true, false, true, false]
