@@ -996,4 +996,29 @@ mod tests {
             2
         );
     }
+
+    #[test]
+    fn the_merge_counts_as_sorting_everything_does() {
+        let mut seed = 88_172_645_463_325_252u64;
+        for runs in 1..40 {
+            let mut all: Vec<u64> = Vec::new();
+            let sorted_runs: Vec<Vec<u64>> = (0..runs)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let len = (seed % 50) as usize;
+                    let mut run: Vec<u64> = (0..len)
+                        .map(|i| (seed >> (i % 40)) % 97 + u64::from(i % 7 == 0) * (u64::MAX - 97))
+                        .collect();
+                    run.sort_unstable();
+                    all.extend(&run);
+                    run
+                })
+                .collect();
+            all.sort_unstable();
+            let want = all.windows(2).filter(|w| w[0] == w[1]).count() as u64;
+            assert_eq!(count_duplicates(sorted_runs), want, "{runs} runs");
+        }
+    }
 }
