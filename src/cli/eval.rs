@@ -12,7 +12,7 @@ use crate::render::{self, Format};
 use crate::runner::{self, Failure, OnError, Options, Sinks};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 #[derive(clap::Args, Debug)]
@@ -148,12 +148,11 @@ pub fn run(args: EvalArgs) -> Exit {
     // Without a rejects file, every rejected row is named on standard error (even with -q):
     // nothing is dropped silently.
     let mut on_reject = |e: &DataError| eprintln!("rejected: {e}");
-    let done = AtomicBool::new(false);
+    let (done, finished) = std::sync::mpsc::channel::<()>();
     let result = std::thread::scope(|scope| {
         if show_progress {
             let progress_bytes = &progress_bytes;
-            let done = &done;
-            scope.spawn(move || super::progress::show(progress_bytes, total_bytes, done));
+            scope.spawn(move || super::progress::show(progress_bytes, total_bytes, finished));
         }
         let result = runner::run(
             &model,
@@ -165,7 +164,7 @@ pub fn run(args: EvalArgs) -> Exit {
                 on_reject: &mut on_reject,
             },
         );
-        done.store(true, Ordering::Relaxed);
+        drop(done);
         result
     });
     match result {
