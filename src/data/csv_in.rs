@@ -117,7 +117,7 @@ impl Pool {
 pub struct Chunker<R> {
     reader: R,
     /// Read bytes in `buf[..filled]`; the rest is space already initialised (buffers come back
-    /// from the workers at full length, so a megabyte is not zeroed again for every chunk).
+    /// from the workers at the length they had, so a megabyte is not zeroed again per chunk).
     buf: Vec<u8>,
     filled: usize,
     eof: bool,
@@ -178,9 +178,13 @@ impl<R: Read> Chunker<R> {
             if self.buf.len() < self.filled + room {
                 self.buf.resize(self.filled + room, 0);
             }
+            // Only `room`: a larger buffer back from a long record must not make every later
+            // chunk as large.
+            let space = &mut self.buf[self.filled..self.filled + room];
             let n = loop {
-                match self.reader.read(&mut self.buf[self.filled..]) {
-                    Ok(n) => break n,
+                match self.reader.read(space) {
+                    // A reader claiming more than it was given is not believed past the space.
+                    Ok(n) => break n.min(space.len()),
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                     Err(e) => return Err(e),
                 }
@@ -424,6 +428,24 @@ mod tests {
             assert_eq!(all[..2], *b"h,");
             assert!(all[2..] == data[..], "chunk size {size}, reads of {step}");
         }
+    }
+
+    #[test]
+    fn a_long_record_does_not_make_later_chunks_long() {
+        let mut data = format!("1,{}\n", "x".repeat(500_000)).into_bytes();
+        for i in 0..200_000 {
+            data.extend_from_slice(format!("{i},short\n").as_bytes());
+        }
+        let mut chunker = Chunker::new(&data[..], Vec::new(), 2, 0, b',', 10_000);
+        let first = chunker.next_chunk().expect("reads").expect("a chunk");
+        assert!(first.data.len() > 500_000);
+        drop(first);
+        let mut all = 0;
+        while let Some(c) = chunker.next_chunk().expect("reads") {
+            assert!(c.data.len() <= 10_000 + 64 * 1024, "{}", c.data.len());
+            all += c.data.len();
+        }
+        assert!(all > 1_000_000, "{all}");
     }
 
     #[test]
