@@ -8,12 +8,24 @@ use crate::dates::{checked_days, parse_iso};
 use crate::eval::program::{Slot, SlotKind};
 use crate::eval::{Cell, ListCell};
 
+/// Parses one cell. `Err` holds the reason, for a data error.
+///
+/// Most cells are read inline by [`plain_cell`]; only the others take the full reader with
+/// its trimming and messages.
+#[inline(always)]
+pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
+    match plain_cell(slot, raw, decimal_comma) {
+        Some(cell) => Ok(cell),
+        None => full_cell(slot, raw, decimal_comma),
+    }
+}
+
 /// The plain forms most cells take — no white space at either end, a value of the slot's type
 /// — read without trimming or building messages. `None` does not mean the cell is bad, only
-/// that [`parse_cell`] must read it: for every cell this returns `Some` for, `parse_cell`
+/// that [`full_cell`] must read it: for every cell this returns `Some` for, `full_cell`
 /// returns the same cell.
 #[inline(always)]
-pub fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option<Cell<'r>> {
+fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option<Cell<'r>> {
     let (Some(&first), Some(&last)) = (raw.first(), raw.last()) else {
         return match slot.kind {
             SlotKind::List => Some(Cell::List(ListCell::Joined(""))),
@@ -30,12 +42,9 @@ pub fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option
         SlotKind::Number => number(raw, decimal_comma).map(Cell::Number),
         SlotKind::Date(None) => iso_bytes(raw).map(Cell::Date),
         SlotKind::Bool => parse_bool_bytes(raw).map(Cell::Bool),
-        SlotKind::Words(words) if raw.is_ascii() => words
-            .iter()
-            .position(|w| {
-                w.len() == raw.len() && w.bytes().zip(raw).all(|(a, b)| a == b.to_ascii_lowercase())
-            })
-            .map(|w| Cell::Word(w as u32)),
+        SlotKind::Words(words) if raw.is_ascii() => {
+            ascii_word(words, raw).map(|w| Cell::Word(w as u32))
+        }
         SlotKind::Text => ascii(raw).map(Cell::Text),
         SlotKind::List => ascii(raw).map(|t| Cell::List(ListCell::Joined(t))),
         SlotKind::Words(_) | SlotKind::Date(Some(_)) | SlotKind::Stage(_) => None,
@@ -54,8 +63,9 @@ fn ascii(raw: &[u8]) -> Option<&str> {
     }
 }
 
-/// Parses one cell. `Err` holds the reason, for a data error.
-pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
+/// Any cell, trimmed as `str::trim`; the reason when it cannot be read.
+#[inline(never)]
+fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
     let mut bytes = raw.trim_ascii();
     // Unicode white space (e.g. a no-break space) at either end: trim as `str::trim`.
     if bytes.first().is_some_and(|b| *b >= 0x80) || bytes.last().is_some_and(|b| *b >= 0x80) {
@@ -110,7 +120,7 @@ pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result
         }
         SlotKind::Words(words) => {
             let found = if bytes.is_ascii() {
-                words.iter().position(|w| w.len() == bytes.len() && w.bytes().zip(bytes).all(|(a, b)| a == b.to_ascii_lowercase()))
+                ascii_word(words, bytes)
             } else {
                 match_word(words, text(bytes)?)
             };
@@ -216,16 +226,21 @@ fn looks_day_first(text: &str) -> bool {
 /// Finds a word among lower-cased words, without regard to case.
 pub fn match_word(lower_words: &[String], text: &str) -> Option<usize> {
     if text.is_ascii() {
-        lower_words.iter().position(|w| {
-            w.len() == text.len()
-                && w.bytes()
-                    .zip(text.bytes())
-                    .all(|(a, b)| a == b.to_ascii_lowercase())
-        })
+        ascii_word(lower_words, text.as_bytes())
     } else {
         let lower = text.to_lowercase();
         lower_words.iter().position(|w| *w == lower)
     }
+}
+
+/// Finds ASCII `text` among lower-cased words, without regard to case.
+fn ascii_word(lower_words: &[String], text: &[u8]) -> Option<usize> {
+    lower_words.iter().position(|w| {
+        w.len() == text.len()
+            && w.bytes()
+                .zip(text)
+                .all(|(a, b)| a == b.to_ascii_lowercase())
+    })
 }
 
 #[cfg(test)]
@@ -261,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_cells_read_as_parse_cell_reads_them() {
+    fn plain_cells_read_as_the_full_reader_reads_them() {
         let kinds = [
             SlotKind::Text,
             SlotKind::Number,
@@ -327,7 +342,7 @@ mod tests {
                         if let Some(plain) = plain_cell(&slot, text, comma) {
                             assert_eq!(
                                 Ok(plain),
-                                parse_cell(&slot, text, comma),
+                                full_cell(&slot, text, comma),
                                 "{kind:?} {text:?}"
                             );
                             compared += 1;

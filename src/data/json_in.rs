@@ -137,7 +137,7 @@ fn flat_object<'a>(
         // Without control characters (the usual case) no string needs a look for them.
         controls: line.iter().fold(false, |any, &b| any | (b < 0x20)),
     };
-    let bytes = line;
+    let bytes = flat.bytes;
     let mut at = flat.space(0);
     if bytes.get(at) != Some(&b'{') {
         return None;

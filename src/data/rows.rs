@@ -1,6 +1,6 @@
 //! One record → the customer id and a typed cell per program slot.
 
-use super::cells::{parse_cell, plain_cell};
+use super::cells::parse_cell;
 use crate::eval::program::{Program, SlotKind};
 use crate::eval::{Cell, ListCell};
 
@@ -38,15 +38,10 @@ pub fn csv_row<'r>(
                 SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
                 _ => Cell::Missing,
             },
-            Some(c) => match plain_cell(slot, fields[c], decimal_comma) {
-                Some(cell) => cell,
-                None => {
-                    parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError {
-                        column: Some(c),
-                        message,
-                    })?
-                }
-            },
+            Some(c) => parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError {
+                column: Some(c),
+                message,
+            })?,
         };
         cells.push(cell);
     }
@@ -182,10 +177,7 @@ pub fn json_cells<'r>(
         let fail = |message: String| CellError { column, message };
         let value = column.and_then(|c| values.get(c)).unwrap_or(&J::Absent);
         let cell = match value {
-            J::Absent | J::Null => match plain_cell(slot, b"", decimal_comma) {
-                Some(cell) => cell,
-                None => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
-            },
+            J::Absent | J::Null => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
             J::Bool(b) => match slot.kind {
                 SlotKind::Bool => Cell::Bool(*b),
                 _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma)
@@ -201,10 +193,7 @@ pub fn json_cells<'r>(
                     )))
                 }
             },
-            J::Text(t) => match plain_cell(slot, t.as_bytes(), decimal_comma) {
-                Some(cell) => cell,
-                None => parse_cell(slot, t.as_bytes(), decimal_comma).map_err(fail)?,
-            },
+            J::Text(t) => parse_cell(slot, t.as_bytes(), decimal_comma).map_err(fail)?,
             J::List(items) => match slot.kind {
                 SlotKind::List => Cell::List(ListCell::Items(items)),
                 _ => {
