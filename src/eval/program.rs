@@ -273,8 +273,9 @@ pub struct Suppress {
 }
 
 impl CKind {
-    /// A test decided from one cell, a stage or a segment, without walking anything (see
-    /// `run::leaf`).
+    /// A test decided from one cell, a stage or a segment, without walking anything: the
+    /// kinds `run::leaf` decides (`leaf_kinds_are_the_ones_leaf_decides` holds the two
+    /// together; a guard `leaf` did not decide would rule its rule out).
     pub fn is_leaf(&self) -> bool {
         match self {
             CKind::NumberField { .. }

@@ -389,7 +389,7 @@ pub fn eval<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
 
 /// The fast-path nodes: one cell against a constant.
 #[inline(always)]
-fn leaf(c: &CKind, ctx: &Ctx<'_, '_>) -> Option<Tri> {
+pub(super) fn leaf(c: &CKind, ctx: &Ctx<'_, '_>) -> Option<Tri> {
     Some(match c {
         CKind::NumberField { slot, op, value } => match ctx.row.cells[*slot as usize] {
             Cell::Number(x) => ordered_f64(*op, x, *value),

@@ -1,6 +1,7 @@
 //! Evaluator unit tests: a playbook and rows given as text.
 
-use super::run::{NoTrace, Outcome, Row, Tracer};
+use super::program::{CKind, C};
+use super::run::{leaf, Ctx, NoTrace, Outcome, Row, Tracer};
 use crate::check::{check, SchemaSource};
 use crate::data::rows::csv_row;
 use crate::syntax::parse;
@@ -86,4 +87,61 @@ fn guards_decide_what_walking_every_condition_decides() {
     assert_eq!(rows, 7 * 6 * 2 * 3);
     // Every rule fired on some row, so none is compared only on its never firing.
     assert_eq!(fired.len(), program.rules.len());
+}
+
+#[test]
+fn leaf_kinds_are_the_ones_leaf_decides() {
+    fn walk<'c>(c: &'c C, all: &mut Vec<&'c C>) {
+        all.push(c);
+        match &c.kind {
+            CKind::And(items) | CKind::Or(items) => items.iter().for_each(|i| walk(i, all)),
+            CKind::Not(inner) => walk(inner, all),
+            _ => {}
+        }
+    }
+    let parsed = parse(PLAYBOOK);
+    let checked = check(&parsed.playbook, PLAYBOOK, SchemaSource::File);
+    let model = checked.model.expect("the playbook checks");
+    let header: Vec<String> = ["id", "n", "d", "k", "ok"].map(String::from).to_vec();
+    let program = super::compile::compile(&model, &header).expect("compiles");
+    let mut nodes = Vec::new();
+    for rule in &program.rules {
+        walk(&rule.condition, &mut nodes);
+        if let Some(u) = &rule.unless {
+            walk(u, &mut nodes);
+        }
+    }
+    for s in &program.segments {
+        walk(&s.condition, &mut nodes);
+    }
+    let fields: Vec<&[u8]> = ["c1", "3", "2026-11-20", "a", "true"]
+        .map(str::as_bytes)
+        .to_vec();
+    let mut cells = Vec::new();
+    let id = csv_row(&program, &fields, 5, false, &mut cells).expect("a good row");
+    let row = Row { id, cells: &cells };
+    let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
+    let anniversaries = crate::dates::Anniversaries::new(as_of);
+    let ctx = Ctx {
+        program: &program,
+        row: &row,
+        as_of,
+        stages: &[Some(1)],
+        segments: &[true],
+        anniversaries: &anniversaries,
+    };
+    let leaves = nodes.iter().filter(|c| c.kind.is_leaf()).count();
+    assert!(
+        leaves > 10 && leaves < nodes.len(),
+        "{leaves} of {}",
+        nodes.len()
+    );
+    for c in nodes {
+        assert_eq!(
+            c.kind.is_leaf(),
+            leaf(&c.kind, &ctx).is_some(),
+            "{:?}",
+            c.kind
+        );
+    }
 }
