@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The speed benchmark, in one command: `python3 bench/run.py` (from the repo root).
 
-It generates the data (into bench-data/, git-ignored) with ../shared/bench/gen_customers.py,
+It generates the data (into bench-data/, git-ignored) with bench/gen_customers.py,
 builds playbook in release mode, installs the DuckDB CLI from PyPI (`duckdb-cli`) when it
 is missing, and times whole processes, several runs each, reporting medians:
 
@@ -27,7 +27,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench-data")
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_customers.py")
+GEN = os.path.join(ROOT, "bench", "gen_customers.py")
 PLAYBOOK = os.path.join(ROOT, "target", "release", "playbook")
 PARSE_ONLY = os.path.join(ROOT, "target", "release", "examples", "parse_only")
 EXPECTED = {"surprise": 33029, "winback": 202837, "birthday_gift": 13040,

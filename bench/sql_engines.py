@@ -15,7 +15,7 @@ duckdb-cli), PostgreSQL 15+, pyspark with Java 17.
 import glob, os, shutil, socket, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_customers.py")
+GEN = os.path.join(ROOT, "bench", "gen_customers.py")
 PLAYBOOK = os.path.join(ROOT, "target", "release", "playbook")
 WORKLOAD = os.path.join(ROOT, "playbooks", "benchmark.playbook")
 AS_OF = "2026-11-23"

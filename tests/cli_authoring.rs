@@ -305,6 +305,9 @@ fn init_makes_a_playbook_that_checks_tests_and_runs() {
         )),
         0
     );
+    // What init writes is already in `playbook fmt`'s layout (a CI's `fmt --check` passes).
+    let formatted = playbook(&start, &["fmt", "--check", "mijn-eerste.playbook"]);
+    assert_eq!(code(&formatted), 0, "{}", text(&formatted.stdout));
     let tested = playbook(&start, &["test", "mijn-eerste.playbook"]);
     assert_eq!(code(&tested), 0, "{}", text(&tested.stderr));
     assert!(text(&tested.stdout).contains("2 passed, 0 failed"));

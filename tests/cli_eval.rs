@@ -1,5 +1,5 @@
 //! `playbook eval` through the built binary: the example playbooks, the real exports in
-//! ../shared/data, output formats and files, standard input, several exports, data errors,
+//! tests/data, output formats and files, standard input, several exports, data errors,
 //! rejects, exit codes and a closed pipe.
 //!
 //! Snapshots are in tests/snapshots/cli_eval__*.snap. Each one was read before it was
@@ -208,9 +208,9 @@ fn real_data_samples_match_their_sources() {
 
 // ───────────────────────────── real exports ─────────────────────────────
 
-const TELCO: &str = "../shared/data/real/telco-customer-churn/Telco-Customer-Churn.csv";
-const TELCO_NL: &str = "../shared/data/excel-nl/telco_customer_churn_nl.csv";
-const CAMPAIGN: &str = "../shared/data/real/customer-personality-analysis/marketing_campaign.csv";
+const TELCO: &str = "tests/data/real/telco-customer-churn/Telco-Customer-Churn.csv";
+const TELCO_NL: &str = "tests/data/excel-nl/telco_customer_churn_nl.csv";
+const CAMPAIGN: &str = "tests/data/real/customer-personality-analysis/marketing_campaign.csv";
 
 /// Runs a playbook over a whole real export into a temporary folder; returns the decisions
 /// (NDJSON) and the summary file's text.

@@ -1,4 +1,4 @@
-//! CSV conformance: every case of the csv-spectrum suite (../shared/data/csv-spectrum, see
+//! CSV conformance: every case of the csv-spectrum suite (tests/data/csv-spectrum, see
 //! PROVENANCE.md) read through the engine's own reader, the path `playbook eval` takes:
 //! `read_header` (BOM, delimiter detection, the header record), `Chunker` (cutting the
 //! stream into chunks of whole records) and `Records` (fields of each record). Each CSV
@@ -16,7 +16,7 @@ use playbook::data::split::{Next, Records};
 use std::path::PathBuf;
 
 fn spectrum() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/csv-spectrum")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/csv-spectrum")
 }
 
 /// The header and the records of an export, as the engine reads them.
@@ -77,7 +77,7 @@ const CHUNK_SIZES: [usize; 4] = [1, 7, 64, CHUNK_BYTES];
 #[test]
 fn every_case_gives_the_records_of_its_json() {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(spectrum().join("csvs"))
-        .expect("the csv-spectrum folder (../shared/data)")
+        .expect("the csv-spectrum folder (tests/data)")
         .map(|e| e.expect("an entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "csv"))
         .collect();

@@ -1,4 +1,4 @@
-//! Every example in the language contract (../shared/design/language.md) parses,
+//! Every example in the language contract (tests/data/design/language.md) parses,
 //! checks without errors, and means what the page says.
 
 use playbook::ast::{CompareOp, Expr, ExprKind, Item, Playbook};
@@ -80,8 +80,8 @@ fn items(text: &str) -> Model {
 }
 
 fn contract() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/design/language.md");
-    std::fs::read_to_string(path).expect("shared/design/language.md beside the repository")
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/design/language.md");
+    std::fs::read_to_string(path).expect("tests/data/design/language.md (a copy of the language contract)")
 }
 
 /// The code blocks of the contract, in order.

@@ -20,7 +20,7 @@ fn root() -> PathBuf {
 const HEADER: &str =
     "id,orders,lifetime_value,first_order,last_order,nps,complaint,opted_in,birthday,channel_pref,tags\n";
 
-/// A folder with the benchmark playbook (../shared/bench/README.md's workload).
+/// A folder with the benchmark playbook (bench/README.md's workload).
 fn folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::copy(

@@ -1,4 +1,4 @@
-//! Real exports nobody on the team wrote (../shared/data/real and ../shared/data/excel-nl,
+//! Real exports nobody on the team wrote (tests/data/real and tests/data/excel-nl,
 //! see PROVENANCE.md) through `playbook eval`: every file either evaluates, with every row
 //! accounted for, or fails with a pointed diagnostic.
 //!
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 fn playbook(dir: &Path, args: &[&std::ffi::OsStr]) -> Output {
@@ -128,7 +128,7 @@ const CASES: &[Case] = &[
 #[test]
 fn every_file_has_a_case() {
     fn walk(dir: &Path, out: &mut Vec<String>) {
-        for entry in std::fs::read_dir(dir).expect("../shared/data is readable") {
+        for entry in std::fs::read_dir(dir).expect("tests/data is readable") {
             let path = entry.expect("an entry").path();
             if path.is_dir() {
                 walk(&path, out);
@@ -157,7 +157,7 @@ struct Run {
     rejects: Option<String>,
 }
 
-/// `playbook eval` with the playbook text over a file of ../shared/data, into a temporary folder.
+/// `playbook eval` with the playbook text over a file of tests/data, into a temporary folder.
 fn eval(playbook_text: &str, export: &Path, extra: &[&str]) -> Run {
     let dir = tempfile::tempdir().expect("a temporary folder");
     std::fs::write(dir.path().join("p.playbook"), playbook_text).expect("writes");

@@ -2,6 +2,8 @@
 //! (PyPI `duckdb-cli`) must write byte for byte the CSV of `playbook eval --format csv`.
 //! DuckDB missing is a failure, never a skip: `.ci/run` installs it.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -19,14 +21,14 @@ fn playbook(args: &[&str]) -> std::process::Output {
 
 fn duckdb(script: &[u8]) -> std::process::Output {
     use std::io::Write;
-    let mut child = Command::new("duckdb")
+    let mut child = support::engines::duckdb()
         .args(["-batch", ":memory:"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| {
-            panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}")
+            panic!("the DuckDB CLI (provisioned from PyPI): {e}")
         });
     child
         .stdin
@@ -191,7 +193,7 @@ fn benchmark_workload_on_generated_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("customers.csv");
     let gen = Command::new("python3")
-        .arg(root().join("../shared/bench/gen_customers.py"))
+        .arg(root().join("bench/gen_customers.py"))
         .arg("20000")
         .arg(&data)
         .output()
@@ -317,7 +319,7 @@ fn table_shape_is_one_query_over_customers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("customers.csv");
     let gen = Command::new("python3")
-        .arg(root().join("../shared/bench/gen_customers.py"))
+        .arg(root().join("bench/gen_customers.py"))
         .arg("5000")
         .arg(&data)
         .output()

@@ -1,7 +1,7 @@
 //! Differential tests: `playbook sql --dialect postgres` run by `psql` on a real
 //! PostgreSQL server must write byte for byte the CSV of `playbook eval --format csv`.
-//! The server is the one `.ci/run` started (`PLAYBOOK_PG_PORT`) or a throwaway
-//! cluster per test; PostgreSQL missing is a failure, never a skip.
+//! The server is a throwaway cluster per test (support/postgres.rs), or the one named by
+//! `PLAYBOOK_PG_PORT`; PostgreSQL missing is a failure, never a skip.
 
 mod support;
 
@@ -105,7 +105,7 @@ fn same(pg: &Server, pb: &Path, data: &Path, as_of: &str) -> usize {
 fn generated(rows: usize, dir: &Path) -> PathBuf {
     let data = dir.join("customers.csv");
     let gen = Command::new("python3")
-        .arg(root().join("../shared/bench/gen_customers.py"))
+        .arg(root().join("bench/gen_customers.py"))
         .arg(rows.to_string())
         .arg(&data)
         .output()

@@ -403,14 +403,14 @@ fn differential(dialect: &str, engine: impl FnOnce(&str, &Path) -> std::process:
 #[test]
 fn generated_playbooks_decide_as_eval_on_duckdb() {
     differential("duckdb", |script, _| {
-        let mut child = Command::new("duckdb")
+        let mut child = support::engines::duckdb()
             .args(["-batch", ":memory:"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("the DuckDB CLI is needed (python3 -m pip install duckdb-cli): {e}")
+                panic!("the DuckDB CLI (provisioned from PyPI): {e}")
             });
         {
             use std::io::Write;

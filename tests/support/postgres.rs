@@ -1,6 +1,6 @@
-//! A PostgreSQL server for the differential tests: the one `.ci/run` started
-//! (`PLAYBOOK_PG_PORT`), or a throwaway cluster of this test's own, stopped when
-//! dropped. PostgreSQL missing is a failure, never a skip.
+//! A PostgreSQL server for the differential tests: a throwaway cluster of this test's own on
+//! 127.0.0.1 (PyPI's `pgserver` binaries, see support/engines.rs), stopped when dropped; or a
+//! running server named by `PLAYBOOK_PG_PORT`. PostgreSQL missing is a failure, never a skip.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,26 +11,9 @@ pub struct Server {
     owned: Option<(tempfile::TempDir, PathBuf)>,
 }
 
-/// The folder with `initdb` and `pg_ctl`: on PATH, or Debian's /usr/lib/postgresql/N/bin.
+/// The folder with `initdb`, `pg_ctl` and `psql`: PyPI's `pgserver`, provisioned by the tests.
 fn bin_dir() -> PathBuf {
-    if let Ok(path) = std::env::var("PATH") {
-        for dir in std::env::split_paths(&path) {
-            if dir.join("initdb").exists() && dir.join("pg_ctl").exists() {
-                return dir;
-            }
-        }
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-                .collect()
-        })
-        .unwrap_or_default();
-    found.retain(|d| d.join("initdb").exists());
-    found.sort();
-    found.pop().unwrap_or_else(|| {
-        panic!("PostgreSQL is needed (apt-get install postgresql; .ci/run installs it)")
-    })
+    super::engines::engines().pg_bin.clone()
 }
 
 fn is_root() -> bool {
@@ -41,11 +24,27 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// Runs a server program, as the `postgres` user when we are root (initdb refuses root).
+/// The unprivileged user that owns the cluster when the tests run as root (initdb refuses
+/// root): `postgres` where it exists, else `nobody`.
+fn owner() -> &'static str {
+    let exists = Command::new("id")
+        .arg("-u")
+        .arg("postgres")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if exists {
+        "postgres"
+    } else {
+        "nobody"
+    }
+}
+
+/// Runs a server program, as an unprivileged user when we are root (initdb refuses root).
 fn as_owner(program: &Path) -> Command {
     if is_root() {
         let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--"]).arg(program);
+        c.args(["-u", owner(), "--"]).arg(program);
         c
     } else {
         Command::new(program)
@@ -79,7 +78,7 @@ impl Server {
             check(
                 "chown",
                 Command::new("chown")
-                    .args(["postgres"])
+                    .args([owner()])
                     .arg(dir.path())
                     .output(),
             );
@@ -119,15 +118,35 @@ impl Server {
                 .args(["-w", "start"])
                 .output(),
         );
-        Server {
+        let server = Server {
             port,
             owned: Some((dir, bin)),
-        }
+        };
+        server.icu_lower_case();
+        server
+    }
+
+    /// The PostgreSQL script lower-cases text with ICU's root collation, `"und-x-icu"`. The
+    /// PyPI build is made without ICU; PostgreSQL 18's builtin `pg_unicode_fast` lower-cases
+    /// the same way (full Unicode mapping: `İ` → `i̇`, a final `Σ` → `ς`), so the tests make
+    /// `"und-x-icu"` a copy of it, as docs/scale-out.md tells users of such a build to do.
+    fn icu_lower_case(&self) {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let sql = dir.path().join("collation.sql");
+        std::fs::write(
+            &sql,
+            "SELECT NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AS no_icu \\gset\n\
+             \\if :no_icu\n\
+             CREATE COLLATION public.\"und-x-icu\" FROM pg_unicode_fast;\n\
+             \\endif\n",
+        )
+        .expect("write");
+        check("the und-x-icu collation", Ok(self.psql(&sql)));
     }
 
     /// `psql -v ON_ERROR_STOP=1 -f script` against this server.
     pub fn psql(&self, script: &Path) -> Output {
-        Command::new("psql")
+        Command::new(bin_dir().join("psql"))
             .args([
                 "-X",
                 "-q",
@@ -143,7 +162,7 @@ impl Server {
             .args(["-p", &self.port.to_string(), "-f"])
             .arg(script)
             .output()
-            .unwrap_or_else(|e| panic!("psql is needed (apt-get install postgresql-client): {e}"))
+            .unwrap_or_else(|e| panic!("psql (provisioned from PyPI's pgserver): {e}"))
     }
 }
 
