@@ -78,6 +78,10 @@ def main():
                 sys.exit("could not install the SQL engines (%s) with pip; the tests need PyPI "
                          "reachable, or run `python3 -m pip install --target %s -r %s` by hand"
                          % (REQUIREMENTS, site, REQUIREMENTS))
+            # Installs of older requirements are swept: they are not used again.
+            for old in os.listdir(root):
+                if old.startswith("site-") and not old.startswith("site-" + digest):
+                    subprocess.run(["rm", "-rf", os.path.join(root, old)], check=True)
             subprocess.run(["rm", "-rf", site], check=True)
             os.rename(tmp, site)
             lost = missing(paths(site), site)
