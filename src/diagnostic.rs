@@ -60,6 +60,7 @@ pub enum Code {
     UnreachableStage,
     DuplicateLogic,
     MaxZero,
+    ThousandsSeparator,
     GivenColumn,
     UnusedAction,
     NotFired,
@@ -110,6 +111,7 @@ impl Code {
         Code::UnreachableStage,
         Code::DuplicateLogic,
         Code::MaxZero,
+        Code::ThousandsSeparator,
         Code::GivenColumn,
         Code::UnusedAction,
         Code::NotFired,
@@ -160,6 +162,7 @@ impl Code {
             Code::UnreachableStage => "unreachable-stage",
             Code::DuplicateLogic => "duplicate-logic",
             Code::MaxZero => "max-zero",
+            Code::ThousandsSeparator => "thousands-separator",
             Code::GivenColumn => "given-column",
             Code::UnusedAction => "unused-action",
             Code::NotFired => "not-fired",
@@ -174,11 +177,20 @@ impl Code {
             | Code::UnreachableStage
             | Code::DuplicateLogic
             | Code::MaxZero
+            | Code::ThousandsSeparator
             | Code::GivenColumn
             | Code::UnusedAction
             | Code::NotFired => Severity::Warning,
             _ => Severity::Error,
         }
+    }
+}
+
+impl Code {
+    /// A warning that every command shows, not only `check`: one that means the playbook may
+    /// decide something other than its author meant (language.md §11, `50.000`).
+    pub fn shown_by_every_command(self) -> bool {
+        matches!(self, Code::ThousandsSeparator)
     }
 }
 
@@ -232,6 +244,11 @@ impl Diagnostic {
             text: Some(text.into()),
         });
         self
+    }
+
+    /// What commands other than `check` show: errors, and the warnings every command shows.
+    pub fn shown_outside_check(&self) -> bool {
+        self.is_error() || self.code.shown_by_every_command()
     }
 
     pub fn help(mut self, text: impl Into<String>) -> Diagnostic {

@@ -278,3 +278,47 @@ fn invalid_utf8_is_a_finding_not_a_crash() {
         (Some(1), Some(12))
     );
 }
+
+/// language.md §11 "Numbers": `50.000` is fifty, valid, but `check`, `eval` and `test` all warn
+/// that it looks like fifty thousand with a thousands separator; `1.250.000` is an error that
+/// says so. (Before, `check` passed `50.000` clean and the others said nothing.)
+#[test]
+fn thousands_separators_in_literals_are_shown_by_every_command() {
+    let pb = "customer { id text key  income number }\n\
+              when income > 50.000 then upsell\n\
+              test \"rich\" { given { id: \"K1\", income: 60 } expect action upsell }\n";
+    let dir = folder(&[("p.playbook", pb), ("k.csv", "id,income\nK1,60\n")]);
+    let warning = "`50.000` looks like fifty thousand written with a thousands separator";
+    let help = "write `50000`, or `50.0` if you meant fifty";
+    let check = playbook(dir.path(), &["check", "p.playbook"]);
+    assert_eq!(code(&check), 0);
+    let eval = playbook(dir.path(), &["eval", "p.playbook", "k.csv", "--as-of", "2026-11-23"]);
+    assert_eq!(code(&eval), 0, "{}", stderr(&eval));
+    // It is fifty: the customer with 60 gets the upsell.
+    assert!(stdout(&eval).contains("\"upsell\""), "{}", stdout(&eval));
+    let test = playbook(dir.path(), &["test", "p.playbook"]);
+    assert_eq!(code(&test), 0, "{}", stderr(&test));
+    for (what, out) in [("check", &check), ("eval", &eval), ("test", &test)] {
+        let text = stderr(out) + &stdout(out);
+        assert!(text.contains("playbook::thousands-separator"), "{what}: {text}");
+        assert!(text.contains(warning), "{what}: {text}");
+        assert!(text.contains(help), "{what}: {text}");
+    }
+    let denied = playbook(dir.path(), &["check", "--deny", "warnings", "p.playbook"]);
+    assert_eq!(code(&denied), 1);
+
+    let broken = folder(&[(
+        "p.playbook",
+        "customer { id text key  income number }\nwhen income > 1.250.000 then upsell\n",
+    )]);
+    let out = playbook(broken.path(), &["check", "p.playbook"]);
+    assert_eq!(code(&out), 1);
+    let text = stderr(&out) + &stdout(&out);
+    assert!(
+        text.contains("`1.250.000` is not a number")
+            && text.contains("one million two hundred fifty thousand")
+            && text.contains("write `1250000`")
+            && text.contains("p.playbook:2:15"),
+        "{text}"
+    );
+}

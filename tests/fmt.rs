@@ -262,11 +262,26 @@ segment t = \"first name\" in [-3, +2, 1E-7, \"x # y\", open, 2026-02-30, true]
 when - \"and\" * +3 > - - 2 then x priority +4
 ";
     let formatted = assert_formats_well(source, "numbers");
-    assert!(formatted.contains("\"and\" > 1000"), "{formatted}");
+    // Number literals are kept as written (a `50.000` must stay visible as such).
     assert!(
-        formatted.contains("[-3, 2, 0.0000001, \"x # y\", open, 2026-02-30, true]"),
+        formatted.contains("\"and\" > 1e3 and \"and\" < .5 and \"and\" != 12345678901234567890123"),
         "{formatted}"
     );
+    assert!(
+        formatted.contains("[-3, +2, 1E-7, \"x # y\", open, 2026-02-30, true]"),
+        "{formatted}"
+    );
+}
+
+/// `50.000` is fifty to the language but fifty thousand to a Dutch reader: `fmt` keeps it as
+/// written (it used to print `50`, hiding the problem), and so every other literal.
+#[test]
+fn number_literals_keep_their_spelling() {
+    let source = "rule r when n > 50.000 and n < 1.5e3 and n != 007 then a\n\
+                  test \"t\" {\n  given { n: 2.500, m: 1e2 }\n  expect no actions\n}\n";
+    let formatted = assert_formats_well(source, "literals");
+    assert!(formatted.contains("when n > 50.000 and n < 1.5e3 and n != 007"), "{formatted}");
+    assert!(formatted.contains("given { n: 2.500, m: 1e2 }"), "{formatted}");
 }
 
 #[test]

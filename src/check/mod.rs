@@ -39,6 +39,7 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     let mut checker = Checker::new(source);
     let model = checker.run(playbook, schema);
     let mut diagnostics = checker.diags;
+    diagnostics.extend(crate::syntax::thousands::warnings(source));
     // A warning about a condition that already has an error (`never-fires` for a
     // reversed `between`) says nothing new.
     let errors: Vec<Span> = diagnostics

@@ -51,10 +51,11 @@ pub fn load_checked(
     } else {
         diagnostics = check::check_parsed(&loaded.parsed, &loaded.file.text);
     }
-    // Warnings are for `check`; other commands only show errors.
+    // Warnings are for `check`; other commands show errors and the few warnings that say
+    // the playbook may mean something else than its author meant.
     let errors: Vec<Diagnostic> = diagnostics
         .into_iter()
-        .filter(Diagnostic::is_error)
+        .filter(Diagnostic::shown_outside_check)
         .collect();
     report(&errors, &loaded, format);
     Ok(model.map(|m| (loaded, m)))

@@ -246,7 +246,10 @@ pub(crate) fn checked(
 ) -> Option<check::Model> {
     if !loaded.parsed.diagnostics.is_empty() {
         let all = check::check_parsed(&loaded.parsed, &loaded.file.text);
-        let errors: Vec<Diagnostic> = all.into_iter().filter(Diagnostic::is_error).collect();
+        let errors: Vec<Diagnostic> = all
+            .into_iter()
+            .filter(Diagnostic::shown_outside_check)
+            .collect();
         report(&errors, loaded, format);
         return None;
     }
@@ -254,7 +257,7 @@ pub(crate) fn checked(
     let errors: Vec<Diagnostic> = checked
         .diagnostics
         .into_iter()
-        .filter(Diagnostic::is_error)
+        .filter(Diagnostic::shown_outside_check)
         .collect();
     report(&errors, loaded, format);
     checked.model

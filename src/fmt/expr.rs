@@ -57,6 +57,19 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A number literal as its author wrote it (`50.000`, `1e3`, `.5`), so that `fmt` never
+/// changes how a number reads; `number(v)` when `written` is not that number's literal.
+pub fn number_as_written(written: &str, v: f64) -> String {
+    let literal = !written.is_empty()
+        && written
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    match written.parse::<f64>() {
+        Ok(w) if literal && (w == v || (w.is_nan() && v.is_nan())) => written.to_string(),
+        _ => number(v),
+    }
+}
+
 /// A whole number where the grammar takes digits only (`max N actions`).
 pub fn integer(v: f64) -> String {
     if v.is_infinite() {
@@ -206,7 +219,10 @@ impl Printer<'_> {
                 out.push_str(&self.duration(days));
             }
             ExprKind::Name(n) => out.push_str(&name(n)),
-            ExprKind::Number(v) => out.push_str(&number(*v)),
+            ExprKind::Number(v) => out.push_str(&number_as_written(
+                self.src.get(e.span.range()).unwrap_or(""),
+                *v,
+            )),
             ExprKind::Text(t) => out.push_str(&quote(t)),
             ExprKind::Word(w) => out.push_str(w),
             ExprKind::Date(d) => out.push_str(&d.to_string()),

@@ -13,6 +13,20 @@ pub struct Items<'s> {
     pub out: Layout<'s>,
 }
 
+impl Items<'_> {
+    /// A `given` value; a number as written (`2.500` stays `2.500`).
+    fn given(&self, g: &GivenEntry) -> String {
+        match &g.value {
+            GivenValue::Number(n) => {
+                let entry = self.src.get(g.span.range()).unwrap_or("");
+                let written = entry.split_once(':').map_or("", |(_, v)| v.trim());
+                expr::number_as_written(written, *n)
+            }
+            v => given_value(v),
+        }
+    }
+}
+
 fn start(span: Span) -> usize {
     span.start as usize
 }
@@ -327,7 +341,7 @@ impl Items<'_> {
                 let mut pieces = listed(
                     entries.iter().map(|g| {
                         (
-                            format!("{}: {}", name(&g.key), given_value(&g.value)),
+                            format!("{}: {}", name(&g.key), self.given(g)),
                             g.span,
                         )
                     }),

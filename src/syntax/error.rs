@@ -16,6 +16,10 @@ pub(super) fn from_pest(
             pest::error::InputLocation::Span((s, _)) => s,
         };
     let at = token_start(source, at.min(source.len()));
+    // `1.250.000`: the parser stops at the second `.`; say that it is a thousands separator.
+    if let Some(diag) = super::thousands::syntax_error(source, at) {
+        return diag;
+    }
     let found = found_at(source, at);
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe(positives),

@@ -2,6 +2,7 @@
 
 mod error;
 mod lower;
+pub mod thousands;
 
 use crate::ast::{Item, Playbook, Span};
 use crate::diagnostic::{Code, Diagnostic};
