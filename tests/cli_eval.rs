@@ -400,13 +400,13 @@ fn output_file_format_follows_its_extension() {
             "{file} is {format}"
         );
     }
-    // An unknown extension: NDJSON.
+    // An unknown extension is a usage error, not NDJSON under a name that promises else.
     let out = example_eval(
         dir.path(),
         &["four.csv", "--as-of", AS_OF, "-q", "-o", "decisions.out"],
     );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(ndjson_ids(&read(dir.path().join("decisions.out"))).len(), 4);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(!dir.path().join("decisions.out").exists());
     // --format wins over the extension.
     let out = example_eval(
         dir.path(),
@@ -431,7 +431,6 @@ fn output_file_format_follows_its_extension() {
     assert_eq!(
         names_in(dir.path()),
         [
-            "decisions.out",
             "forced.csv",
             "four.csv",
             "out.csv",
@@ -1360,4 +1359,33 @@ fn lone_carriage_return_line_ends_are_an_error_not_an_empty_export() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(ndjson_ids(&stdout(&out)), ["1", "2"]);
+}
+
+/// `-o beslissingen.xlsx` (or `.tsv`, or no extension) used to write NDJSON into a file Excel
+/// cannot open, with exit 0: now a usage error that names the formats, and no file is made.
+#[test]
+fn an_output_extension_playbook_does_not_write_is_a_usage_error() {
+    let export = format!("{HEADER}{GOOD_ROW}");
+    for name in ["beslissingen.xlsx", "out.tsv", "decisions"] {
+        let dir = folder(&[
+            ("rules.playbook", DATA_PLAYBOOK.as_bytes()),
+            ("export.csv", export.as_bytes()),
+        ]);
+        let d = dir.path();
+        let err = usage(d, &["eval", "rules.playbook", "export.csv", "-o", name]);
+        assert!(
+            err.contains(&format!("-o {name}: the format is chosen by the file's extension"))
+                && err.contains(".csv, .json, .ndjson (or .jsonl) or .txt"),
+            "{err}"
+        );
+        assert_eq!(names_in(d), ["export.csv", "rules.playbook"]);
+        // --format says what to write: then any name will do.
+        let out = Command::new(env!("CARGO_BIN_EXE_playbook"))
+            .args(["eval", "rules.playbook", "export.csv", "-q", "--format", "csv", "-o", name])
+            .args(["--as-of", AS_OF])
+            .current_dir(d)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }

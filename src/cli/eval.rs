@@ -81,6 +81,19 @@ pub fn run(args: EvalArgs) -> Exit {
             return usage_error(format!("refusing to write {what} over the playbook"));
         }
     }
+    // `-o beslissingen.xlsx` must not quietly write NDJSON into a file Excel cannot open.
+    if let (None, Some(path)) = (args.format, args.output.as_deref()) {
+        if OutFormat::from_path(path).is_none() {
+            return usage_error(format!(
+                "-o {}: the format is chosen by the file's extension, and `{}` is not one \
+                 playbook writes: use .csv, .json, .ndjson (or .jsonl) or .txt (a table), \
+                 or give --format",
+                path.display(),
+                path.extension()
+                    .map_or("(none)".to_string(), |e| format!(".{}", e.to_string_lossy()))
+            ));
+        }
+    }
     let loaded = match load(&args.playbook) {
         Ok(l) => l,
         Err(e) => return usage_error(e),
