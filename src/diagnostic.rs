@@ -61,6 +61,7 @@ pub enum Code {
     DuplicateLogic,
     MaxZero,
     ThousandsSeparator,
+    OptionalKey,
     GivenColumn,
     UnusedAction,
     NotFired,
@@ -112,6 +113,7 @@ impl Code {
         Code::DuplicateLogic,
         Code::MaxZero,
         Code::ThousandsSeparator,
+        Code::OptionalKey,
         Code::GivenColumn,
         Code::UnusedAction,
         Code::NotFired,
@@ -163,6 +165,7 @@ impl Code {
             Code::DuplicateLogic => "duplicate-logic",
             Code::MaxZero => "max-zero",
             Code::ThousandsSeparator => "thousands-separator",
+            Code::OptionalKey => "optional-key",
             Code::GivenColumn => "given-column",
             Code::UnusedAction => "unused-action",
             Code::NotFired => "not-fired",
@@ -178,6 +181,7 @@ impl Code {
             | Code::DuplicateLogic
             | Code::MaxZero
             | Code::ThousandsSeparator
+            | Code::OptionalKey
             | Code::GivenColumn
             | Code::UnusedAction
             | Code::NotFired => Severity::Warning,

@@ -113,6 +113,20 @@ impl Checker<'_> {
                     );
                 }
             }
+            // An empty id is a data error (§11 "Keys"), so an optional key promises what the
+            // reader refuses. A warning: the playbook itself is valid.
+            if let (Some(&key_span), Some(&optional)) = (field.key.first(), field.optional.first()) {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::OptionalKey,
+                        optional,
+                        format!("the key `{}` cannot be optional", field.name.text),
+                    )
+                    .label("every customer needs an id")
+                    .also(key_span, "marked `key` here")
+                    .help("remove the `?`: a row whose id is empty is a data error"),
+                );
+            }
             if let Some(&span) = field.key.first() {
                 match key {
                     Some((_, first)) => self.error(
