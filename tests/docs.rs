@@ -36,8 +36,7 @@ const NOT_RUN: &[(&str, &str, &str)] = &[
     ("docs/getting-started.md", "cargo install --path .", "installing"),
     ("docs/getting-started.md", "cargo build --release", "a release build"),
     ("docs/eval.md", "curl -s https://crm.example/export.csv | playbook eval rules.playbook - --as-of 2026-11-23", "the network"),
-    ("docs/workflow.md", "# bash", "writes into the user's home"),
-    ("docs/workflow.md", "mkdir -p ~/.local/share/man/man1", "writes into the user's home"),
+    ("docs/workflow.md", "man playbook            # or, without installing: playbook man | man -l -", "man(1); `playbook man --dir` is run above it"),
     ("docs/scale-out.md", "duckdb -batch :memory: < decide.sql", "the DuckDB CLI (tests/sql_duckdb.rs runs it)"),
     ("docs/scale-out.md", "psql -v ON_ERROR_STOP=1 -f decide.sql          # with the usual PGHOST, PGUSER, PGDATABASE", "a live server (tests/sql_postgres.rs)"),
     ("docs/scale-out.md", "spark-sql -f decide.sql                          # e.g. --master local[2], or your cluster", "Spark (tests/sql_spark.rs)"),
@@ -292,6 +291,7 @@ fn run_page(page: &str) -> usize {
     let dir = scratch();
     let mut failures = Vec::new();
     let mut ran = 0;
+    let mut last = 0;
     for step in parse(&text) {
         let block = match step {
             Step::Hidden(line, cmd) => {
@@ -331,7 +331,10 @@ fn run_page(page: &str) -> usize {
             "console" => {
                 for shown in commands(&block) {
                     ran += 1;
-                    let (code, out) = sh(dir.path(), &shown.command, &[]);
+                    // `$?` is the exit code of the command before, as in one shell session.
+                    let script = format!("(exit {last})\n{}", shown.command);
+                    let (code, out) = sh(dir.path(), &script, &[]);
+                    last = code;
                     let actual = normalise(out.lines().map(String::from));
                     let expected = normalise(shown.expected);
                     if code == 101 || !lines_match(&expected, &actual) {
@@ -387,7 +390,7 @@ pages! {
     getting_started => "docs/getting-started.md", 9;
     eval => "docs/eval.md", 0;
     explain_and_test => "docs/explain-and-test.md", 0;
-    workflow => "docs/workflow.md", 0;
+    workflow => "docs/workflow.md", 31;
     scale_out => "docs/scale-out.md", 0;
     language => "docs/language.md", 0;
     reliability => "docs/reliability.md", 0;
@@ -459,4 +462,135 @@ fn the_matcher_can_fail() {
     assert!(line_matches("took [..] ms", "took 12 ms"));
     assert!(!line_matches("took [..] ms", "took 12 s"));
     assert!(!lines_match(&v("mijn-eerste.playbook:11:1"), &v("mijn-eerste.playbook:11:35")));
+}
+
+/// One step of the workflow: its name, `uses:`, `run:` script and `env:`.
+#[derive(Debug, Default)]
+struct WorkflowStep {
+    name: String,
+    uses: Option<String>,
+    run: Option<String>,
+    env: Vec<(String, String)>,
+}
+
+/// The steps of the one job of a GitHub Actions workflow (the little YAML the page uses).
+fn workflow_steps(yaml: &[String]) -> Vec<WorkflowStep> {
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let start = yaml.iter().position(|l| l.trim() == "steps:").expect("steps:");
+    let mut steps: Vec<WorkflowStep> = Vec::new();
+    let mut i = start + 1;
+    let mut key_indent = 0;
+    while i < yaml.len() {
+        let line = &yaml[i];
+        let text = line.trim_start();
+        i += 1;
+        if text.is_empty() {
+            continue;
+        }
+        let text = if let Some(item) = text.strip_prefix("- ") {
+            steps.push(WorkflowStep::default());
+            key_indent = indent(line) + 2;
+            item
+        } else if indent(line) == key_indent {
+            text
+        } else {
+            continue; // under `with:` or `env:`, read below
+        };
+        let step = steps.last_mut().expect("a step");
+        let (key, value) = text.split_once(':').expect("key: value");
+        let value = value.split(" #").next().unwrap_or("").trim();
+        match key {
+            "name" => step.name = value.to_string(),
+            "uses" => step.uses = Some(value.to_string()),
+            "run" if value == "|" => {
+                let mut script = Vec::new();
+                while i < yaml.len() && (yaml[i].trim().is_empty() || indent(&yaml[i]) > key_indent) {
+                    script.push(yaml[i].get(key_indent + 2..).unwrap_or("").to_string());
+                    i += 1;
+                }
+                step.run = Some(script.join("\n"));
+            }
+            "run" => step.run = Some(value.to_string()),
+            "env" => {
+                while i < yaml.len() && indent(&yaml[i]) > key_indent {
+                    let (k, v) = yaml[i].trim().split_once(':').expect("NAME: value");
+                    step.env.push((k.to_string(), v.trim().to_string()));
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    steps
+}
+
+/// The GitHub Actions workflow of docs/workflow.md, run against this repository's playbooks:
+/// `cargo install` and `uses:` steps are replaced by the built binary on the PATH; the other
+/// steps run with bash, in a git repository whose `origin/main` holds the playbooks as they are
+/// and whose pull request changes one of them, so that the diff step has something to report.
+#[test]
+fn github_workflow() {
+    let text = std::fs::read_to_string(root().join("docs/workflow.md")).expect("workflow.md");
+    let yaml = parse(&text)
+        .into_iter()
+        .find_map(|s| match s {
+            Step::Block(b) if b.info == "yaml" => Some(b.body),
+            _ => None,
+        })
+        .expect("docs/workflow.md has a ```yaml block");
+    let steps = workflow_steps(&yaml);
+
+    let dir = scratch();
+    let repo = dir.path();
+    let (code, out) = sh(
+        repo,
+        "git update-ref refs/remotes/origin/main HEAD && git checkout -q -b pull-request \
+         && sed -i 's/stage loyaal      when orders >= 10 and/stage loyaal      when orders >= 8 and/' \
+            playbooks/relatie-fase-model.playbook \
+         && git commit -qam 'a pull request' && ! git diff --quiet origin/main",
+        &[],
+    );
+    assert_eq!(code, 0, "setting up the pull request: {out}");
+    let summary = repo.join("step-summary.md");
+    let summary_path = summary.to_string_lossy().into_owned();
+
+    let mut ran = Vec::new();
+    for step in &steps {
+        if step.uses.is_some() {
+            continue;
+        }
+        let run = step.run.as_deref().unwrap_or_else(|| panic!("step {:?} has no run:", step.name));
+        if run.starts_with("cargo install") {
+            assert_eq!(run, "cargo install --locked --path .", "the install step");
+            continue; // the built binary is first on the PATH
+        }
+        let mut env: Vec<(String, String)> = step
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("${{ github.base_ref }}", "main")))
+            .collect();
+        env.push(("GITHUB_STEP_SUMMARY".into(), summary_path.clone()));
+        for (k, v) in &env {
+            assert!(!v.contains("${{"), "{}: env {k} = {v} needs a value the test does not know", step.name);
+        }
+        assert!(!run.contains("${{"), "{}: the script uses an expression the test does not know", step.name);
+        let env_refs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (code, out) = sh(repo, run, &env_refs);
+        assert_eq!(code, 0, "workflow step {:?} fails:\n{run}\n---\n{out}", step.name);
+        ran.push(step.name.clone());
+    }
+    assert_eq!(
+        ran,
+        ["Check", "Formatting", "Tests", "What the change does to customers"],
+        "the steps run"
+    );
+    let summary = std::fs::read_to_string(&summary).expect("the diff step writes the job summary");
+    for expected in [
+        "**`playbooks/relatie-fase-model.playbook`**",
+        "### Playbook change: ",
+        "of 20 customers change",
+    ] {
+        assert!(summary.contains(expected), "the job summary has {expected}:\n{summary}");
+    }
+    assert_eq!(summary.matches("### Playbook change").count(), 1, "only the changed playbook:\n{summary}");
 }
