@@ -26,6 +26,8 @@
 //! `playbooks/` (so `git:HEAD:playbooks/…` works), with `tests/data` beside it, and `playbook`
 //! first on the PATH. Commands run with bash, `NO_COLOR=1`, in order.
 
+#![cfg(unix)] // bash, symlinks
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -345,6 +347,8 @@ fn sh(dir: &Path, script: &str, extra_env: &[(&str, &str)]) -> (i32, String) {
         .current_dir(dir)
         .env("PATH", path)
         .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
         .env("COLUMNS", "100")
         .env("TERM", "dumb")
         .env("TZ", "UTC")
