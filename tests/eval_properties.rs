@@ -173,7 +173,7 @@ fn date(rng: &mut Rng, from_year: u32, years: u32) -> String {
     let y = from_year + rng.below(years as usize) as u32;
     let m = 1 + rng.below(12) as u32;
     let days = match m {
-        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 if y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400)) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
