@@ -29,7 +29,6 @@ pub fn run(args: FmtArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let (mut changed, mut broken) = (0usize, 0usize);
-    let mut out = std::io::stdout().lock();
     for path in &files {
         let loaded = match load(path) {
             Ok(l) => l,
@@ -51,23 +50,22 @@ pub fn run(args: FmtArgs) -> Exit {
                 .name
                 .strip_prefix("./")
                 .unwrap_or(&loaded.file.name);
-            write!(out, "{}", unified(&loaded.file.text, &formatted, name))
+            print!("{}", unified(&loaded.file.text, &formatted, name))
         } else if stdin {
-            write!(out, "{formatted}")
+            print!("{formatted}")
         } else if same {
-            Ok(())
+            true
         } else {
             match replace_file(path, &formatted) {
-                Ok(()) => Ok(()),
+                Ok(()) => true,
                 Err(e) => return usage_error(format_args!("cannot write {}: {e}", path.display())),
             }
         };
-        if written.is_err() {
+        if !written {
             // Standard output was closed (`| head`): nothing more can be shown.
             return Exit::Findings;
         }
     }
-    let _ = out.flush();
     if !stdin {
         summary(files.len(), changed, broken, args.check);
     }
