@@ -107,6 +107,10 @@ fn summary(files: usize, changed: usize, broken: usize, check: bool) {
 /// keeps pointing at it.
 fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     let path = std::fs::canonicalize(path)?;
+    // A device or FIFO is not a playbook to replace (renaming over it would remove it).
+    if !std::fs::metadata(&path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     let folder = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = folder.join(format!(".{name}.fmt-{}.tmp", std::process::id()));
