@@ -147,7 +147,7 @@ pub fn run(args: EvalArgs) -> Exit {
         Ok(s) => s,
         Err(e) => {
             target.discard();
-            rejects.map(Target::discard);
+            rejects.into_iter().for_each(Target::discard);
             return usage_error(e);
         }
     };

@@ -90,7 +90,7 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
         if meta.is_dir() {
             return Err(format!("cannot read {}: it is a folder", path.display()));
         }
-        let read = read_bounded(file, meta.is_file().then(|| meta.len())).map_err(cannot)?;
+        let read = read_bounded(file, meta.is_file().then_some(meta.len())).map_err(cannot)?;
         (path.display().to_string(), read)
     };
     Ok(match read {
