@@ -197,6 +197,13 @@ fn floor(text: &str, mut i: usize) -> usize {
 
 /// Renders one diagnostic for people. `color`: ANSI colours (only on a terminal).
 pub fn human(diag: &Diagnostic, file: &SourceFile, color: bool) -> String {
+    match escaped_source(diag, file) {
+        Some((diag, file)) => human_as_is(&diag, &file, color),
+        None => human_as_is(diag, file, color),
+    }
+}
+
+fn human_as_is(diag: &Diagnostic, file: &SourceFile, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -292,4 +299,78 @@ pub fn render(diag: &Diagnostic, file: &SourceFile, format: Format, color: bool)
 /// Colour on a terminal only, and never when NO_COLOR is set.
 pub fn use_color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Whether a character must not reach a terminal as it is: control characters (ESC starts
+/// colour and cursor sequences, CR rewrites the line) and bidirectional overrides (they
+/// reorder what is shown).
+pub fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text from an export or a playbook made safe to print: characters that [`hidden`] names
+/// are shown escaped (`\u{1b}`, `\r`).
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A control character in a playbook's line breaks, not a character to escape.
+fn line_break(text: &str, i: usize, c: char) -> bool {
+    c == '\n' || c == '\t' || (c == '\r' && text[i + 1..].starts_with('\n'))
+}
+
+/// The diagnostic and its file with control characters and bidirectional overrides shown
+/// escaped, spans moved to match: a hostile playbook's ESC must not reach the terminal
+/// through a snippet. `None` when there is nothing to escape.
+fn escaped_source(diag: &Diagnostic, file: &SourceFile) -> Option<(Diagnostic, SourceFile)> {
+    let text = &file.text;
+    let texts = std::iter::once(diag.message.as_str())
+        .chain(diag.help.as_deref())
+        .chain(diag.labels.iter().filter_map(|l| l.text.as_deref()));
+    let in_text = text
+        .char_indices()
+        .any(|(i, c)| hidden(c) && !line_break(text, i, c));
+    if !in_text && !texts.into_iter().any(|t| t.chars().any(hidden)) {
+        return None;
+    }
+    // Where each escaped character was, and how many bytes were added before it.
+    let mut shifts: Vec<(usize, usize)> = Vec::new();
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if hidden(c) && !line_break(text, i, c) {
+            let before = out.len();
+            out.extend(c.escape_default());
+            let added = out.len() - before - c.len_utf8();
+            let total = shifts.last().map_or(0, |s| s.1) + added;
+            shifts.push((i, total));
+        } else {
+            out.push(c);
+        }
+    }
+    let moved = |offset: u32| -> u32 {
+        let o = offset as usize;
+        let k = shifts.partition_point(|(at, _)| *at < o);
+        let extra = if k == 0 { 0 } else { shifts[k - 1].1 };
+        u32::try_from(o + extra).unwrap_or(u32::MAX)
+    };
+    let mut diag = diag.clone();
+    diag.message = visible(&diag.message).into_owned();
+    diag.help = diag.help.map(|h| visible(&h).into_owned());
+    for label in &mut diag.labels {
+        label.span.start = moved(label.span.start);
+        label.span.end = moved(label.span.end);
+        label.text = label.text.take().map(|t| visible(&t).into_owned());
+    }
+    Some((diag, SourceFile::new(file.name.clone(), out)))
 }

@@ -1,7 +1,7 @@
 //! Nothing is lost and nothing is left half-written:
 //!
 //! - a run ended by SIGTERM or SIGINT exits 130 and leaves neither the output file nor its
-//!   temporary `.NAME.PID.tmp` behind (the run is held open on a pipe, so the signal always
+//!   temporary `.NAME.PID.RANDOM.tmp` behind (the run is held open on a pipe, so the signal always
 //!   arrives mid-run, after decisions have been written to the temporary file);
 //! - a run that stops at a bad row late in a large export leaves no output file, and an
 //!   output file from an earlier run stays as it was;

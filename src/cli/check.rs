@@ -8,7 +8,7 @@ use crate::check::{check, check_parsed, SchemaSource};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -41,7 +41,6 @@ pub fn run(args: CheckArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let color = render::use_color(std::io::stdout().is_terminal());
-    let mut out = std::io::stdout().lock();
     let (mut errors, mut warnings) = (0usize, 0usize);
     for path in &files {
         let loaded = match load(path) {
@@ -62,13 +61,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
-            if write!(
-                out,
-                "{}",
-                render::render(diag, &loaded.file, args.format, color)
-            )
-            .is_err()
-            {
+            if !print!("{}", render::render(diag, &loaded.file, args.format, color)) {
                 return Exit::Findings;
             }
         }

@@ -5,7 +5,7 @@ use crate::check::{self, Model, SchemaSource};
 use crate::dates::{checked_days, days_from_civil};
 use crate::diagnostic::Diagnostic;
 use crate::render::{self, Format};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::Path;
 
 /// `--as-of DATE` (YYYY-MM-DD), default today in local time.
@@ -29,9 +29,8 @@ pub fn as_of(arg: Option<&str>) -> Result<i32, String> {
 /// Prints diagnostics to standard error in the chosen format.
 pub fn report(diagnostics: &[Diagnostic], loaded: &Loaded, format: Format) {
     let color = render::use_color(std::io::stderr().is_terminal());
-    let mut err = std::io::stderr().lock();
     for d in diagnostics {
-        let _ = write!(err, "{}", render::render(d, &loaded.file, format, color));
+        eprint!("{}", render::render(d, &loaded.file, format, color));
     }
 }
 

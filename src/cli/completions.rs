@@ -2,7 +2,6 @@
 
 use super::{Cli, Exit};
 use clap::CommandFactory;
-use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct CompletionsArgs {
@@ -13,7 +12,10 @@ pub struct CompletionsArgs {
 
 pub fn completions(args: CompletionsArgs) -> Exit {
     let mut cmd = Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "playbook", &mut std::io::stdout());
+    // Into memory first: clap_complete panics when its writer fails.
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "playbook", &mut out);
+    super::say::out_bytes(&out);
     Exit::Ok
 }
 
@@ -44,6 +46,6 @@ pub fn man(args: ManArgs) -> Exit {
     {
         return Exit::Usage;
     }
-    let _ = std::io::stdout().write_all(&out);
+    super::say::out_bytes(&out);
     Exit::Ok
 }

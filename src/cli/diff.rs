@@ -45,8 +45,14 @@ fn load_old(old: &str) -> Result<Loaded, String> {
     let (rev, path) = spec.split_once(':').ok_or_else(|| {
         format!("`{old}`: write git:REV:path, e.g. git:main:playbooks/klantreis.playbook")
     })?;
+    // A revision starting with `-` would be read by git as an option (`--output=FILE`).
+    if rev.starts_with('-') {
+        return Err(format!(
+            "`{old}`: a revision cannot start with `-`; write git:REV:path, e.g. git:main:{path}"
+        ));
+    }
     let output = std::process::Command::new("git")
-        .args(["show", &format!("{rev}:{path}")])
+        .args(["show", "--end-of-options", &format!("{rev}:{path}")])
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !output.status.success() {
@@ -58,21 +64,24 @@ fn load_old(old: &str) -> Result<Loaded, String> {
     Ok(load_bytes(old.to_string(), output.stdout))
 }
 
-/// A temporary file removed when dropped.
-struct Temp(PathBuf);
+/// A temporary file removed when dropped, made exclusively under an unpredictable name
+/// (the system's temporary folder is shared: a predictable name could be a planted link).
+struct Temp(tempfile::TempPath);
 
 impl Temp {
-    fn new(what: &str) -> Temp {
-        let path =
-            std::env::temp_dir().join(format!("playbook-diff-{}-{what}", std::process::id()));
+    /// The file, opened for writing.
+    fn new(what: &str) -> std::io::Result<(Temp, std::fs::File)> {
+        let (file, path) = tempfile::Builder::new()
+            .prefix(&format!("playbook-diff-{what}-"))
+            .tempfile()?
+            .into_parts();
         super::signals::register_temp(&path);
-        Temp(path)
+        Ok((Temp(path), file))
     }
 }
 
 impl Drop for Temp {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
         super::signals::forget_temp(&self.0);
     }
 }
@@ -89,12 +98,14 @@ pub fn run(args: DiffArgs) -> Exit {
     // Standard input can be read only once: keep a copy for the two runs.
     let stdin_copy;
     let export: &Path = if args.export.as_os_str() == "-" {
-        stdin_copy = Temp::new("export");
-        let copied = std::fs::File::create(&stdin_copy.0)
-            .and_then(|mut f| std::io::copy(&mut std::io::stdin(), &mut f));
-        if let Err(e) = copied {
-            return usage_error(format!("cannot read standard input: {e}"));
-        }
+        let copied = Temp::new("export").and_then(|(temp, mut f)| {
+            std::io::copy(&mut std::io::stdin(), &mut f)?;
+            Ok(temp)
+        });
+        stdin_copy = match copied {
+            Ok(t) => t,
+            Err(e) => return usage_error(format!("cannot read standard input: {e}")),
+        };
         &stdin_copy.0
     } else {
         &args.export
@@ -128,9 +139,8 @@ pub fn run(args: DiffArgs) -> Exit {
         let Some(model) = checked(loaded, schema, Format::Human) else {
             return Exit::Findings;
         };
-        let out = Temp::new(name);
-        let file = match std::fs::File::create(&out.0) {
-            Ok(f) => f,
+        let (out, file) = match Temp::new(name) {
+            Ok(made) => made,
             Err(e) => return usage_error(format!("cannot write a temporary file: {e}")),
         };
         let mut writer = std::io::BufWriter::new(file);

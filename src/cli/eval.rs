@@ -3,6 +3,7 @@
 use super::common::{as_of, report};
 use super::files::{load, Loaded};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::outfile::{commit_all, existing_file, output_identity, Identity, Target};
 use super::{usage_error, Exit};
 use crate::check::{self, SchemaSource};
 use crate::data::error::DataError;
@@ -10,8 +11,8 @@ use crate::data::output::OutFormat;
 use crate::diagnostic::Diagnostic;
 use crate::render::{self, Format};
 use crate::runner::{self, Failure, OnError, Options, Sinks};
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
@@ -42,9 +43,9 @@ pub struct EvalArgs {
     /// No progress bar and no summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
-    /// Worker threads (default: the number of cores).
-    #[arg(long, value_name = "N")]
-    pub threads: Option<usize>,
+    /// Worker threads (default: the number of cores; at most 256).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS))]
+    pub threads: Option<u16>,
     /// How playbook problems are printed.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub error_format: Format,
@@ -62,24 +63,8 @@ pub fn run(args: EvalArgs) -> Exit {
     if args.rejects.is_some() && args.on_error != OnError::Skip {
         return usage_error("--rejects needs --on-error skip");
     }
-    let written = [
-        ("decisions", &args.output),
-        ("rejected rows", &args.rejects),
-        ("the summary", &args.summary),
-    ];
-    for (what, path) in written {
-        let Some(out) = path else { continue };
-        for export in &args.exports {
-            if same_file(out, export) {
-                return usage_error(format!(
-                    "refusing to write {what} over the export {}",
-                    export.display()
-                ));
-            }
-        }
-        if same_file(out, &args.playbook) {
-            return usage_error(format!("refusing to write {what} over the playbook"));
-        }
+    if let Err(e) = check_outputs(&args) {
+        return usage_error(e);
     }
     // `-o beslissingen.xlsx` must not quietly write NDJSON into a file Excel cannot open.
     if let (None, Some(path)) = (args.format, args.output.as_deref()) {
@@ -140,7 +125,10 @@ pub fn run(args: EvalArgs) -> Exit {
         .sum();
     let options = Options {
         as_of,
-        threads: args.threads.unwrap_or(Options::default().threads).max(1),
+        threads: args
+            .threads
+            .map_or(Options::default().threads, usize::from)
+            .max(1),
         on_error: args.on_error,
         out_format,
         decimal_comma: args.input.decimal_comma,
@@ -150,13 +138,31 @@ pub fn run(args: EvalArgs) -> Exit {
         ..Options::default()
     };
 
-    let mut target = match Target::open(args.output.as_deref()) {
+    let mut target = match Target::open(args.output.as_deref(), "the decisions") {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let mut rejects = match args.rejects.as_deref().map(Target::open_file).transpose() {
+    let mut rejects = match args
+        .rejects
+        .as_deref()
+        .map(|p| Target::open_file(p, "the rejects"))
+        .transpose()
+    {
         Ok(r) => r,
         Err(e) => return usage_error(e),
+    };
+    let mut summary_file = match args
+        .summary
+        .as_deref()
+        .map(|p| Target::open_file(p, "the summary"))
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            target.discard();
+            rejects.into_iter().for_each(Target::discard);
+            return usage_error(e);
+        }
     };
     // Without a rejects file, every rejected row is named on standard error (even with -q):
     // nothing is dropped silently.
@@ -182,13 +188,14 @@ pub fn run(args: EvalArgs) -> Exit {
     });
     match result {
         Ok(summary) => {
-            if let Err(e) = target.commit() {
-                return usage_error(e);
+            if let Some(file) = &mut summary_file {
+                let json = serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n";
+                // A write error shows again, with its file named, when the files are committed.
+                let _ = file.writer().write_all(json.as_bytes());
             }
-            if let Some(r) = rejects {
-                if let Err(e) = r.commit() {
-                    return usage_error(e);
-                }
+            let outputs = [Some(target), rejects, summary_file];
+            if let Err(e) = commit_all(outputs.into_iter().flatten().collect()) {
+                return usage_error(e);
             }
             // The summary goes to standard error, or to the --summary file (language.md §9).
             if !args.quiet && args.summary.is_none() {
@@ -215,22 +222,11 @@ pub fn run(args: EvalArgs) -> Exit {
                     .collect();
                 report(&never, &loaded, args.error_format);
             }
-            if let Some(path) = &args.summary {
-                let json = serde_json::to_string_pretty(&summary).unwrap_or_default();
-                if let Err(e) = std::fs::write(path, json + "\n") {
-                    return usage_error(format!(
-                        "cannot write the summary to {}: {e}",
-                        path.display()
-                    ));
-                }
-            }
             Exit::Ok
         }
         Err(failure) => {
-            target.discard();
-            if let Some(r) = rejects {
-                r.discard();
-            }
+            let outputs = [Some(target), rejects, summary_file];
+            outputs.into_iter().flatten().for_each(Target::discard);
             match failure {
                 Failure::Columns { file, diagnostics } => {
                     eprintln!("error: the export {file} does not fit the playbook");
@@ -239,7 +235,8 @@ pub fn run(args: EvalArgs) -> Exit {
                 }
                 Failure::Data(e) => data_error(&e),
                 Failure::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-                Failure::Output(e) => usage_error(format!("cannot write the decisions: {e}")),
+                // The error names the output (outfile::Labeled).
+                Failure::Output(e) => usage_error(e),
             }
         }
     }
@@ -276,97 +273,41 @@ pub(crate) fn checked(
     checked.model
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    if a == Path::new("-") || b == Path::new("-") {
-        return false;
-    }
-    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
-}
+/// At most this many worker threads: more only costs memory (each holds chunks).
+const MAX_THREADS: i64 = 256;
 
-/// Standard output, or a file written under a temporary name and renamed at the end.
-pub(crate) enum Target {
-    Stdout(std::io::BufWriter<std::io::Stdout>),
-    File {
-        temp: PathBuf,
-        path: PathBuf,
-        file: std::io::BufWriter<std::fs::File>,
-    },
-}
-
-impl Target {
-    pub(crate) fn open(path: Option<&Path>) -> Result<Target, String> {
-        match path {
-            None => Ok(Target::Stdout(std::io::BufWriter::with_capacity(
-                1 << 16,
-                std::io::stdout(),
-            ))),
-            Some(p) if p == Path::new("-") => Ok(Target::Stdout(
-                std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
-            )),
-            Some(p) => Target::open_file(p),
-        }
-    }
-
-    pub(crate) fn open_file(path: &Path) -> Result<Target, String> {
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::fs::File::create(&temp)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        super::signals::register_temp(&temp);
-        Ok(Target::File {
-            temp,
-            path: path.to_path_buf(),
-            file: std::io::BufWriter::with_capacity(1 << 16, file),
-        })
-    }
-
-    pub(crate) fn writer(&mut self) -> &mut (dyn Write + Send) {
-        match self {
-            Target::Stdout(w) => w,
-            Target::File { file, .. } => file,
-        }
-    }
-
-    /// Moves the finished file into place.
-    pub(crate) fn commit(self) -> Result<(), String> {
-        match self {
-            Target::Stdout(mut w) => match w.flush() {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write the decisions: {e}"))
-                }
-                _ => Ok(()),
-            },
-            Target::File { temp, path, file } => {
-                let file = file
-                    .into_inner()
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                file.sync_all()
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                drop(file);
-                std::fs::rename(&temp, &path)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                super::signals::forget_temp(&temp);
-                Ok(())
+/// Refuses, before anything is read, to write an output over an input (the same file by
+/// device and inode, so hard links and bind mounts count) or two outputs to one file.
+fn check_outputs(args: &EvalArgs) -> Result<(), String> {
+    let written = [
+        ("decisions", &args.output),
+        ("rejected rows", &args.rejects),
+        ("the summary", &args.summary),
+    ];
+    let mut seen: Vec<(&str, Identity)> = Vec::new();
+    for (what, path) in written {
+        let Some(out) = path.as_deref() else { continue };
+        let Some(id) = output_identity(out) else {
+            continue;
+        };
+        for export in &args.exports {
+            if existing_file(export).as_ref() == Some(&id) {
+                return Err(format!(
+                    "refusing to write {what} over the export {}",
+                    export.display()
+                ));
             }
         }
-    }
-
-    /// Removes the unfinished file.
-    pub(crate) fn discard(self) {
-        if let Target::File { temp, file, .. } = self {
-            drop(file);
-            let _ = std::fs::remove_file(&temp);
-            super::signals::forget_temp(&temp);
+        if existing_file(&args.playbook).as_ref() == Some(&id) {
+            return Err(format!("refusing to write {what} over the playbook"));
         }
+        if let Some((other, _)) = seen.iter().find(|(_, seen)| *seen == id) {
+            return Err(format!(
+                "{other} and {what} would both be written to {}: give each its own file",
+                out.display()
+            ));
+        }
+        seen.push((what, id));
     }
+    Ok(())
 }

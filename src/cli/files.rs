@@ -12,7 +12,9 @@ pub fn find_playbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             out.push(input.clone());
         } else if input.is_dir() {
             let mut found = Vec::new();
-            walk(input, &mut found)
+            let root = std::fs::canonicalize(input)
+                .map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
+            walk(input, &root, &mut found)
                 .map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
             found.sort();
             out.extend(found);
@@ -25,7 +27,10 @@ pub fn find_playbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The `*.playbook` files below `dir`. Only regular files count, and links to them that
+/// stay inside the folder given (`root`, resolved): a planted link must not make `check`
+/// quote a secret file or `fmt` rewrite one elsewhere, and a FIFO must not hang the run.
+fn walk(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
@@ -35,13 +40,36 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             if !name.starts_with('.') && name != "target" {
-                walk(&path, out)?;
+                walk(&path, root, out)?;
             }
         } else if path.extension().is_some_and(|e| e == "playbook") {
-            out.push(path);
+            match skip_reason(&path, kind, root) {
+                None => out.push(path),
+                Some(why) => eprintln!("warning: skipping {}: {why}", path.display()),
+            }
         }
     }
     Ok(())
+}
+
+/// Why a `*.playbook` entry found in a folder is not read, if it is not.
+fn skip_reason(path: &Path, kind: std::fs::FileType, root: &Path) -> Option<String> {
+    if kind.is_file() {
+        return None;
+    }
+    if !kind.is_symlink() {
+        return Some("not a regular file".to_string());
+    }
+    match std::fs::canonicalize(path) {
+        Ok(target) if !target.starts_with(root) => {
+            Some(format!("a link to a file outside {}", root.display()))
+        }
+        Ok(target) if !target.is_file() => {
+            Some("a link to something that is not a regular file".to_string())
+        }
+        Ok(_) => None,
+        Err(e) => Some(format!("a broken link ({e})")),
+    }
 }
 
 /// A playbook read from disk (or standard input for `-`) and parsed.
@@ -51,20 +79,62 @@ pub struct Loaded {
 }
 
 pub fn load(path: &Path) -> Result<Loaded, String> {
-    let bytes = if path == Path::new("-") {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+    let (name, read) = if path == Path::new("-") {
+        let read = read_bounded(std::io::stdin().lock(), None)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
-        buf
+        ("<stdin>".to_string(), read)
     } else {
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let meta = file.metadata().map_err(cannot)?;
+        if meta.is_dir() {
+            return Err(format!("cannot read {}: it is a folder", path.display()));
+        }
+        let read = read_bounded(file, meta.is_file().then_some(meta.len())).map_err(cannot)?;
+        (path.display().to_string(), read)
     };
-    let name = if path == Path::new("-") {
-        "<stdin>".to_string()
-    } else {
-        path.display().to_string()
-    };
-    Ok(load_bytes(name, bytes))
+    Ok(match read {
+        Ok(bytes) => load_bytes(name, bytes),
+        Err(size) => too_large(name, size),
+    })
+}
+
+/// Reads at most [`syntax::MAX_SOURCE_BYTES`], checking while reading (`/dev/zero` must
+/// not fill memory first). `Err(size)` when there is more: the size when known.
+fn read_bounded(
+    reader: impl std::io::Read,
+    known: Option<u64>,
+) -> std::io::Result<Result<Vec<u8>, Option<u64>>> {
+    let limit = syntax::MAX_SOURCE_BYTES as u64;
+    if known.is_some_and(|n| n > limit) {
+        return Ok(Err(known));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut reader.take(limit + 1), &mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(Err(known.filter(|n| *n > limit)));
+    }
+    Ok(Ok(bytes))
+}
+
+/// A playbook over the size limit: the one diagnostic `parse` gives for it.
+fn too_large(name: String, size: Option<u64>) -> Loaded {
+    let max = syntax::MAX_SOURCE_BYTES;
+    let size = size.map_or(format!("more than {max}"), |n| n.to_string());
+    let diag = crate::diagnostic::Diagnostic::new(
+        crate::diagnostic::Code::TooLarge,
+        crate::ast::Span::new(0, 0),
+        format!("this playbook is {size} bytes; the largest that is read is {max} bytes"),
+    )
+    .help("split it into several playbook files");
+    Loaded {
+        file: SourceFile::new(name, String::new()),
+        parsed: Parsed {
+            playbook: Default::default(),
+            diagnostics: vec![diag],
+            skipped: Vec::new(),
+        },
+    }
 }
 
 /// A playbook from bytes read elsewhere (standard input, `git show`).

@@ -29,7 +29,6 @@ pub fn run(args: FmtArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let (mut changed, mut broken) = (0usize, 0usize);
-    let mut out = std::io::stdout().lock();
     for path in &files {
         let loaded = match load(path) {
             Ok(l) => l,
@@ -51,23 +50,22 @@ pub fn run(args: FmtArgs) -> Exit {
                 .name
                 .strip_prefix("./")
                 .unwrap_or(&loaded.file.name);
-            write!(out, "{}", unified(&loaded.file.text, &formatted, name))
+            print!("{}", unified(&loaded.file.text, &formatted, name))
         } else if stdin {
-            write!(out, "{formatted}")
+            print!("{formatted}")
         } else if same {
-            Ok(())
+            true
         } else {
             match replace_file(path, &formatted) {
-                Ok(()) => Ok(()),
+                Ok(()) => true,
                 Err(e) => return usage_error(format_args!("cannot write {}: {e}", path.display())),
             }
         };
-        if written.is_err() {
+        if !written {
             // Standard output was closed (`| head`): nothing more can be shown.
             return Exit::Findings;
         }
     }
-    let _ = out.flush();
     if !stdin {
         summary(files.len(), changed, broken, args.check);
     }
@@ -109,6 +107,10 @@ fn summary(files: usize, changed: usize, broken: usize, check: bool) {
 /// keeps pointing at it.
 fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     let path = std::fs::canonicalize(path)?;
+    // A device or FIFO is not a playbook to replace (renaming over it would remove it).
+    if !std::fs::metadata(&path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     let folder = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = folder.join(format!(".{name}.fmt-{}.tmp", std::process::id()));

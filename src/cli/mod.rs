@@ -1,5 +1,20 @@
 //! The `playbook` command line: one file per subcommand, each with its `XArgs` and `run`.
 
+// Every `print!`/`eprint!` in the command line goes through `say`: a write error becomes
+// exit 2 with a message instead of std's panic (or silence). They shadow std's macros.
+macro_rules! print {
+    ($($t:tt)*) => { $crate::cli::say::out(format_args!($($t)*)) };
+}
+macro_rules! println {
+    ($($t:tt)*) => { $crate::cli::say::out(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! eprint {
+    ($($t:tt)*) => { $crate::cli::say::err(format_args!($($t)*)) };
+}
+macro_rules! eprintln {
+    ($($t:tt)*) => { $crate::cli::say::err(format_args!("{}\n", format_args!($($t)*))) };
+}
+
 mod check;
 mod common;
 mod completions;
@@ -10,7 +25,9 @@ mod files;
 mod fmt;
 mod init;
 mod inputs;
+mod outfile;
 mod progress;
+mod say;
 mod schema;
 mod signals;
 mod sql;
@@ -71,10 +88,30 @@ enum Command {
 
 /// Parses the arguments and runs the subcommand.
 pub fn main() -> Exit {
+    let exit = run();
+    match say::failure() {
+        Some(message) if exit != Exit::Usage => {
+            // Standard error may be the stream that failed: then only the code tells.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("error: {message}\n").as_bytes(),
+            );
+            Exit::Usage
+        }
+        _ => exit,
+    }
+}
+
+fn run() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            let place = if e.use_stderr() {
+                "standard error"
+            } else {
+                "standard output"
+            };
+            say::noted(e.print(), place);
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok

@@ -6,7 +6,6 @@ use crate::check::SchemaSource;
 use crate::render::Format;
 use crate::sql::dialect;
 use crate::sql::{compile, Source};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -95,8 +94,7 @@ pub fn run(args: SqlArgs) -> Exit {
     match compile(&model, as_of, &source, engine) {
         Ok(Err(message)) => usage_error(message),
         Ok(Ok(sql)) => {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(sql.as_bytes());
+            super::say::out_bytes(sql.as_bytes());
             Exit::Ok
         }
         Err(diagnostics) => {

@@ -100,6 +100,7 @@ impl DataError {
                 }
             }
         }
+        let (text, cell) = visible_record(&text, cell);
         let name = self.file.clone();
         let label = cell.filter(|c| c.end <= text.len()).map(|c| {
             LabeledSpan::new_primary_with_span(
@@ -126,7 +127,27 @@ impl DataError {
             (Some(l), None) => format!("{}:{l}", self.file),
             _ => self.file.clone(),
         };
-        format!("{place}: {}", self.message)
+        // Cells and file names reach the terminal: escape control characters.
+        crate::render::visible(&format!("{place}: {}", self.message)).into_owned()
+    }
+}
+
+/// The record with control characters escaped, and the cell's range moved to match.
+fn visible_record(
+    text: &str,
+    cell: Option<std::ops::Range<usize>>,
+) -> (String, Option<std::ops::Range<usize>>) {
+    use crate::render::visible;
+    match cell {
+        Some(c) if c.start <= c.end && text.get(c.clone()).is_some() => {
+            let before = visible(&text[..c.start]);
+            let inside = visible(&text[c.clone()]);
+            let after = visible(&text[c.end..]);
+            let start = before.len();
+            let end = start + inside.len();
+            (format!("{before}{inside}{after}"), Some(start..end))
+        }
+        _ => (visible(text).into_owned(), None),
     }
 }
 
@@ -197,7 +218,7 @@ impl miette::Diagnostic for Report<'_> {
         self.error
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(crate::render::visible(h)) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)

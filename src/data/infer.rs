@@ -132,7 +132,7 @@ pub fn schema_block(fields: &[FieldDef]) -> String {
             Type::OneOf(w) => format!("one of {}", w.join(", ")),
             Type::ListOfText => "list of text".to_string(),
         };
-        let mut line = format!("  {name:<width$}  {ty}");
+        let mut line = format!("  {}  {ty}", crate::fmt::padded(name, width));
         if f.name == "id" || f.name == "customer_id" {
             line.push_str(" key");
         } else if f.optional {

@@ -3,7 +3,7 @@
 use super::comments::find_word;
 use super::expr::{self, given_value, name, quote, Piece};
 use super::layout::{width, Gap, Layout};
-use super::WIDTH;
+use super::{padded, WIDTH};
 use crate::ast::*;
 
 /// Prints a playbook's items into a layout.
@@ -98,7 +98,7 @@ impl Items<'_> {
             .max()
             .unwrap_or(0);
         for f in &s.fields {
-            let head = format!("{:<names$}  {}", name(&f.name), field_type(f));
+            let head = format!("{}  {}", padded(&name(&f.name), names), field_type(f));
             let tail: Vec<String> = f
                 .column
                 .iter()
@@ -161,7 +161,7 @@ impl Items<'_> {
         for stage in &j.stages {
             match &stage.condition {
                 Some(c) => {
-                    let prefix = format!("stage {:<names$}  when", name(&stage.name));
+                    let prefix = format!("stage {}  when", padded(&name(&stage.name), names));
                     let pieces = self.exprs.pieces(c);
                     let cont = 2 + width(&prefix) + 1;
                     self.out
@@ -197,7 +197,7 @@ impl Items<'_> {
     fn segments(&mut self, run: &[&Segment], gap: Gap) {
         let names = run.iter().map(|s| width(&name(&s.name))).max().unwrap_or(0);
         for (n, s) in run.iter().enumerate() {
-            let prefix = format!("segment {:<names$} =", name(&s.name));
+            let prefix = format!("segment {} =", padded(&name(&s.name), names));
             let pieces = self.exprs.pieces(&s.condition);
             let gap = if n == 0 { gap } else { Gap::KEEP };
             let cont = width(&prefix) + 1;

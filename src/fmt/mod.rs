@@ -77,3 +77,13 @@ pub fn comment_texts(source: &str) -> Vec<String> {
     let text = source.replace("\r\n", "\n").replace('\r', "\n");
     comments::scan(&text).into_iter().map(|c| c.text).collect()
 }
+
+/// `text` followed by spaces up to `width` characters. Not `{:<width$}`: std's formatting
+/// panics on a width above 65,535, and a name can be longer than that.
+pub(crate) fn padded(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(width.max(text.len()));
+    out.push_str(text);
+    let count = text.chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(count)));
+    out
+}
