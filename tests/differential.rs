@@ -34,6 +34,9 @@ pub enum KnownOpen {
     /// Defect 1: an empty optional `list of text` (empty / spaces / null / absent key / absent
     /// column) is read as `[]`, not as missing.
     EmptyOptionalList,
+    /// Defect 1 (its other half, §11 "Empty lists"): a required `list of text` given JSON
+    /// `null` or no key is read as `[]`, not rejected as a data error.
+    RequiredListJsonNull,
     /// Defect 2: `n between 10 and 1` with literal bounds is refused by `check`.
     ReversedLiteralBetween,
     /// Defect 8: `explain` fails on a JSON/NDJSON export whose first record lacks the key of a
@@ -47,6 +50,7 @@ pub enum KnownOpen {
 
 pub const KNOWN_OPEN: &[KnownOpen] = &[
     KnownOpen::EmptyOptionalList,
+    KnownOpen::RequiredListJsonNull,
     KnownOpen::ReversedLiteralBetween,
     KnownOpen::ExplainJsonFirstLacksStageColumn,
     KnownOpen::UnclosedQuote,

@@ -823,11 +823,12 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         rows.push(row);
     }
     if inferred {
-        // The inference needs a value to see a number, date or bool.
+        // The inference needs a value to see a column (JSON has no header) and its type.
         for f in &fields {
-            if matches!(f.ty, Ty::Number | Ty::Date | Ty::Bool | Ty::List) {
+            {
                 let mut f2 = f.clone();
-                f2.optional = false;
+                // (a list stays optional: an empty cell of an optional list is missing)
+                f2.optional = f.ty == Ty::List;
                 let cell = value_cell(&mut rng, &f2, decimal_comma, inferred, as_of, known);
                 let r = rng.below(rows.len());
                 rows[r].insert(f.column.clone(), cell);
@@ -1006,7 +1007,11 @@ fn bad_cell_for(rng: &mut Rng, f: &Field, comma: bool, known: &[KnownOpen]) -> (
     if !f.optional && f.ty != Ty::List && rng.chance(25) {
         return (Cell::same(""), "a required cell is empty");
     }
-    if !f.optional && f.ty == Ty::List && rng.chance(25) {
+    if !f.optional
+        && f.ty == Ty::List
+        && !known.contains(&KnownOpen::RequiredListJsonNull)
+        && rng.chance(25)
+    {
         return (
             Cell {
                 csv: "x;y".into(),
