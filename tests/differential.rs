@@ -717,7 +717,8 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
     let case = gen::generate(seed, bad, KNOWN_OPEN);
     let ctx = |what: &str| {
         format!(
-            "seed {seed} (PLAYBOOK_DIFF_SEED={seed} PLAYBOOK_DIFF_CASES=1): {what}\n--- playbook ---\n{}\n--- export (CSV) ---\n{}",
+            "seed {seed} (PLAYBOOK_DIFF_SEED={seed} PLAYBOOK_DIFF_CASES=1): {what}\nbad cell (row, column, kind): {:?}\n--- playbook ---\n{}\n--- export (CSV) ---\n{}",
+            case.bad,
             case.playbook,
             render(&case, Format::Csv)
         )
@@ -1039,4 +1040,79 @@ fn eval_explain_and_test_agree_with_the_reference() {
         }
         assert!(zero.is_empty(), "coverage cells at zero:\n{}\n\n{table}", zero.join("\n"));
     }
+}
+
+// ───────────────────────── regressions found by this net ─────────────────────────
+
+fn in_temp(files: &[(&str, &str)], args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (name, body) in files {
+        std::fs::write(dir.path().join(name), body).expect("write");
+    }
+    playbook_cmd(dir.path(), args)
+}
+
+/// §8: a `given` key that names no field is a column header, so a `from column` journey can be
+/// given its stage, also in a playbook without a `customer` block (where the tests' keys are
+/// the fields).
+#[test]
+fn a_test_without_a_customer_block_gives_a_from_column_stage() {
+    let pb = "journey reis from column Fase { stage a  stage b }\n\
+              rule r when customer in b then x\n\
+              test \"t\" { given { Fase: b } expect stage b  expect action x }\n";
+    let out = in_temp(&[("t.playbook", pb)], &["test", "t.playbook", "--as-of", AS_OF]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+/// §2: without a schema the names are fields; `n / 2 >= 1` is not a comparison of two fixed
+/// values (`check` and `test` refused it).
+#[test]
+fn a_playbook_without_a_customer_block_does_arithmetic_on_its_names() {
+    let pb = "rule r when n / 2 >= 1 then x\n\
+              test \"t\" { given { n: null } expect no actions }\n";
+    let out = in_temp(&[("t.playbook", pb)], &["check", "t.playbook"]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = in_temp(&[("t.playbook", pb)], &["test", "t.playbook", "--as-of", AS_OF]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+/// An inferred column that the playbook uses with unary minus or `in [numbers]` is a number, as
+/// one compared with a number is: JSON numbers and decimal-comma strings mixed in it are read.
+#[test]
+fn inference_takes_a_number_from_unary_minus_and_number_lists() {
+    let pb = "policy { decimal comma }\n\
+              rule r when -n < 0 then x\n\
+              rule s when m in [1, 2.5] then y\n";
+    let export = r#"[{"id":"A","n":"+12,5","m":"2,5"},{"id":"B","n":2.5,"m":1}]"#;
+    let out = in_temp(
+        &[("t.playbook", pb), ("e.json", export)],
+        &["eval", "t.playbook", "e.json", "--as-of", AS_OF, "--format", "ndjson", "-q"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows = lines_json(&out.stdout);
+    for row in &rows {
+        let actions: Vec<&str> = row["actions"]
+            .as_array()
+            .expect("actions")
+            .iter()
+            .map(|a| a["action"].as_str().expect("a name"))
+            .collect();
+        assert_eq!(actions, ["x", "y"], "{row}");
+    }
+}
+
+/// The reference's own corner cases, straight from the text of §4, §6 and §11.
+#[test]
+fn the_reference_reads_the_spec_corners() {
+    use reference::{bucket, days, parse_date};
+    // §11: 7% holds out buckets 0–699; the bucket is MD5("SALT/ID")'s first 4 bytes mod 10000.
+    let b = bucket("upsell_relatie", "C0000042");
+    assert!(b < 10000);
+    // §4 / §11: 29 February falls on 28 February in other years; today is day 0.
+    let as_of = days(2027, 2, 28);
+    let d = parse_date("2000-02-29", "%Y-%m-%d").expect("a leap day");
+    assert_eq!(d, days(2000, 2, 29));
+    assert!(parse_date("2026-02-29", "%Y-%m-%d").is_none());
+    assert!(parse_date("29-02-2024", "%d-%m-%Y").is_some());
+    assert_eq!(reference::iso(as_of), "2027-02-28");
 }

@@ -123,13 +123,10 @@ impl Cell {
 }
 
 pub struct Case {
-    pub seed: u64,
     pub shape: Shape,
     pub fields: Vec<Field>,
     /// The column holding the id.
     pub key_column: String,
-    /// `from column` journeys: their column headers.
-    pub stage_columns: Vec<String>,
     /// The playbook eval runs (no `customer` block when inferred).
     pub playbook: String,
     /// The playbook the reference reads: the same, with the block the inference must find.
@@ -884,11 +881,9 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         features.push(if comma_flag { "--decimal-comma" } else { "policy: decimal comma" }.into());
     }
     Case {
-        seed,
         shape,
         fields,
         key_column,
-        stage_columns,
         playbook,
         reference_playbook,
         comma_flag,
