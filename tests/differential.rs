@@ -14,13 +14,13 @@
 //! `PLAYBOOK_DIFF_SEED` starts elsewhere, and `PLAYBOOK_DIFF_TABLE=FILE` writes the coverage
 //! table (the one in docs/reliability.md).
 
-mod reference;
 #[path = "differential/gen.rs"]
 mod gen;
+mod reference;
 
 use gen::{Case, AS_OF};
-use playbook::check::{check, SchemaSource};
 use playbook::check::model::Model;
+use playbook::check::{check, SchemaSource};
 use reference::{Decision, Dropped, Raw, Record, Source, State};
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
@@ -67,7 +67,12 @@ enum Format {
     Ndjson,
 }
 
-const FORMATS: [Format; 4] = [Format::Csv, Format::SemicolonCsv, Format::Json, Format::Ndjson];
+const FORMATS: [Format; 4] = [
+    Format::Csv,
+    Format::SemicolonCsv,
+    Format::Json,
+    Format::Ndjson,
+];
 
 impl Format {
     fn file(self) -> &'static str {
@@ -192,7 +197,11 @@ fn records(case: &Case, format: Format) -> (Vec<Result<Record, String>>, Vec<Str
         out.push(Ok(rec));
     }
     if format.source() == Source::Json {
-        columns.retain(|h| case.rows.iter().any(|r| r.get(h).is_some_and(|c| c.json.is_some())));
+        columns.retain(|h| {
+            case.rows
+                .iter()
+                .any(|r| r.get(h).is_some_and(|c| c.json.is_some()))
+        });
     }
     (out, columns)
 }
@@ -361,7 +370,14 @@ fn verdict_of(d: &Decision) -> Verdict {
         actions: d
             .actions
             .iter()
-            .map(|a| (a.action.clone(), a.rule.clone(), a.channel.clone(), a.holdout))
+            .map(|a| {
+                (
+                    a.action.clone(),
+                    a.rule.clone(),
+                    a.channel.clone(),
+                    a.holdout,
+                )
+            })
             .collect(),
         not_given,
     }
@@ -414,7 +430,8 @@ fn parse_explain(report: &str) -> Verdict {
                     } else {
                         Dropped::OverMax
                     };
-                    v.not_given.push((action.to_string(), rule.to_string(), why));
+                    v.not_given
+                        .push((action.to_string(), rule.to_string(), why));
                 } else {
                     let (action, rest) = l.split_once(" (rule ").expect("A (rule R)");
                     let (rule, rest) = rest.split_once(')').expect("(rule R)");
@@ -455,14 +472,24 @@ fn given_value(v: &reference::V, ty: &playbook::check::model::Type) -> Option<St
         },
         V::List(items) => format!(
             "[{}]",
-            items.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|i| quote(i))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     })
 }
 
 /// A `test` block for a customer, from the reference's reading of its cells, expecting what the
 /// reference decides (§8).
-fn test_block(model: &Model, case: &Case, row: usize, d: &Decision, values: &[(String, Option<String>)]) -> String {
+fn test_block(
+    model: &Model,
+    case: &Case,
+    row: usize,
+    d: &Decision,
+    values: &[(String, Option<String>)],
+) -> String {
     let mut given: Vec<String> = Vec::new();
     for (name, v) in values {
         match v {
@@ -617,7 +644,13 @@ fn expected_forms() -> Vec<(&'static str, &'static str)> {
     ] {
         v.push((f, "date"));
     }
-    for f in ["F V", "F is V / F is not V", "= / !=", "in [..]", "not in [..]"] {
+    for f in [
+        "F V",
+        "F is V / F is not V",
+        "= / !=",
+        "in [..]",
+        "not in [..]",
+    ] {
         v.push((f, "one of"));
     }
     v.push(("has", "list of text"));
@@ -680,7 +713,10 @@ fn table(cov: &Coverage, cases: u64) -> String {
         cov.cases, cov.customers, cov.eval_runs, cov.explains, cov.tests
     );
     s += "Condition leaves evaluated per customer, by form × field type × required/optional × present/missing/column absent (— : cannot occur in a valid export):\n\n";
-    s += &format!("| form | type | {} |\n|---|---|---:|---:|---:|---:|\n", COLUMNS.join(" | "));
+    s += &format!(
+        "| form | type | {} |\n|---|---|---:|---:|---:|---:|\n",
+        COLUMNS.join(" | ")
+    );
     for (form, ty) in expected_forms() {
         let cells: Vec<String> = COLUMNS
             .iter()
@@ -734,7 +770,11 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
     if model.journeys.iter().any(|j| j.column.is_none()) {
         cov.feature("journey: conditions (funnel)");
     }
-    if model.segments.iter().any(|s| format!("{:?}", s.condition).contains("InSegment")) {
+    if model
+        .segments
+        .iter()
+        .any(|s| format!("{:?}", s.condition).contains("InSegment"))
+    {
         cov.feature("segment chain (a segment using a segment)");
     }
     if model.rules.iter().any(|r| {
@@ -768,7 +808,13 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
             Ok(r) => r.rows.iter().any(Result::is_err),
         };
         for threads in ["1", "2"] {
-            let out = playbook_cmd(dir, &eval_args(&case, format, threads).iter().map(String::as_str).collect::<Vec<_>>());
+            let out = playbook_cmd(
+                dir,
+                &eval_args(&case, format, threads)
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            );
             cov.eval_runs += 1;
             if any_bad {
                 assert_eq!(
@@ -777,7 +823,14 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
                     "{}",
                     ctx(&format!(
                         "{format:?}: the reference rejects {:?}, eval does not:\n{}",
-                        reference.as_ref().map(|r| r.rows.iter().filter_map(|x| x.as_ref().err()).collect::<Vec<_>>()).err(),
+                        reference
+                            .as_ref()
+                            .map(|r| r
+                                .rows
+                                .iter()
+                                .filter_map(|x| x.as_ref().err())
+                                .collect::<Vec<_>>())
+                            .err(),
                         text(&out.stdout)
                     ))
                 );
@@ -832,7 +885,10 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
                 lines_json(&out.stdout),
                 want,
                 "{}",
-                ctx(&format!("{format:?} --on-error skip: {}", text(&out.stderr)))
+                ctx(&format!(
+                    "{format:?} --on-error skip: {}",
+                    text(&out.stderr)
+                ))
             );
             continue;
         }
@@ -846,16 +902,27 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
                     let _ = f;
                 }
                 for (form, field) in &case.leaves {
-                    let Some(fd) = model.fields.iter().find(|f| f.name == *field) else { continue };
-                    let state = reference.states[r].get(field).copied().unwrap_or(State::Present);
+                    let Some(fd) = model.fields.iter().find(|f| f.name == *field) else {
+                        continue;
+                    };
+                    let state = reference.states[r]
+                        .get(field)
+                        .copied()
+                        .unwrap_or(State::Present);
                     let column = match (fd.optional, state) {
                         (false, _) => COLUMNS[0],
                         (true, State::Present) => COLUMNS[1],
                         (true, State::Missing) => COLUMNS[2],
                         (true, State::AbsentColumn) => COLUMNS[3],
                     };
-                    let ty = case.fields.iter().find(|f| f.name == *field).map_or("?", |f| f.ty.name());
-                    *cov.leaves.entry((form.to_string(), ty.to_string(), column)).or_default() += 1;
+                    let ty = case
+                        .fields
+                        .iter()
+                        .find(|f| f.name == *field)
+                        .map_or("?", |f| f.ty.name());
+                    *cov.leaves
+                        .entry((form.to_string(), ty.to_string(), column))
+                        .or_default() += 1;
                 }
                 let _ = d;
             }
@@ -867,8 +934,19 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
         if case.shape != gen::Shape::Inferred && format != Format::Json {
             let chunk = 1 + (seed as usize % 48);
             let got = library_run(&case, format, chunk, dir);
-            let want: Vec<Json> = reference.rows.iter().map(|d| decision_json(d.as_ref().expect("good"))).collect();
-            assert_eq!(got, want, "{}", ctx(&format!("{format:?}: the library runner with {chunk}-byte chunks")));
+            let want: Vec<Json> = reference
+                .rows
+                .iter()
+                .map(|d| decision_json(d.as_ref().expect("good")))
+                .collect();
+            assert_eq!(
+                got,
+                want,
+                "{}",
+                ctx(&format!(
+                    "{format:?}: the library runner with {chunk}-byte chunks"
+                ))
+            );
         }
         // explain, for a sample of customers, on this format.
         let n = reference.rows.len();
@@ -896,14 +974,21 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
                 out.status.code(),
                 Some(0),
                 "{}",
-                ctx(&format!("{format:?}: explain {} fails: {}", d.customer, text(&out.stderr)))
+                ctx(&format!(
+                    "{format:?}: explain {} fails: {}",
+                    d.customer,
+                    text(&out.stderr)
+                ))
             );
             let report = text(&out.stdout);
             assert_eq!(
                 parse_explain(&report),
                 verdict_of(d),
                 "{}",
-                ctx(&format!("{format:?}: explain's verdict for {}:\n{report}", d.customer))
+                ctx(&format!(
+                    "{format:?}: explain's verdict for {}:\n{report}",
+                    d.customer
+                ))
             );
         }
         // test blocks from the customers' cells (CSV reading).
@@ -937,13 +1022,25 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
 fn typed_values(model: &Model, case: &Case, row: usize) -> Vec<(String, Option<String>)> {
     let (recs, columns) = records(case, Format::Csv);
     let rec = recs[row].as_ref().expect("a good row");
-    let (_, c) = reference::read(model, rec, &columns, Source::Csv { semicolon: false }, case.decimal_comma, as_of_days())
-        .expect("a good row");
+    let (_, c) = reference::read(
+        model,
+        rec,
+        &columns,
+        Source::Csv { semicolon: false },
+        case.decimal_comma,
+        as_of_days(),
+    )
+    .expect("a good row");
     model
         .fields
         .iter()
         .zip(c.values())
-        .filter(|(f, _)| f.name != case.key_column && model.key_field.is_none_or(|k| model.fields[k].name != f.name))
+        .filter(|(f, _)| {
+            f.name != case.key_column
+                && model
+                    .key_field
+                    .is_none_or(|k| model.fields[k].name != f.name)
+        })
         .map(|(f, v)| (f.name.clone(), given_value(v, &f.ty)))
         .collect()
 }
@@ -1038,7 +1135,11 @@ fn eval_explain_and_test_agree_with_the_reference() {
                 zero.push(f.to_string());
             }
         }
-        assert!(zero.is_empty(), "coverage cells at zero:\n{}\n\n{table}", zero.join("\n"));
+        assert!(
+            zero.is_empty(),
+            "coverage cells at zero:\n{}\n\n{table}",
+            zero.join("\n")
+        );
     }
 }
 
@@ -1060,8 +1161,17 @@ fn a_test_without_a_customer_block_gives_a_from_column_stage() {
     let pb = "journey reis from column Fase { stage a  stage b }\n\
               rule r when customer in b then x\n\
               test \"t\" { given { Fase: b } expect stage b  expect action x }\n";
-    let out = in_temp(&[("t.playbook", pb)], &["test", "t.playbook", "--as-of", AS_OF]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = in_temp(
+        &[("t.playbook", pb)],
+        &["test", "t.playbook", "--as-of", AS_OF],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 /// §2: without a schema the names are fields; `n / 2 >= 1` is not a comparison of two fixed
@@ -1071,9 +1181,24 @@ fn a_playbook_without_a_customer_block_does_arithmetic_on_its_names() {
     let pb = "rule r when n / 2 >= 1 then x\n\
               test \"t\" { given { n: null } expect no actions }\n";
     let out = in_temp(&[("t.playbook", pb)], &["check", "t.playbook"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
-    let out = in_temp(&[("t.playbook", pb)], &["test", "t.playbook", "--as-of", AS_OF]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let out = in_temp(
+        &[("t.playbook", pb)],
+        &["test", "t.playbook", "--as-of", AS_OF],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 /// An inferred column that the playbook uses with unary minus or `in [numbers]` is a number, as
@@ -1086,7 +1211,16 @@ fn inference_takes_a_number_from_unary_minus_and_number_lists() {
     let export = r#"[{"id":"A","n":"+12,5","m":"2,5"},{"id":"B","n":2.5,"m":1}]"#;
     let out = in_temp(
         &[("t.playbook", pb), ("e.json", export)],
-        &["eval", "t.playbook", "e.json", "--as-of", AS_OF, "--format", "ndjson", "-q"],
+        &[
+            "eval",
+            "t.playbook",
+            "e.json",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "ndjson",
+            "-q",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let rows = lines_json(&out.stdout);

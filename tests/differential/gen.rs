@@ -168,7 +168,9 @@ const WORDSETS: &[&[&str]] = &[
     &["nieuw", "actief", "slapend"],
     &["goud", "Zilver", "brons"],
 ];
-const NUMBERS: &[f64] = &[0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 12.5, -3.5, 100.0, 0.5, 1000.0, 2.5, 7.0];
+const NUMBERS: &[f64] = &[
+    0.0, 1.0, 2.0, 3.0, 5.0, 8.0, 10.0, 12.5, -3.5, 100.0, 0.5, 1000.0, 2.5, 7.0,
+];
 
 fn case_variant(rng: &mut Rng, w: &str) -> String {
     match rng.below(4) {
@@ -309,8 +311,14 @@ impl Gen<'_> {
         let field_ok = !same_type.is_empty() && !self.inferred;
         match &f.ty {
             Ty::Number => match self.rng.below(9) {
-                0 => ("= / !=", format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty))),
-                1 => ("< <= > >=", format!("{n} {} {}", self.rng.pick(&order), self.lit(&f.ty))),
+                0 => (
+                    "= / !=",
+                    format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty)),
+                ),
+                1 => (
+                    "< <= > >=",
+                    format!("{n} {} {}", self.rng.pick(&order), self.lit(&f.ty)),
+                ),
                 2 => {
                     let (a, b) = (self.rng.pick(NUMBERS), self.rng.pick(NUMBERS));
                     let (a, b) = if a > b && self.open(KnownOpen::ReversedLiteralBetween) {
@@ -318,8 +326,19 @@ impl Gen<'_> {
                     } else {
                         (a, b)
                     };
-                    let form = if a > b { "between (reversed bounds)" } else { "between" };
-                    (form, format!("{n} between {} and {}", number_literal(a), number_literal(b)))
+                    let form = if a > b {
+                        "between (reversed bounds)"
+                    } else {
+                        "between"
+                    };
+                    (
+                        form,
+                        format!(
+                            "{n} between {} and {}",
+                            number_literal(a),
+                            number_literal(b)
+                        ),
+                    )
                 }
                 3 => self.in_list(f),
                 4 if field_ok => {
@@ -327,26 +346,72 @@ impl Gen<'_> {
                     match self.rng.below(3) {
                         0 => ("arithmetic (÷ field)", format!("{n} / {g} > 1")),
                         1 => ("arithmetic", format!("{n} * {g} <= 10")),
-                        _ => ("compare with a field", format!("{n} {} {g}", self.rng.pick(&ops))),
+                        _ => (
+                            "compare with a field",
+                            format!("{n} {} {g}", self.rng.pick(&ops)),
+                        ),
                     }
                 }
-                5 => ("arithmetic", format!("{n} + {} > {}", self.lit(&f.ty), self.lit(&f.ty))),
+                5 => (
+                    "arithmetic",
+                    format!("{n} + {} > {}", self.lit(&f.ty), self.lit(&f.ty)),
+                ),
                 6 => ("unary minus", format!("-{n} < {}", self.lit(&f.ty))),
-                7 => ("arithmetic (÷ literal)", format!("{n} / {} >= 1", self.rng.pick(&["0", "2", "0.5"]))),
+                7 => (
+                    "arithmetic (÷ literal)",
+                    format!("{n} / {} >= 1", self.rng.pick(&["0", "2", "0.5"])),
+                ),
                 _ => ("arithmetic", format!("{n} - 2 >= {}", self.lit(&f.ty))),
             },
             Ty::Text => match self.rng.below(9) {
-                0 => ("= / !=", format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty))),
-                1 => ("< <= > >=", format!("{n} {} {}", self.rng.pick(&order), self.lit(&f.ty))),
-                2 => ("contains", format!("{n} contains {}", quote(self.rng.pick(&["a", "AMS", "ß", "Σ", "\""])))),
-                3 => ("starts with", format!("{n} starts with {}", quote(self.rng.pick(&["ams", "İ", "Den", "z"])))),
-                4 => ("ends with", format!("{n} ends with {}", quote(self.rng.pick(&["dam", "ς", "E", "west"])))),
+                0 => (
+                    "= / !=",
+                    format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty)),
+                ),
+                1 => (
+                    "< <= > >=",
+                    format!("{n} {} {}", self.rng.pick(&order), self.lit(&f.ty)),
+                ),
+                2 => (
+                    "contains",
+                    format!(
+                        "{n} contains {}",
+                        quote(self.rng.pick(&["a", "AMS", "ß", "Σ", "\""]))
+                    ),
+                ),
+                3 => (
+                    "starts with",
+                    format!(
+                        "{n} starts with {}",
+                        quote(self.rng.pick(&["ams", "İ", "Den", "z"]))
+                    ),
+                ),
+                4 => (
+                    "ends with",
+                    format!(
+                        "{n} ends with {}",
+                        quote(self.rng.pick(&["dam", "ς", "E", "west"]))
+                    ),
+                ),
                 5 => self.in_list(f),
-                6 => ("F V", format!("{n} {}", self.rng.pick(&["Zwolle", "amsterdam", "straße"]))),
-                7 => ("F is V / F is not V", format!("{n} is {}{}", self.rng.pick(&["", "not "]), self.rng.pick(&["Zwolle", "AMSTERDAM", "\"Den Haag\""]))),
+                6 => (
+                    "F V",
+                    format!("{n} {}", self.rng.pick(&["Zwolle", "amsterdam", "straße"])),
+                ),
+                7 => (
+                    "F is V / F is not V",
+                    format!(
+                        "{n} is {}{}",
+                        self.rng.pick(&["", "not "]),
+                        self.rng.pick(&["Zwolle", "AMSTERDAM", "\"Den Haag\""])
+                    ),
+                ),
                 _ if field_ok => {
                     let g = self.rng.pick(&same_type);
-                    ("compare with a field", format!("{n} {} {g}", self.rng.pick(&ops)))
+                    (
+                        "compare with a field",
+                        format!("{n} {} {g}", self.rng.pick(&ops)),
+                    )
                 }
                 _ => ("= / !=", format!("{n} = {}", self.lit(&f.ty))),
             },
@@ -354,14 +419,23 @@ impl Gen<'_> {
                 0 => ("F / not F", n.to_string()),
                 1 => ("F / not F", format!("not {n}")),
                 2 => ("F is V / F is not V", format!("{n} is {}", self.lit(&f.ty))),
-                3 => ("= / !=", format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty))),
+                3 => (
+                    "= / !=",
+                    format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty)),
+                ),
                 _ => ("F V", format!("{n} {}", self.lit(&f.ty))),
             },
             Ty::Date => {
                 let w = self.rng.below(40);
                 match self.rng.below(12) {
-                    0 => ("= / !=", format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty))),
-                    1 => ("< <= > >=", format!("{n} {} {}", self.rng.pick(&order), self.lit(&f.ty))),
+                    0 => (
+                        "= / !=",
+                        format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty)),
+                    ),
+                    1 => (
+                        "< <= > >=",
+                        format!("{n} {} {}", self.rng.pick(&order), self.lit(&f.ty)),
+                    ),
                     2 => {
                         let (a, b) = (
                             date_cell(&mut self.rng, self.as_of),
@@ -372,33 +446,80 @@ impl Gen<'_> {
                         } else {
                             (a, b)
                         };
-                        let form = if a > b { "between (reversed bounds)" } else { "between" };
-                        (form, format!("{n} between {} and {}", render_date(a, None), render_date(b, None)))
+                        let form = if a > b {
+                            "between (reversed bounds)"
+                        } else {
+                            "between"
+                        };
+                        (
+                            form,
+                            format!(
+                                "{n} between {} and {}",
+                                render_date(a, None),
+                                render_date(b, None)
+                            ),
+                        )
                     }
-                    3 => ("within N days/weeks", format!("{n} within {w} {}", self.rng.pick(&["days", "day", "weeks", "week"]))),
-                    4 => ("more than N days ago", format!("{n} more than {w} days ago")),
-                    5 => ("within next N days", format!("{n} within next {w} {}", self.rng.pick(&["days", "weeks"]))),
-                    6 => ("anniversary of D within next", format!("anniversary of {n} within next {} days", self.rng.below(10))),
-                    7 => ("days_since / days_until", format!("days_since({n}) > {}", self.rng.below(400))),
-                    8 => ("days_since / days_until", format!("days_until({n}) <= {}", self.rng.below(30))),
+                    3 => (
+                        "within N days/weeks",
+                        format!(
+                            "{n} within {w} {}",
+                            self.rng.pick(&["days", "day", "weeks", "week"])
+                        ),
+                    ),
+                    4 => (
+                        "more than N days ago",
+                        format!("{n} more than {w} days ago"),
+                    ),
+                    5 => (
+                        "within next N days",
+                        format!("{n} within next {w} {}", self.rng.pick(&["days", "weeks"])),
+                    ),
+                    6 => (
+                        "anniversary of D within next",
+                        format!("anniversary of {n} within next {} days", self.rng.below(10)),
+                    ),
+                    7 => (
+                        "days_since / days_until",
+                        format!("days_since({n}) > {}", self.rng.below(400)),
+                    ),
+                    8 => (
+                        "days_since / days_until",
+                        format!("days_until({n}) <= {}", self.rng.below(30)),
+                    ),
                     9 => self.in_list(f),
                     10 if field_ok => {
                         let g = self.rng.pick(&same_type);
-                        ("compare with a field", format!("{n} {} {g}", self.rng.pick(&ops)))
+                        (
+                            "compare with a field",
+                            format!("{n} {} {g}", self.rng.pick(&ops)),
+                        )
                     }
-                    _ => ("days_since / days_until", format!("days_since({n}) / 7 > {}", self.rng.below(60))),
+                    _ => (
+                        "days_since / days_until",
+                        format!("days_since({n}) / 7 > {}", self.rng.below(60)),
+                    ),
                 }
             }
             Ty::OneOf(_) => match self.rng.below(5) {
                 0 => ("F V", format!("{n} {}", self.lit(&f.ty))),
                 1 => ("F is V / F is not V", format!("{n} is {}", self.lit(&f.ty))),
-                2 => ("F is V / F is not V", format!("{n} is not {}", self.lit(&f.ty))),
-                3 => ("= / !=", format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty))),
+                2 => (
+                    "F is V / F is not V",
+                    format!("{n} is not {}", self.lit(&f.ty)),
+                ),
+                3 => (
+                    "= / !=",
+                    format!("{n} {} {}", self.rng.pick(&eq), self.lit(&f.ty)),
+                ),
                 _ => self.in_list(f),
             },
             Ty::List => match self.rng.below(2) {
                 0 => ("has", format!("{n} has {}", self.lit(&f.ty))),
-                _ => ("has", format!("{n} has {}", self.rng.pick(&["vip", "b2b", "VIP"]))),
+                _ => (
+                    "has",
+                    format!("{n} has {}", self.rng.pick(&["vip", "b2b", "VIP"])),
+                ),
             },
         }
     }
@@ -424,8 +545,14 @@ impl Gen<'_> {
                 let s = self.rng.pick(&stages);
                 let (form, text) = match self.rng.below(3) {
                     0 => ("condition: customer in STAGE", format!("customer in {s}")),
-                    1 => ("condition: customer not in STAGE", format!("customer not in {s}")),
-                    _ => ("condition: customer reached STAGE", format!("customer reached {s}")),
+                    1 => (
+                        "condition: customer not in STAGE",
+                        format!("customer not in {s}"),
+                    ),
+                    _ => (
+                        "condition: customer reached STAGE",
+                        format!("customer reached {s}"),
+                    ),
                 };
                 self.feature(form);
                 return text;
@@ -461,7 +588,14 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         leaves: Vec::new(),
     };
     // ── the schema (§2) ──
-    let tys = [Ty::Text, Ty::Number, Ty::Bool, Ty::Date, Ty::OneOf(vec![]), Ty::List];
+    let tys = [
+        Ty::Text,
+        Ty::Number,
+        Ty::Bool,
+        Ty::Date,
+        Ty::OneOf(vec![]),
+        Ty::List,
+    ];
     let count = 3 + rng.below(6);
     let prefixes = ["naam", "bedrag", "actief", "datum", "kanaal", "labels"];
     let mut fields = Vec::new();
@@ -481,7 +615,11 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         };
         let optional = inferred || rng.chance(55);
         let from = !inferred && rng.chance(15);
-        let column = if from { format!("Kolom {k}") } else { name.clone() };
+        let column = if from {
+            format!("Kolom {k}")
+        } else {
+            name.clone()
+        };
         let format = (ty == Ty::Date && !inferred && rng.chance(30))
             .then(|| rng.pick(&["%d-%m-%Y", "%d/%m/%Y"]));
         let absent = optional
@@ -564,9 +702,15 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
     let ns = rng.below(4);
     let mut stage_columns = Vec::new();
     for j in 0..nj {
-        let stages: Vec<String> = (0..1 + rng.below(3)).map(|s| format!("fase{j}_{s}")).collect();
+        let stages: Vec<String> = (0..1 + rng.below(3))
+            .map(|s| format!("fase{j}_{s}"))
+            .collect();
         let column = if rng.chance(30) {
-            let c = if rng.chance(50) { format!("Fase{j}") } else { format!("Fase {j}") };
+            let c = if rng.chance(50) {
+                format!("Fase{j}")
+            } else {
+                format!("Fase {j}")
+            };
             stage_columns.push(c.clone());
             Some(c)
         } else {
@@ -620,15 +764,24 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         .chain((0..g.segments.len()).map(|s| (false, s)))
         .collect();
     // ── actions (§5), policy (§7), rules (§6) ──
-    let vocab: Vec<String> = ["welkom", "verras", "terugwin", "upsell", "verjaardag", "tip"]
-        .iter()
-        .take(2 + rng.below(5))
-        .map(|s| s.to_string())
-        .collect();
+    let vocab: Vec<String> = [
+        "welkom",
+        "verras",
+        "terugwin",
+        "upsell",
+        "verjaardag",
+        "tip",
+    ]
+    .iter()
+    .take(2 + rng.below(5))
+    .map(|s| s.to_string())
+    .collect();
     if rng.chance(60) {
         items.push(format!("actions {}", vocab.join(", ")));
     }
-    let title = rng.chance(70).then(|| rng.pick(&["Loyaliteit", "Relatie fase model", "Q4 ☃"]));
+    let title = rng
+        .chance(70)
+        .then(|| rng.pick(&["Loyaliteit", "Relatie fase model", "Q4 ☃"]));
     let mut policy = Vec::new();
     if rng.chance(45) {
         let c = g.cond(1, &all_refs);
@@ -647,7 +800,11 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         let n = 1 + rng.below(3);
         policy.push(format!(
             "max {n} {} per customer",
-            if n == 1 && rng.chance(50) { "action" } else { "actions" }
+            if n == 1 && rng.chance(50) {
+                "action"
+            } else {
+                "actions"
+            }
         ));
     }
     if rng.chance(25) {
@@ -681,7 +838,11 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         } else {
             format!("regel{r}")
         };
-        let mut text = if named { format!("rule {name} ") } else { String::new() };
+        let mut text = if named {
+            format!("rule {name} ")
+        } else {
+            String::new()
+        };
         text += &format!("when {}", g.cond(2, &all_refs));
         if rng.chance(30) {
             text += &format!(" unless {}", g.cond(1, &all_refs));
@@ -690,7 +851,10 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         for _ in 0..1 + rng.below(2) {
             let mut a = rng.pick(&vocab);
             if rng.chance(30) {
-                a += &format!(" {}", quote(rng.pick(&["hallo", "we-missen-je", "10% korting"])));
+                a += &format!(
+                    " {}",
+                    quote(rng.pick(&["hallo", "we-missen-je", "10% korting"]))
+                );
             }
             match rng.below(4) {
                 0 => a += &format!(" via {}", rng.pick(&["email", "sms"])),
@@ -704,7 +868,10 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         text += &format!(" then {}", acts.join(", "));
         let mut options = Vec::new();
         if rng.chance(60) {
-            options.push(format!("priority {}", rng.pick(&["0", "1", "2", "5", "-1", "2"])));
+            options.push(format!(
+                "priority {}",
+                rng.pick(&["0", "1", "2", "5", "-1", "2"])
+            ));
         }
         if rng.chance(25) {
             let p = rng.pick(&["10", "50", "7", "12.5", "90", "33.33"]);
@@ -802,7 +969,9 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
             if let Some(c) = column {
                 let cell = match rng.below(6) {
                     0 => Cell::same(""),
-                    1 if !(r == 0 && known.contains(&KnownOpen::ExplainJsonFirstLacksStageColumn)) => {
+                    1 if !(r == 0
+                        && known.contains(&KnownOpen::ExplainJsonFirstLacksStageColumn)) =>
+                    {
                         Cell {
                             csv: String::new(),
                             json: None,
@@ -862,7 +1031,11 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         let (column, cell, what) = if candidates.is_empty() || rng.chance(10) {
             (key_column.clone(), Cell::same(" "), "empty id")
         } else if !stage_columns.is_empty() && rng.chance(15) {
-            (rng.pick(&stage_columns), Cell::same("onbekend"), "not a stage")
+            (
+                rng.pick(&stage_columns),
+                Cell::same("onbekend"),
+                "not a stage",
+            )
         } else {
             let f = rng.pick(&candidates).clone();
             let (cell, what) = bad_cell_for(&mut rng, &f, decimal_comma, known);
@@ -871,14 +1044,19 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         rows[r].insert(column.clone(), cell);
         bad_cell = Some((r, column, what));
     }
-    let unclosed = bad
-        && bad_cell.is_none()
-        && !known.contains(&KnownOpen::UnclosedQuote)
-        && !inferred;
+    let unclosed =
+        bad && bad_cell.is_none() && !known.contains(&KnownOpen::UnclosedQuote) && !inferred;
     let mut features = g.features;
     features.push(format!("schema: {}", shape.name()));
     if decimal_comma {
-        features.push(if comma_flag { "--decimal-comma" } else { "policy: decimal comma" }.into());
+        features.push(
+            if comma_flag {
+                "--decimal-comma"
+            } else {
+                "policy: decimal comma"
+            }
+            .into(),
+        );
     }
     Case {
         shape,
@@ -896,7 +1074,6 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
         leaves: g.leaves,
     }
 }
-
 
 /// A valid cell for the field (§2, §11), in one of its spellings.
 fn value_cell(
@@ -932,7 +1109,10 @@ fn value_cell(
                 0 if x >= 0.0 => format!("+{x}"),
                 1 if x == 0.5 => ".5".to_string(),
                 2 if x == 1000.0 => "1e3".to_string(),
-                3 if x == 2.5 && !comma && !known.contains(&KnownOpen::DutchThousandsInSemicolonCsv) => {
+                3 if x == 2.5
+                    && !comma
+                    && !known.contains(&KnownOpen::DutchThousandsInSemicolonCsv) =>
+                {
                     "2.500".to_string()
                 }
                 4 if x == 12.5 => "12.50".to_string(),
@@ -947,12 +1127,19 @@ fn value_cell(
             } else {
                 Json::String(s.clone())
             };
-            Cell { csv: s, json: Some(json) }
+            Cell {
+                csv: s,
+                json: Some(json),
+            }
         }
         Ty::Bool => {
             let b = rng.chance(50);
             let words: &[&str] = if inferred {
-                if b { &["true", "yes", "ja"] } else { &["false", "no", "nee"] }
+                if b {
+                    &["true", "yes", "ja"]
+                } else {
+                    &["false", "no", "nee"]
+                }
             } else if b {
                 &["true", "yes", "ja", "1"]
             } else {
@@ -965,7 +1152,10 @@ fn value_cell(
                 1 if !inferred => Json::from(b as u8),
                 _ => Json::String(w.clone()),
             };
-            Cell { csv: pad(rng, w), json: Some(json) }
+            Cell {
+                csv: pad(rng, w),
+                json: Some(json),
+            }
         }
         Ty::Date => {
             let d = date_cell(rng, as_of);
@@ -981,11 +1171,21 @@ fn value_cell(
             let k = rng.below(4);
             let items: Vec<String> = (0..k).map(|_| rng.pick(ITEMS).to_string()).collect();
             let csv = if k == 0 {
-                if f.optional || rng.chance(50) { ";".to_string() } else { String::new() }
+                if f.optional || rng.chance(50) {
+                    ";".to_string()
+                } else {
+                    String::new()
+                }
             } else {
                 items
                     .iter()
-                    .map(|i| if rng.chance(20) { format!(" {i} ") } else { i.clone() })
+                    .map(|i| {
+                        if rng.chance(20) {
+                            format!(" {i} ")
+                        } else {
+                            i.clone()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(if rng.chance(20) { ";;" } else { ";" })
             };
@@ -998,7 +1198,12 @@ fn value_cell(
 }
 
 /// A cell the field cannot read (§2, §10, §11).
-fn bad_cell_for(rng: &mut Rng, f: &Field, comma: bool, known: &[KnownOpen]) -> (Cell, &'static str) {
+fn bad_cell_for(
+    rng: &mut Rng,
+    f: &Field,
+    comma: bool,
+    known: &[KnownOpen],
+) -> (Cell, &'static str) {
     if !f.optional && f.ty != Ty::List && rng.chance(25) {
         return (Cell::same(""), "a required cell is empty");
     }
@@ -1018,16 +1223,31 @@ fn bad_cell_for(rng: &mut Rng, f: &Field, comma: bool, known: &[KnownOpen]) -> (
     match &f.ty {
         Ty::Number => {
             let opts: Vec<(&str, &'static str)> = if comma {
-                vec![("1.250,50", "a thousands `.` with a decimal comma"), ("twaalf", "not a number"), ("inf", "inf")]
+                vec![
+                    ("1.250,50", "a thousands `.` with a decimal comma"),
+                    ("twaalf", "not a number"),
+                    ("inf", "inf"),
+                ]
             } else if known.contains(&KnownOpen::DutchThousandsInSemicolonCsv) {
-                vec![("12,5", "a decimal comma without `decimal comma`"), ("nan", "nan"), ("1 000", "a space inside")]
+                vec![
+                    ("12,5", "a decimal comma without `decimal comma`"),
+                    ("nan", "nan"),
+                    ("1 000", "a space inside"),
+                ]
             } else {
-                vec![("12,5", "a decimal comma without `decimal comma`"), ("nan", "nan"), ("1 000", "a space inside")]
+                vec![
+                    ("12,5", "a decimal comma without `decimal comma`"),
+                    ("nan", "nan"),
+                    ("1 000", "a space inside"),
+                ]
             };
             let (s, what) = rng.pick(&opts);
             (Cell::same(s), what)
         }
-        Ty::Bool => (Cell::same(&rng.pick(&["misschien", "2", "y"])), "not a bool word"),
+        Ty::Bool => (
+            Cell::same(&rng.pick(&["misschien", "2", "y"])),
+            "not a bool word",
+        ),
         Ty::Date => {
             let s = match f.format {
                 Some(_) => rng.pick(&["2026-11-23", "30-02-2026", "31/04/2026"]),

@@ -11,9 +11,7 @@
 
 use md5::{Digest, Md5};
 use playbook::ast::{ArithOp, CompareOp, TextOp};
-use playbook::check::model::{
-    Channel, CondKind, Cond, FieldDef, Model, Type, Value, ValueKind,
-};
+use playbook::check::model::{Channel, Cond, CondKind, FieldDef, Model, Type, Value, ValueKind};
 use std::collections::BTreeMap;
 
 /// A raw cell as an export holds it. CSV gives only `Str` (or `Absent` when the header has no
@@ -116,7 +114,15 @@ pub fn civil(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 fn leap(y: i64) -> bool {
@@ -124,7 +130,20 @@ fn leap(y: i64) -> bool {
 }
 
 fn month_len(y: i64, m: i64) -> i64 {
-    [31, if leap(y) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][(m - 1) as usize]
+    [
+        31,
+        if leap(y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][(m - 1) as usize]
 }
 
 /// §11: impossible dates are data errors.
@@ -209,7 +228,10 @@ fn number(t: &str, comma: bool) -> Option<f64> {
     if i != b.len() {
         return None;
     }
-    t.replace(',', ".").parse::<f64>().ok().filter(|x| x.is_finite())
+    t.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
 }
 
 /// §11: in a `;`-separated export without a decimal comma, `2.500` / `12.000.000` is an error.
@@ -220,7 +242,9 @@ fn dutch_thousands(t: &str) -> bool {
     (1..=3).contains(&first.len())
         && first.bytes().all(|b| b.is_ascii_digit())
         && !rest.is_empty()
-        && rest.iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// §2 bool words, any case (§11).
@@ -270,7 +294,9 @@ pub fn read_field(f: &FieldDef, raw: &Raw, src: Source, comma: bool) -> Result<(
         }
         Raw::Num(x) => match f.ty {
             Type::Number => return Ok((V::Num(*x), State::Present)),
-            Type::Bool if *x == 0.0 || *x == 1.0 => return Ok((V::Bool(*x == 1.0), State::Present)),
+            Type::Bool if *x == 0.0 || *x == 1.0 => {
+                return Ok((V::Bool(*x == 1.0), State::Present))
+            }
             _ => return Err(format!("`{name}` cannot be a JSON number")),
         },
         Raw::Bool(b) => match f.ty {
@@ -292,7 +318,8 @@ pub fn read_field(f: &FieldDef, raw: &Raw, src: Source, comma: bool) -> Result<(
                 return Err(format!("`{t}`: a `.` is a thousands separator")); // §11
             }
             if src == (Source::Csv { semicolon: true }) && !comma && dutch_thousands(t) {
-                return Err(format!("`{t}` looks like a Dutch thousands separator")); // §11
+                return Err(format!("`{t}` looks like a Dutch thousands separator"));
+                // §11
             }
             V::Num(number(t, comma).ok_or(format!("`{t}` is not a number"))?)
         }
@@ -454,7 +481,11 @@ fn days_to_anniversary(d: i64, as_of: i64) -> i64 {
     let (_, m, day) = civil(d);
     let (y, _, _) = civil(as_of);
     let on = |y: i64| {
-        let day = if m == 2 && day == 29 && !leap(y) { 28 } else { day };
+        let day = if m == 2 && day == 29 && !leap(y) {
+            28
+        } else {
+            day
+        };
         days(y, m, day)
     };
     let this = on(y);
@@ -479,7 +510,9 @@ impl Customer<'_> {
     fn note(&mut self, form: &'static str, v: &Value) {
         if let ValueKind::Field(i) = &v.kind {
             let f = &self.model.fields[*i];
-            self.seen.leaves.push((form, type_name(&f.ty), !f.optional, self.states[*i]));
+            self.seen
+                .leaves
+                .push((form, type_name(&f.ty), !f.optional, self.states[*i]));
         }
     }
 
@@ -609,7 +642,11 @@ impl Customer<'_> {
                 Self::compare(*op, &a, &b)
             }
             // §4 / §11: `F in []` is false, `F not in []` true; unknown when F is missing.
-            CondKind::InList { value, items, negated } => {
+            CondKind::InList {
+                value,
+                items,
+                negated,
+            } => {
                 self.note(if *negated { "not in [..]" } else { "in [..]" }, value);
                 let v = self.value(value);
                 if v == V::Missing {
@@ -654,20 +691,37 @@ impl Customer<'_> {
                 Some((self.value(value) == V::Missing) != *negated)
             }
             CondKind::Within { date, days, future } => {
-                self.note(if *future { "within next N days" } else { "within N days" }, date);
-                let V::Date(d) = self.value(date) else { return None };
+                self.note(
+                    if *future {
+                        "within next N days"
+                    } else {
+                        "within N days"
+                    },
+                    date,
+                );
+                let V::Date(d) = self.value(date) else {
+                    return None;
+                };
                 // §4: 0 ≤ as_of − D ≤ N (past) / 0 ≤ D − as_of ≤ N (future).
-                let delta = if *future { d - self.as_of } else { self.as_of - d } as f64;
+                let delta = if *future {
+                    d - self.as_of
+                } else {
+                    self.as_of - d
+                } as f64;
                 Some(0.0 <= delta && delta <= *days)
             }
             CondKind::MoreThanAgo { date, days } => {
                 self.note("more than N days ago", date);
-                let V::Date(d) = self.value(date) else { return None };
+                let V::Date(d) = self.value(date) else {
+                    return None;
+                };
                 Some((self.as_of - d) as f64 > *days) // §4
             }
             CondKind::Anniversary { date, days } => {
                 self.note("anniversary within next", date);
-                let V::Date(d) = self.value(date) else { return None };
+                let V::Date(d) = self.value(date) else {
+                    return None;
+                };
                 Some(days_to_anniversary(d, self.as_of) as f64 <= *days)
             }
         }
@@ -720,7 +774,10 @@ pub fn decide(model: &Model, id: &str, c: &mut Customer<'_>) -> Decision {
         .map(|j| {
             let s = c.stage(j);
             let journey = &model.journeys[j];
-            (journey.name.clone(), s.map(|s| journey.stages[s].name.clone()))
+            (
+                journey.name.clone(),
+                s.map(|s| journey.stages[s].name.clone()),
+            )
         })
         .collect();
     let segments: Vec<String> = (0..model.segments.len())
@@ -809,7 +866,11 @@ pub fn decide(model: &Model, id: &str, c: &mut Customer<'_>) -> Decision {
             if by_priority.len() > n {
                 let tie = model.rules[by_priority[n - 1].rule].priority
                     == model.rules[by_priority[n].rule].priority;
-                c.seen.features.push(if tie { "max N: cut at a priority tie" } else { "max N: cut" });
+                c.seen.features.push(if tie {
+                    "max N: cut at a priority tie"
+                } else {
+                    "max N: cut"
+                });
             }
             let keep: Vec<usize> = by_priority.iter().take(n).map(|f| f.order).collect();
             for f in &kept {
@@ -820,7 +881,11 @@ pub fn decide(model: &Model, id: &str, c: &mut Customer<'_>) -> Decision {
             kept.retain(|f| keep.contains(&f.order));
         }
         // §6 / §11: holdout flags kept actions only; policy holdout flags all of them.
-        let policy_held = model.policy.holdout.as_ref().map(|h| bucket(&h.salt, id) < h.basis_points);
+        let policy_held = model
+            .policy
+            .holdout
+            .as_ref()
+            .map(|h| bucket(&h.salt, id) < h.basis_points);
         match policy_held {
             Some(true) => c.seen.features.push("policy holdout: held out"),
             Some(false) => c.seen.features.push("policy holdout: treated"),
@@ -829,7 +894,10 @@ pub fn decide(model: &Model, id: &str, c: &mut Customer<'_>) -> Decision {
         for f in kept {
             let rule = &model.rules[f.rule];
             let def = &rule.actions[f.index];
-            let rule_held = rule.holdout.as_ref().map(|h| bucket(&h.salt, id) < h.basis_points);
+            let rule_held = rule
+                .holdout
+                .as_ref()
+                .map(|h| bucket(&h.salt, id) < h.basis_points);
             match rule_held {
                 Some(true) => c.seen.features.push("rule holdout: held out"),
                 Some(false) => c.seen.features.push("rule holdout: treated"),
