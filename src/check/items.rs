@@ -992,8 +992,16 @@ fn given_text(value: &ast::GivenValue) -> Option<String> {
 fn fields_from_tests(playbook: &Playbook) -> Vec<FieldDef> {
     use ast::GivenValue as G;
     let mut fields: Vec<FieldDef> = Vec::new();
+    // A key that names a `from column` journey's column gives that journey's stage (§8).
+    let stage_columns: Vec<&str> = playbook
+        .journeys()
+        .filter_map(|j| j.column.as_ref().map(|c| c.text.as_str()))
+        .collect();
     for test in playbook.tests() {
         for entry in &test.given {
+            if stage_columns.contains(&entry.key.text.as_str()) {
+                continue;
+            }
             let ty = match &entry.value {
                 G::Number(_) => Type::Number,
                 G::Date(_) => Type::Date,

@@ -304,7 +304,12 @@ pub enum ValueKind {
 impl Value {
     pub fn is_constant(&self) -> bool {
         match &self.kind {
-            ValueKind::Field(_) | ValueKind::DaysSince(_) | ValueKind::DaysUntil(_) => false,
+            // An error placeholder may stand for a field (a name in a playbook without a
+            // `customer` block): never call it fixed.
+            ValueKind::Field(_)
+            | ValueKind::DaysSince(_)
+            | ValueKind::DaysUntil(_)
+            | ValueKind::Error => false,
             ValueKind::Neg(v) => v.is_constant(),
             ValueKind::Arith { left, right, .. } => left.is_constant() && right.is_constant(),
             _ => true,

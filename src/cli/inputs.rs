@@ -192,7 +192,8 @@ fn json_sample(
 }
 
 /// The type each bare name gets from how conditions use it: `has` makes a list; a comparison
-/// with a number, date or text literal, that literal's type; `within`/`ago`/`anniversary`/
+/// with a number, date or text literal (or a list of them), that literal's type; unary minus a
+/// number; `within`/`ago`/`anniversary`/
 /// `days_since` a date; a name standing alone as a condition a bool.
 fn usage_types(playbook: &Playbook) -> Vec<(String, Type)> {
     let mut out: Vec<(String, Type)> = Vec::new();
@@ -233,6 +234,12 @@ fn usage_types(playbook: &Playbook) -> Vec<(String, Type)> {
         ExprKind::Arith { left, right, .. } => {
             note(left, Type::Number);
             note(right, Type::Number);
+        }
+        ExprKind::Neg(inner) => note(inner, Type::Number),
+        ExprKind::InList { value, items, .. } => {
+            if let Some(t) = items.iter().find_map(literal) {
+                note(value, t);
+            }
         }
         ExprKind::And(items) | ExprKind::Or(items) => {
             items.iter().for_each(|i| note(i, Type::Bool))
