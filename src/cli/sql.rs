@@ -86,6 +86,15 @@ pub fn run(args: SqlArgs) -> Exit {
             model.fields[k].name
         ));
     }
+    // A script names its files in SQL (and psql's `\copy` ends at a line
+    // break, running the rest as SQL): no control characters in them.
+    for path in [&args.input, &args.output].into_iter().flatten() {
+        if path.chars().any(char::is_control) {
+            return usage_error(format!(
+                "the path {path:?} holds a control character (a line break, tab, …), which a SQL script cannot carry safely: rename the file"
+            ));
+        }
+    }
     let needs_header = engine.script_shape().is_some_and(|s| s.needs_file_header());
     let file_columns = match (&args.input, needs_header) {
         (Some(input), true) => match export_header(input, args.delimiter) {

@@ -276,6 +276,13 @@ fn script(
     }
     sql.push_str("\n  FROM pb_text\n)");
     let mut prev = "pb_base".to_string();
+    let mut prelude = run_time
+        .zip(shape)
+        .zip(source_files(source))
+        .map(|((r, s), (input, delimiter))| {
+            s.header_checks(input, delimiter, &r.required, &r.key_from)
+        })
+        .unwrap_or_default();
     for (n, step) in p.order.iter().enumerate() {
         let (column, value) = match *step {
             Step::Journey(j) => (stage_col(j), stage_expr(p, j, &env)),
@@ -284,6 +291,17 @@ fn script(
                 d.is_true(&cond(&p.segments[s as usize].condition, &env)),
             ),
         };
+        // A long chain of steps nests as deep as it is long, past DuckDB's
+        // expression depth: every so many steps, the rows so far are stored
+        // (in file order) and the query goes on from there.
+        if fast && n > 0 && n % STEPS_PER_QUERY == 0 {
+            let part = format!("pb_part{n}");
+            prelude.push_str(&format!(
+                "CREATE OR REPLACE TEMP TABLE {part} AS\n{sql}\nSELECT * FROM {prev};\n"
+            ));
+            sql = format!("WITH pb_from{n} AS (\n  SELECT * FROM {part}\n)");
+            prev = format!("pb_from{n}");
+        }
         let name = format!("pb_step{n}");
         sql.push_str(&format!(
             ",\n{name} AS (\n  SELECT *, {value} AS {column} FROM {prev}\n)"
@@ -413,8 +431,7 @@ fn script(
                         output,
                         delimiter: *delimiter,
                         columns: &read,
-                        header_checks: run_time
-                            .map(|r| s.header_checks(input, *delimiter, &r.required, &r.key_from)),
+                        prelude: &prelude,
                         file_columns: *file_columns,
                         output_columns: &output_columns,
                         present: present.as_deref(),
@@ -423,6 +440,19 @@ fn script(
                 )
             },
         ),
+    }
+}
+
+/// Steps (journeys, segments) in one query of a script that keeps file order.
+const STEPS_PER_QUERY: usize = 100;
+
+/// The export a script reads and its delimiter.
+fn source_files<'a>(source: &Source<'a>) -> Option<(&'a str, char)> {
+    match source {
+        Source::Csv {
+            input, delimiter, ..
+        } => Some((input, *delimiter)),
+        Source::Table { .. } => None,
     }
 }
 
@@ -950,7 +980,7 @@ fn checked_cell(
                 } else {
                     text.to_string()
                 };
-                s.cast(&n, Ty::Double)
+                s.to_number(&n)
             };
             // The grammar is checked on the cell as written, with its own separator.
             let sep = if decimal_comma { "," } else { "[.]" };

@@ -240,7 +240,7 @@ impl Script for DuckDb {
         // the output is opened, so a bad row leaves no file.
         Ok(format!(
             ".bail on\n{}CREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY ({}) TO {} (HEADER, DELIMITER ',');\n",
-            files.header_checks.as_deref().unwrap_or(""),
+            files.prelude,
             files.present.unwrap_or("SELECT * FROM pb_decisions"),
             self.text(files.output)
         ))

@@ -46,9 +46,9 @@ pub struct CsvFiles<'a> {
     pub delimiter: char,
     /// The export's columns the query reads, each once.
     pub columns: &'a [String],
-    /// Statements that read the export's header and check it, run first
-    /// (see [`Script::header_at_run_time`]).
-    pub header_checks: Option<String>,
+    /// Statements run before the query: reading and checking the export's
+    /// header (see [`Script::header_at_run_time`]), storing steps of a long chain.
+    pub prelude: &'a str,
     /// The export's own header as in the file (a byte-order mark before the
     /// first name), when the dialect asked for it.
     pub file_columns: Option<&'a [String]>,
@@ -252,6 +252,12 @@ pub trait Script: Dialect {
         _key_from: &[String],
     ) -> Option<String> {
         None
+    }
+
+    /// A text of the number grammar (checked already) as a DOUBLE, as
+    /// Rust's parse reads it.
+    fn to_number(&self, text: &str) -> String {
+        self.cast(text, Ty::Double)
     }
 
     /// Whether the script reads the export's header when it runs: then the
