@@ -89,6 +89,12 @@ pub fn compile(
         Source::Csv { .. } => model_header(model, &["id"]),
     };
     let mut program = crate::eval::compile::compile(model, &header)?;
+    // A table's id column named by --key is the key, even where a field is named `id`.
+    if let (Source::Table { key: Some(k), .. }, None) = (source, model.key_field) {
+        if let Some(i) = header.iter().position(|h| h == k) {
+            program.key_column = i;
+        }
+    }
     let mut header = header;
     let run_time = at_run_time.then(|| {
         let key_from: Vec<String> = match model.key_field {
