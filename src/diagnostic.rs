@@ -175,7 +175,8 @@ impl Code {
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnusedSegment
+            Code::ReversedBetween
+            | Code::UnusedSegment
             | Code::NeverFires
             | Code::UnreachableStage
             | Code::DuplicateLogic

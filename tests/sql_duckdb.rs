@@ -434,3 +434,239 @@ fn the_fast_number_test_accepts_only_the_grammar() {
         assert!(fast > 1000, "the fast test takes common numbers: {out}");
     }
 }
+
+/// Compiles `pb` for DuckDB over `data` (with `extra` arguments) and runs it:
+/// Ok(decisions) or Err(what DuckDB printed), checking that a failed run
+/// writes no decisions.
+fn run_script(pb: &Path, data: &Path, extra: &[&str]) -> Result<String, String> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("decisions.csv");
+    let mut args = vec![
+        "sql",
+        pb.to_str().expect("utf-8"),
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        "2026-11-23",
+        "--input",
+        data.to_str().expect("utf-8"),
+        "--output",
+        out.to_str().expect("utf-8"),
+    ];
+    args.extend(extra);
+    let sql = playbook(&args);
+    assert!(
+        sql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sql.stderr)
+    );
+    let run = duckdb(&sql.stdout);
+    if run.status.success() {
+        Ok(std::fs::read_to_string(&out).expect("decisions written"))
+    } else {
+        assert!(!out.exists(), "a failed run writes no decisions");
+        Err(String::from_utf8_lossy(&run.stderr).into_owned())
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/sql").join(name)
+}
+
+/// Issue 15, defect 2: reversed literal bounds are a warning, and never true
+/// (`not` of them true for a present value, unknown for a missing one).
+#[test]
+fn reversed_literal_bounds_are_a_warning_and_never_true() {
+    let pb = fixture("reversed.playbook");
+    let check = playbook(&["check", pb.to_str().expect("utf-8")]);
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "a warning, not an error: {err}"
+    );
+    assert_eq!(
+        err.matches("playbook::reversed-between").count(),
+        3,
+        "{err}"
+    );
+    assert!(
+        !err.contains("never-fires"),
+        "one warning per condition: {err}"
+    );
+    let want = "customer,rule,action,argument,channel,holdout\nA,b,b,,,false\nA,e,e,,,false\nA,g,g,,,false\nC,b,b,,,false\nC,g,g,,,false\n";
+    let data = fixture("reversed.csv");
+    let eval = playbook(&[
+        "eval",
+        pb.to_str().expect("utf-8"),
+        data.to_str().expect("utf-8"),
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&eval.stdout), want);
+    assert_eq!(same(&pb, &data, "2026-11-23"), 5);
+}
+
+/// Issue 15, defects 3, 4 and 6: without a `key` field the key is `id`, else
+/// `customer_id`; an optional list does not break the script; an optional
+/// field whose column is absent is missing for everyone.
+#[test]
+fn without_a_key_field_the_key_is_id_else_customer_id() {
+    let pb = fixture("no-key.playbook");
+    let data = fixture("no-key.csv");
+    assert!(same(&pb, &data, "2026-11-23") > 5);
+    // The same customers with `id` (and `customer_id` too: `id` wins) and `extra` present.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_id = dir.path().join("with-id.csv");
+    std::fs::write(
+        &with_id,
+        "customer_id,extra,n,id,tags\nZ1,1,1,A,x;y\nZ2,,2,B,y\nZ3,7,0,C1,X\n",
+    )
+    .expect("write");
+    assert!(same(&pb, &with_id, "2026-11-23") > 3);
+}
+
+/// Issue 15, defect 5 (and its DuckDB side): a field named `id` without `key`.
+#[test]
+fn a_field_named_id_without_key_is_the_key() {
+    assert_eq!(
+        same(
+            &fixture("id-field.playbook"),
+            &fixture("id-field.csv"),
+            "2026-11-23"
+        ),
+        1
+    );
+}
+
+/// language.md §11 "Empty lists": an optional list that is empty (an empty or
+/// all-white-space cell) is missing; `;` is the empty list; a required list's
+/// empty cell is the empty list.
+#[test]
+fn an_empty_optional_list_is_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("lists.playbook");
+    std::fs::write(
+        &pb,
+        "customer {\n  id text key\n  tags list of text?\n  req list of text\n}\nrule m when tags is missing then m\nrule n when not (tags has \"x\") then n\nrule p when tags is present then p\nrule q when req is missing then q\n",
+    )
+    .expect("write");
+    let data = dir.path().join("lists.csv");
+    std::fs::write(&data, "id,tags,req\nA,,\nB,   ,\nC,;,\nD,x,a\n").expect("write");
+    let want = "customer,rule,action,argument,channel,holdout\nA,m,m,,,false\nB,m,m,,,false\nC,n,n,,,false\nC,p,p,,,false\nD,p,p,,,false\n";
+    assert_eq!(run_script(&pb, &data, &[]).as_deref(), Ok(want));
+}
+
+/// Issue 15, defect 7: a required column missing from the export stops the
+/// script with `eval`'s words (the column, did-you-mean on the header), not
+/// DuckDB's Binder Error.
+#[test]
+fn a_missing_required_column_is_named_as_eval_names_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("m.playbook");
+    std::fs::write(
+        &pb,
+        "customer {\n  id text key\n  n number\n  k one of a, b\n}\nrule r when n > 1 then x\n",
+    )
+    .expect("write");
+    let data = dir.path().join("m.csv");
+    std::fs::write(&data, "id,N,kk\nA,1,a\n").expect("write");
+    let eval = playbook(&[
+        "eval",
+        pb.to_str().expect("utf-8"),
+        data.to_str().expect("utf-8"),
+    ]);
+    let eval_err = String::from_utf8_lossy(&eval.stderr);
+    let err = run_script(&pb, &data, &[]).expect_err("the column is missing");
+    for words in [
+        "the export has no column `n` (needed by the field `n`)",
+        "did you mean `N`? (map a field to another column with `from \"Column\"`)",
+    ] {
+        assert!(eval_err.contains(words), "eval: {eval_err}");
+        assert!(err.contains(words), "DuckDB: {err}");
+    }
+    assert!(!err.contains("Binder Error"), "{err}");
+    // No id column at all, without a `key` field: eval's words too.
+    let pb = fixture("no-key.playbook");
+    std::fs::write(&data, "klant,n\nA,1\n").expect("write");
+    let err = run_script(&pb, &data, &[]).expect_err("no key column");
+    assert!(
+        err.contains("the export has no customer id column: without a `key` field the key is the column `id`, else `customer_id`"),
+        "{err}"
+    );
+}
+
+/// Issue 16: a chain of 1,000 segments runs (no expression-depth failure).
+#[test]
+fn a_chain_of_a_thousand_segments_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("chain.playbook");
+    let mut text = "customer {\n  id text key\n  n number\n}\nsegment s0 = n > 1\n".to_string();
+    for i in 1..1000 {
+        text.push_str(&format!(
+            "segment s{i} = customer in s{} and n > {}\n",
+            i - 1,
+            i % 3
+        ));
+    }
+    text.push_str("rule r when customer in s999 then x\nrule q when customer in s500 then y\n");
+    std::fs::write(&pb, text).expect("write");
+    let data = dir.path().join("chain.csv");
+    std::fs::write(&data, "id,n\nA,5\nB,0\nC,2\n").expect("write");
+    assert_eq!(same(&pb, &data, "2026-11-23"), 2);
+}
+
+/// Issue 15, defect 3 for `--table`: `--key` names the table's id column.
+#[test]
+fn the_table_query_takes_its_key_column_from_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("t.csv");
+    std::fs::write(
+        &data,
+        "customer_id,n,tags,extra\nA,1,x;y,\nB,2,y,3\nC1,0,X,\n",
+    )
+    .expect("write");
+    let pb = fixture("no-key.playbook");
+    let sql = playbook(&[
+        "sql",
+        pb.to_str().expect("utf-8"),
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        "2026-11-23",
+        "--key",
+        "customer_id",
+    ]);
+    assert!(sql.status.success());
+    let text = String::from_utf8(sql.stdout).expect("utf-8");
+    let out = dir.path().join("table.csv");
+    let script = format!(
+        ".bail on\nCREATE TABLE customers AS SELECT * FROM read_csv('{}', header = true, auto_detect = true);\nCOPY ({}) TO '{}' (HEADER, DELIMITER ',');\n",
+        data.display(),
+        text.trim_end().trim_end_matches(';'),
+        out.display()
+    );
+    let run = duckdb(script.as_bytes());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let eval = playbook(&[
+        "eval",
+        pb.to_str().expect("utf-8"),
+        data.to_str().expect("utf-8"),
+        "--as-of",
+        "2026-11-23",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("written"),
+        String::from_utf8(eval.stdout).expect("utf-8")
+    );
+}

@@ -317,10 +317,14 @@ fn a_column_the_playbook_reads_missing_from_the_export_is_named_when_compiling()
         "--output",
         "decisions.csv",
     ]);
-    assert_eq!(out.status.code(), Some(2));
+    // `eval`'s own diagnostic, and its exit code (1: the data does not fit).
+    assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "no script");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("has no column `orders`"), "{err}");
+    assert!(
+        err.contains("the export has no column `orders` (needed by the field `orders`)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -342,4 +346,108 @@ fn header_names_are_matched_as_eval_matches_them() {
             "2026-11-23"
         ) >= 3
     );
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/sql").join(name)
+}
+
+/// Issue 15, defects 2, 3, 5 and 6 on PostgreSQL: reversed literal bounds are
+/// never true; without a `key` field the key is `id`, else `customer_id`; a
+/// field named `id` is read once; an optional field whose column is absent is
+/// missing for everyone. Issue 16: `1e-400` reads as 0, as in `eval`.
+#[test]
+fn keys_absent_columns_reversed_bounds_and_tiny_numbers_decide_as_eval() {
+    let pg = Server::start();
+    assert_eq!(
+        same(
+            &pg,
+            &fixture("reversed.playbook"),
+            &fixture("reversed.csv"),
+            "2026-11-23"
+        ),
+        5
+    );
+    assert!(
+        same(
+            &pg,
+            &fixture("no-key.playbook"),
+            &fixture("no-key.csv"),
+            "2026-11-23"
+        ) > 5
+    );
+    assert_eq!(
+        same(
+            &pg,
+            &fixture("id-field.playbook"),
+            &fixture("id-field.csv"),
+            "2026-11-23"
+        ),
+        1
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("tiny.playbook");
+    std::fs::write(
+        &pb,
+        "customer {\n  id text key\n  n number\n}\nrule zero when n = 0 then z\nrule pos when n > 0 then p\n",
+    )
+    .expect("write");
+    let data = dir.path().join("tiny.csv");
+    std::fs::write(&data, "id,n\nA,1e-400\nB,-1E-400\nC,1e-320\nD,2.5e-3\n").expect("write");
+    assert_eq!(same(&pg, &pb, &data, "2026-11-23"), 4);
+}
+
+/// language.md §11 "Empty lists": an empty or all-white-space cell of an
+/// optional list is missing; `;` is the empty list.
+#[test]
+fn an_empty_optional_list_is_missing() {
+    let pg = Server::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("lists.playbook");
+    std::fs::write(
+        &pb,
+        "customer {\n  id text key\n  tags list of text?\n  req list of text\n}\nrule m when tags is missing then m\nrule n when not (tags has \"x\") then n\nrule p when tags is present then p\nrule q when req is missing then q\n",
+    )
+    .expect("write");
+    let data = dir.path().join("lists.csv");
+    std::fs::write(&data, "id,tags,req\nA,,\nB,   ,\nC,;,\nD,x,a\n").expect("write");
+    let (path, out) = script(dir.path(), &pb, &data, "2026-11-23");
+    let run = pg.psql(&path);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("written"),
+        "customer,rule,action,argument,channel,holdout\nA,m,m,,,false\nB,m,m,,,false\nC,n,n,,,false\nC,p,p,,,false\nD,p,p,,,false\n"
+    );
+}
+
+/// Issue 16: a path with a line break would end psql's `\copy` and run the
+/// rest as SQL; any control character in a script's path is a usage error.
+#[test]
+fn control_characters_in_script_paths_are_refused() {
+    for (input, output) in [
+        ("in\n\\! touch pwned\n.csv", "out.csv"),
+        ("playbooks/data/relatie-fase-model.csv", "out\r.csv"),
+        ("in\t.csv", "out.csv"),
+    ] {
+        for dialect in ["postgres", "duckdb", "spark"] {
+            let out = playbook(&[
+                "sql",
+                "playbooks/benchmark.playbook",
+                "--dialect",
+                dialect,
+                "--input",
+                input,
+                "--output",
+                output,
+            ]);
+            assert_eq!(out.status.code(), Some(2), "{dialect} {input:?} {output:?}");
+            assert!(out.stdout.is_empty(), "no script");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("control character"), "{err}");
+        }
+    }
 }

@@ -40,15 +40,16 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     let model = checker.run(playbook, schema);
     let mut diagnostics = checker.diags;
     diagnostics.extend(crate::syntax::thousands::warnings(source));
-    // A warning about a condition that already has an error (`never-fires` for a
-    // reversed `between`) says nothing new.
+    // A warning about a condition that already has an error, or a reversed
+    // `between` (`never-fires` for it), says nothing new.
+    let covers = |d: &Diagnostic| d.is_error() || d.code == Code::ReversedBetween;
     let errors: Vec<Span> = diagnostics
         .iter()
-        .filter(|d| d.is_error())
+        .filter(|d| covers(d))
         .map(Diagnostic::span)
         .collect();
     diagnostics.retain(|d| {
-        d.is_error()
+        covers(d)
             || !errors
                 .iter()
                 .any(|e| d.span().start <= e.start && e.end <= d.span().end)

@@ -434,12 +434,20 @@ impl Checker<'_> {
         }
     }
 
+    /// Literal bounds the wrong way round: never true (§11), so a warning,
+    /// never an error (`-5` is a literal too, written as a negation).
     fn check_between(&mut self, lo: &Value, hi: &Value) {
+        fn number(v: &Value) -> Option<f64> {
+            match &v.kind {
+                ValueKind::Number(n) => Some(*n),
+                ValueKind::Neg(inner) => number(inner).map(|n| -n),
+                _ => None,
+            }
+        }
         let reversed = match (&lo.kind, &hi.kind) {
-            (ValueKind::Number(a), ValueKind::Number(b)) => a > b,
             (ValueKind::Date(a), ValueKind::Date(b)) => a > b,
             (ValueKind::Text(a), ValueKind::Text(b)) => a > b,
-            _ => false,
+            _ => matches!((number(lo), number(hi)), (Some(a), Some(b)) if a > b),
         };
         if reversed {
             self.error(

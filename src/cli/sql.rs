@@ -44,6 +44,9 @@ pub struct SqlArgs {
     /// One query over an existing table with the export's columns.
     #[arg(long, value_name = "NAME", default_value = "customers")]
     pub table: String,
+    /// With the table shape, for a playbook without a `key` field: the table's id column (default `id`).
+    #[arg(long, value_name = "COLUMN", conflicts_with = "input")]
+    pub key: Option<String>,
     /// How playbook problems are printed.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub error_format: Format,
@@ -74,6 +77,23 @@ pub fn run(args: SqlArgs) -> Exit {
             "`playbook sql` needs a `customer { … }` block: the SQL must know each column's type (`playbook schema EXPORT` prints one)",
         );
     }
+    // A table's columns cannot be seen when compiling: its id column is
+    // named (`id` unless --key says otherwise), unless the playbook marks one.
+    if let (Some(_), Some(k)) = (&args.key, model.key_field) {
+        return usage_error(format!(
+            "--key names the table's id column for a playbook without a `key` field; this playbook's key is the field `{}`",
+            model.fields[k].name
+        ));
+    }
+    // A script names its files in SQL (and psql's `\copy` ends at a line
+    // break, running the rest as SQL): no control characters in them.
+    for path in [&args.input, &args.output].into_iter().flatten() {
+        if path.chars().any(char::is_control) {
+            return usage_error(format!(
+                "the path {path:?} holds a control character (a line break, tab, …), which a SQL script cannot carry safely: rename the file"
+            ));
+        }
+    }
     let needs_header = engine.script_shape().is_some_and(|s| s.needs_file_header());
     let file_columns = match (&args.input, needs_header) {
         (Some(input), true) => match export_header(input, args.delimiter) {
@@ -89,7 +109,10 @@ pub fn run(args: SqlArgs) -> Exit {
             delimiter: args.delimiter,
             file_columns: file_columns.as_deref(),
         },
-        _ => Source::Table(&args.table),
+        _ => Source::Table {
+            name: &args.table,
+            key: args.key.as_deref(),
+        },
     };
     match compile(&model, as_of, &source, engine) {
         Ok(Err(message)) => usage_error(message),

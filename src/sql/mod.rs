@@ -16,8 +16,9 @@ use expr::{cond, segment_col, slot_col, stage_col, Env};
 
 /// Where the customers come from.
 pub enum Source<'a> {
-    /// An existing table with the export's columns (typed by the engine).
-    Table(&'a str),
+    /// An existing table with the export's columns (typed by the engine);
+    /// `key`: its id column when the playbook has no `key` field (default `id`).
+    Table { name: &'a str, key: Option<&'a str> },
     /// A CSV export, read as text and validated cell by cell; decisions written to `output`.
     Csv {
         input: &'a str,
@@ -28,18 +29,37 @@ pub enum Source<'a> {
     },
 }
 
-/// The header the program is compiled against: every column the model names.
-fn model_header(model: &Model) -> Vec<String> {
-    let mut header: Vec<String> = model.fields.iter().map(|f| f.column.clone()).collect();
-    for j in &model.journeys {
-        if let Some(c) = &j.column {
+/// The header the program is compiled against when the export's own is not
+/// known: every column the model names (once), and without a `key` field
+/// the columns the key may be read from.
+fn model_header(model: &Model, keys: &[&str]) -> Vec<String> {
+    let mut header: Vec<String> = Vec::new();
+    let fields = model.fields.iter().map(|f| &f.column);
+    let journeys = model.journeys.iter().filter_map(|j| j.column.as_ref());
+    for c in fields.chain(journeys) {
+        if !header.contains(c) {
             header.push(c.clone());
         }
     }
     if model.key_field.is_none() {
-        header.push("id".to_string());
+        for k in keys {
+            if !header.iter().any(|h| h == k) {
+                header.push(k.to_string());
+            }
+        }
     }
     header
+}
+
+/// What a script that reads the export's header when it runs must check
+/// there (see [`Script::header_at_run_time`]).
+struct RunTimeHeader {
+    /// Each column the export must have, and what needs it (`eval`'s words).
+    required: Vec<(String, String)>,
+    /// Columns the export may lack: read as missing.
+    may_lack: Vec<String>,
+    /// Without a `key` field: `id`, else `customer_id`.
+    key_from: Vec<String>,
 }
 
 /// Compiles a checked model to SQL for one engine. Err(message): the
@@ -50,9 +70,81 @@ pub fn compile(
     source: &Source<'_>,
     dialect: &dyn Dialect,
 ) -> Result<Result<String, String>, Vec<Diagnostic>> {
-    let header = model_header(model);
-    let program = crate::eval::compile::compile(model, &header)?;
-    Ok(script(&program, &header, as_of, source, dialect))
+    let at_run_time = matches!(source, Source::Csv { .. })
+        && dialect
+            .script_shape()
+            .is_some_and(|s| s.header_at_run_time());
+    let header = match source {
+        // The export's header read when compiling: column problems are
+        // `eval`'s own diagnostics, and the key is chosen as `eval` does.
+        Source::Csv {
+            file_columns: Some(columns),
+            ..
+        } => columns
+            .iter()
+            .map(|c| c.strip_prefix('\u{feff}').unwrap_or(c).to_string())
+            .collect(),
+        Source::Csv { .. } if at_run_time => model_header(model, &["id", "customer_id"]),
+        Source::Table { key, .. } => model_header(model, &[key.unwrap_or("id")]),
+        Source::Csv { .. } => model_header(model, &["id"]),
+    };
+    let mut program = crate::eval::compile::compile(model, &header)?;
+    // A table's id column named by --key is the key, even where a field is named `id`.
+    if let (Source::Table { key: Some(k), .. }, None) = (source, model.key_field) {
+        if let Some(i) = header.iter().position(|h| h == k) {
+            program.key_column = i;
+        }
+    }
+    let mut header = header;
+    let run_time = at_run_time.then(|| {
+        let key_from: Vec<String> = match model.key_field {
+            Some(_) => Vec::new(),
+            None => vec!["id".to_string(), "customer_id".to_string()],
+        };
+        if !key_from.is_empty() {
+            // The key is chosen when the script runs: a column of its own.
+            header.push(dialect::KEY_COLUMN.to_string());
+            program.key_column = header.len() - 1;
+        }
+        let mut required = Vec::new();
+        let mut may_lack = Vec::new();
+        for f in &model.fields {
+            if f.optional {
+                may_lack.push(f.column.clone());
+            } else {
+                required.push((
+                    f.column.clone(),
+                    format!("needed by the field `{}`", f.name),
+                ));
+            }
+        }
+        for j in &model.journeys {
+            if let Some(c) = &j.column {
+                required.push((c.clone(), format!("the stage of the journey `{}`", j.name)));
+            }
+        }
+        may_lack.extend(key_from.iter().cloned());
+        may_lack.retain(|c| !required.iter().any(|(r, _)| r == c));
+        let mut seen = Vec::new();
+        may_lack.retain(|c| {
+            let new = !seen.contains(c);
+            seen.push(c.clone());
+            new
+        });
+        RunTimeHeader {
+            required,
+            may_lack,
+            key_from,
+        }
+    });
+    Ok(script(
+        &program,
+        &header,
+        as_of,
+        source,
+        dialect,
+        run_time.as_ref(),
+    ))
 }
 
 fn script(
@@ -61,11 +153,12 @@ fn script(
     as_of: i32,
     source: &Source<'_>,
     d: &dyn Dialect,
+    run_time: Option<&RunTimeHeader>,
 ) -> Result<String, String> {
     let env = Env { as_of, d };
     // The script shape, when reading a CSV export.
     let shape = match source {
-        Source::Table(_) => None,
+        Source::Table { .. } => None,
         Source::Csv { .. } => match d.script_shape() {
             Some(s) => Some(s),
             None => return Err(d.no_script_shape()),
@@ -77,8 +170,18 @@ fn script(
     let stream = shape.filter(|s| s.keeps_file_order());
     let fast = stream.is_some();
     let mut sql = String::new();
+    // Each cell read trimmed once (`pb_tN`, empty = NULL): engines do not
+    // share the expression between the tests and casts that use it.
+    let mut used: Vec<usize> = p.slots.iter().filter_map(|s| s.column).collect();
+    used.sort_unstable();
+    used.dedup();
+    // The export's columns the query reads (the key's too), each once.
+    let mut read: Vec<String> = used.iter().map(|&c| header[c].clone()).collect();
+    if !used.contains(&p.key_column) {
+        read.push(header[p.key_column].clone());
+    }
     match source {
-        Source::Table(name) => {
+        Source::Table { name, .. } => {
             let key = d.ident(&header[p.key_column]);
             sql.push_str(&format!(
                 "WITH pb_raw AS (\n  {}",
@@ -88,18 +191,18 @@ fn script(
         Source::Csv {
             input, delimiter, ..
         } => {
-            let read = shape.and_then(|s| s.read_inline(input, *delimiter, header));
+            let read = shape.and_then(|s| {
+                let (may_lack, key_from) = run_time
+                    .map(|r| (&r.may_lack[..], &r.key_from[..]))
+                    .unwrap_or_default();
+                s.read_inline(input, *delimiter, &read, may_lack, key_from)
+            });
             sql.push_str(&format!(
                 "WITH pb_raw AS (\n  {}",
                 read.as_deref().unwrap_or("SELECT * FROM pb_src")
             ))
         }
     }
-    // Each cell read trimmed once (`pb_tN`, empty = NULL): engines do not
-    // share the expression between the tests and casts that use it.
-    let mut used: Vec<usize> = p.slots.iter().filter_map(|s| s.column).collect();
-    used.sort_unstable();
-    used.dedup();
     let key = d.ident(&header[p.key_column]);
     let key_text = d.trim(&d.cast(&key, Ty::Text));
     sql.push_str("\n),\npb_text AS (\n  SELECT *");
@@ -119,10 +222,10 @@ fn script(
         // The key as written (trimmed when the decisions are written), and a
         // cheap check that it is not empty: a first character that is not
         // white space settles it.
-        let empty_key = d.text(&format!(
-            "column {} is required, and this cell is empty",
-            header[p.key_column]
-        ));
+        let empty_key = format!(
+            "'column ' || {} || ' is required, and this cell is empty'",
+            key_name(p, header, run_time, s)
+        );
         let fail = s.fail(&empty_key, Ty::Bool);
         sql.push_str(&format!(
             "{key} AS pb_key,\n    CASE WHEN ascii({key}) BETWEEN 33 AND 126 THEN TRUE WHEN NULLIF({key_text}, '') IS NULL THEN {fail} ELSE TRUE END AS pb_key_ok"
@@ -179,6 +282,13 @@ fn script(
     }
     sql.push_str("\n  FROM pb_text\n)");
     let mut prev = "pb_base".to_string();
+    let mut prelude = run_time
+        .zip(shape)
+        .zip(source_files(source))
+        .map(|((r, s), (input, delimiter))| {
+            s.header_checks(input, delimiter, &r.required, &r.key_from)
+        })
+        .unwrap_or_default();
     for (n, step) in p.order.iter().enumerate() {
         let (column, value) = match *step {
             Step::Journey(j) => (stage_col(j), stage_expr(p, j, &env)),
@@ -187,6 +297,17 @@ fn script(
                 d.is_true(&cond(&p.segments[s as usize].condition, &env)),
             ),
         };
+        // A long chain of steps nests as deep as it is long, past DuckDB's
+        // expression depth: every so many steps, the rows so far are stored
+        // (in file order) and the query goes on from there.
+        if fast && n > 0 && n % STEPS_PER_QUERY == 0 {
+            let part = format!("pb_part{n}");
+            prelude.push_str(&format!(
+                "CREATE OR REPLACE TEMP TABLE {part} AS\n{sql}\nSELECT * FROM {prev};\n"
+            ));
+            sql = format!("WITH pb_from{n} AS (\n  SELECT * FROM {part}\n)");
+            prev = format!("pb_from{n}");
+        }
         let name = format!("pb_step{n}");
         sql.push_str(&format!(
             ",\n{name} AS (\n  SELECT *, {value} AS {column} FROM {prev}\n)"
@@ -301,7 +422,7 @@ fn script(
         (query, None)
     };
     match source {
-        Source::Table(_) => Ok(format!("{query};\n")),
+        Source::Table { .. } => Ok(format!("{query};\n")),
         Source::Csv {
             input,
             output,
@@ -315,7 +436,8 @@ fn script(
                         input,
                         output,
                         delimiter: *delimiter,
-                        columns: header,
+                        columns: &read,
+                        prelude: &prelude,
                         file_columns: *file_columns,
                         output_columns: &output_columns,
                         present: present.as_deref(),
@@ -324,6 +446,19 @@ fn script(
                 )
             },
         ),
+    }
+}
+
+/// Steps (journeys, segments) in one query of a script that keeps file order.
+const STEPS_PER_QUERY: usize = 100;
+
+/// The export a script reads and its delimiter.
+fn source_files<'a>(source: &Source<'a>) -> Option<(&'a str, char)> {
+    match source {
+        Source::Csv {
+            input, delimiter, ..
+        } => Some((input, *delimiter)),
+        Source::Table { .. } => None,
     }
 }
 
@@ -600,6 +735,26 @@ fn sorted_tail(
     )
 }
 
+/// The key column's name as SQL text: chosen when the script runs when the
+/// playbook has no `key` field and the header is read then.
+fn key_name(
+    p: &Program,
+    header: &[String],
+    run_time: Option<&RunTimeHeader>,
+    s: &dyn Script,
+) -> String {
+    match run_time.map(|r| &r.key_from[..]) {
+        Some([first, rest @ ..]) => {
+            let mut case = "CASE".to_string();
+            for k in std::iter::once(first).chain(rest) {
+                case.push_str(&format!(" WHEN {} THEN {}", s.header_has(k), s.text(k)));
+            }
+            format!("{case} END")
+        }
+        _ => s.text(&header[p.key_column]),
+    }
+}
+
 /// The trimmed text of header column `c`, NULL when empty.
 fn trimmed_col(c: usize) -> String {
     format!("pb_t{c}")
@@ -810,6 +965,19 @@ fn checked_cell(
             }
         }
         SlotKind::Text => required(t.to_string(), Ty::Text),
+        // On the fast path `t` is bound by no lambda here: a cell whose first
+        // character is visible is not blank, any other is trimmed to see.
+        SlotKind::List if fast => {
+            let blank = format!(
+                "CASE WHEN ascii({col}) BETWEEN 33 AND 126 THEN FALSE ELSE NULLIF({}, '') IS NULL END",
+                s.trim(col)
+            );
+            if slot.optional {
+                format!("CASE WHEN {blank} THEN NULL ELSE {col} END")
+            } else {
+                format!("COALESCE({col}, '')")
+            }
+        }
         SlotKind::List => list_cell(col, t, slot, s),
         SlotKind::Number => {
             let as_number = |text: &str| {
@@ -818,7 +986,7 @@ fn checked_cell(
                 } else {
                     text.to_string()
                 };
-                s.cast(&n, Ty::Double)
+                s.to_number(&n)
             };
             // The grammar is checked on the cell as written, with its own separator.
             let sep = if decimal_comma { "," } else { "[.]" };
@@ -919,9 +1087,17 @@ mod tests {
         let checked = check(&parsed.playbook, source, SchemaSource::File);
         let model = checked.model.expect("the playbook checks");
         let day = crate::dates::parse_iso(as_of).expect("date");
-        compile(&model, day, &Source::Table("klanten"), &dialect::DuckDb)
-            .expect("compiles")
-            .expect("a table query")
+        compile(
+            &model,
+            day,
+            &Source::Table {
+                name: "klanten",
+                key: None,
+            },
+            &dialect::DuckDb,
+        )
+        .expect("compiles")
+        .expect("a table query")
     }
 
     const PLAYBOOK: &str = "customer {\n  id text key\n  n number?\n  d date?\n  k one of a, b\n}\nrule r when k in [] or d more than 3 days ago then x\nrule s when n / 0 > 1 and anniversary of d within next 2 days then y holdout 10%\n";

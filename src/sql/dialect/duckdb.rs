@@ -1,6 +1,6 @@
 //! DuckDB: the CLI from PyPI's `duckdb-cli` runs the script shape.
 
-use super::{CsvFiles, Dialect, Script, Ty, WHITESPACE};
+use super::{CsvFiles, Dialect, Script, Ty, KEY_COLUMN, WHITESPACE};
 use crate::dates::DateFormat;
 
 pub struct DuckDb;
@@ -148,31 +148,141 @@ impl Script for DuckDb {
         ))
     }
 
-    fn read_inline(&self, input: &str, delimiter: char, columns: &[String]) -> Option<String> {
-        let columns = columns
+    fn read_inline(
+        &self,
+        input: &str,
+        delimiter: char,
+        columns: &[String],
+        may_lack: &[String],
+        key_from: &[String],
+    ) -> Option<String> {
+        let mut read: Vec<String> = columns
             .iter()
+            .filter(|c| *c != KEY_COLUMN)
             .map(|c| self.ident(c))
-            .collect::<Vec<_>>()
-            .join(", ");
-        // Read in the query itself: a view would sniff the file once more.
-        // Buffers of 4 MB rather than 16 share a file among the threads more
-        // evenly (the benchmark export, 117 MB on 2 cores: 0.72 s → 0.65 s).
-        Some(format!(
-            "SELECT {columns} FROM read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false, buffer_size = 4194304)",
-            self.text(input),
-            self.text(&delimiter.to_string()),
-        ))
+            .collect();
+        if !key_from.is_empty() {
+            let mut key = "CASE".to_string();
+            for k in key_from {
+                key.push_str(&format!(
+                    " WHEN {} THEN {}",
+                    self.header_has(k),
+                    self.ident(k)
+                ));
+            }
+            read.push(format!("{key} END AS {}", self.ident(KEY_COLUMN)));
+        }
+        let mut from = self.read_csv(input, delimiter);
+        if !may_lack.is_empty() {
+            // A column the export lacks is added, empty, by name: the query
+            // binds, and an absent optional field is missing for everyone.
+            let empty: Vec<String> = may_lack
+                .iter()
+                .map(|c| format!("CAST(NULL AS VARCHAR) AS {}", self.ident(c)))
+                .collect();
+            from = format!(
+                "(SELECT * FROM {from} UNION ALL BY NAME SELECT {} WHERE FALSE)",
+                empty.join(", ")
+            );
+        }
+        Some(format!("SELECT {} FROM {from}", read.join(", ")))
+    }
+
+    fn header_at_run_time(&self) -> bool {
+        true
+    }
+
+    fn header_has(&self, column: &str) -> String {
+        format!(
+            "list_contains(getvariable('pb_header'), {})",
+            self.text(column)
+        )
+    }
+
+    fn header_checks(
+        &self,
+        input: &str,
+        delimiter: char,
+        required: &[(String, String)],
+        key_from: &[String],
+    ) -> String {
+        let mut sql = format!(
+            "SET VARIABLE pb_header = (SELECT list(column_name) FROM (DESCRIBE SELECT * FROM {}));\n",
+            self.read_csv(input, delimiter)
+        );
+        // A statement that prints nothing when the header is fine.
+        let stop = |test: &str, message: &str| {
+            format!("SET VARIABLE pb_ok = (SELECT error({message}) FROM (SELECT getvariable('pb_header') AS h) WHERE {test});\n")
+        };
+        for (column, what) in required {
+            let message = format!(
+                "{} || {}",
+                self.text(&format!(
+                    "playbook::missing-column: the export has no column `{column}` ({what})\n  help: "
+                )),
+                missing_help(self, column)
+            );
+            sql.push_str(&stop(&format!("NOT {}", self.header_has(column)), &message));
+        }
+        if !key_from.is_empty() {
+            let none: Vec<String> = key_from
+                .iter()
+                .map(|k| format!("NOT {}", self.header_has(k)))
+                .collect();
+            let message = self.text("playbook::missing-column: the export has no customer id column: without a `key` field the key is the column `id`, else `customer_id`\n  help: mark the field that identifies customers with `key` in the `customer { … }` block, e.g. `klantnummer text key`");
+            sql.push_str(&stop(&none.join(" AND "), &message));
+        }
+        sql
     }
 
     fn script(&self, files: &CsvFiles<'_>, query: &str) -> Result<String, String> {
         // Read in parallel, in file order; decided whole into a table before
         // the output is opened, so a bad row leaves no file.
         Ok(format!(
-            ".bail on\nCREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY ({}) TO {} (HEADER, DELIMITER ',');\n",
+            ".bail on\n{}CREATE OR REPLACE TEMP TABLE pb_decisions AS\n{query};\nCOPY ({}) TO {} (HEADER, DELIMITER ',');\n",
+            files.prelude,
             files.present.unwrap_or("SELECT * FROM pb_decisions"),
             self.text(files.output)
         ))
     }
+}
+
+impl DuckDb {
+    /// The export as every cell text, strict, with its delimiter.
+    // Buffers of 4 MB rather than 16 share a file among the threads more
+    // evenly (the benchmark export, 117 MB on 2 cores: 0.72 s → 0.65 s).
+    fn read_csv(&self, input: &str, delimiter: char) -> String {
+        format!(
+            "read_csv({}, header = true, all_varchar = true, delim = {}, quote = '\"', escape = '\"', strict_mode = true, null_padding = false, buffer_size = 4194304)",
+            self.text(input),
+            self.text(&delimiter.to_string()),
+        )
+    }
+}
+
+/// `eval`'s help for a missing column, over the header `h` read when the
+/// script runs: a name that differs in case, else the nearest within
+/// max(len/3, 1) edits (the first of equals), else the header itself.
+fn missing_help(d: &DuckDb, column: &str) -> String {
+    let lower = d.text(&column.to_lowercase());
+    let name = d.text(column);
+    let limit = (column.chars().count() / 3).max(1);
+    let case = format!("list_filter(h, lambda c: c <> {name} AND lower(c) = {lower})[1]");
+    let near = format!(
+        "struct_extract(list_sort(list_filter(list_transform(h, lambda c, i: {{'d': damerau_levenshtein({lower}, lower(c)), 'i': i, 'c': c}}), lambda x: x.c <> {name} AND x.d <= {limit}))[1], 'c')"
+    );
+    let listed =
+        |h: &str| format!("array_to_string(list_transform({h}, lambda c: '`' || c || '`'), ', ')");
+    let from = " (map a field to another column with `from \"Column\"`)";
+    format!(
+        "CASE WHEN COALESCE({case}, {near}) IS NOT NULL THEN 'did you mean `' || COALESCE({case}, {near}) || {} \
+         WHEN len(h) BETWEEN 1 AND 8 THEN 'the known columns are ' || {} || {} \
+         ELSE 'the export''s columns are: ' || {} END",
+        d.text(&format!("`?{from}")),
+        listed("h"),
+        d.text(from),
+        listed("h[1:30]")
+    )
 }
 
 #[cfg(test)]

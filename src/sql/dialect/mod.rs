@@ -22,6 +22,10 @@ pub use spark::Spark;
 /// What Rust's `str::trim` strips: Unicode White_Space.
 pub const WHITESPACE: &str = "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
 
+/// The column a script that reads the header when it runs gives the key
+/// (`id`, else `customer_id`) when the playbook has no `key` field.
+pub const KEY_COLUMN: &str = "pb_key_column";
+
 /// The SQL types the compiled query uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ty {
@@ -40,8 +44,11 @@ pub struct CsvFiles<'a> {
     pub input: &'a str,
     pub output: &'a str,
     pub delimiter: char,
-    /// The model's columns, in the order the query names them.
+    /// The export's columns the query reads, each once.
     pub columns: &'a [String],
+    /// Statements run before the query: reading and checking the export's
+    /// header (see [`Script::header_at_run_time`]), storing steps of a long chain.
+    pub prelude: &'a str,
     /// The export's own header as in the file (a byte-order mark before the
     /// first name), when the dialect asked for it.
     pub file_columns: Option<&'a [String]>,
@@ -232,9 +239,52 @@ pub trait Script: Dialect {
 
     /// The SELECT that reads the export (`columns` as text) inside the
     /// query, for an engine that reads a file there; None: the script loads
-    /// it into `pb_src` first.
-    fn read_inline(&self, _input: &str, _delimiter: char, _columns: &[String]) -> Option<String> {
+    /// it into `pb_src` first. `may_lack`: columns the export may not have
+    /// (read as NULL); `key_from`: the key's columns, the first the export
+    /// has read as [`KEY_COLUMN`] (both empty unless the header is read at
+    /// run time).
+    fn read_inline(
+        &self,
+        _input: &str,
+        _delimiter: char,
+        _columns: &[String],
+        _may_lack: &[String],
+        _key_from: &[String],
+    ) -> Option<String> {
         None
+    }
+
+    /// A text of the number grammar (checked already) as a DOUBLE, as
+    /// Rust's parse reads it.
+    fn to_number(&self, text: &str) -> String {
+        self.cast(text, Ty::Double)
+    }
+
+    /// Whether the script reads the export's header when it runs: then the
+    /// query is compiled for the model's columns (no file needed when
+    /// compiling), an optional field's absent column reads as missing, a
+    /// required one stops the script with `eval`'s message, and without a
+    /// `key` field the key is `id`, else `customer_id`, as in `eval`.
+    fn header_at_run_time(&self) -> bool {
+        false
+    }
+
+    /// SQL true when the export's header, read when the script runs, has `column`.
+    fn header_has(&self, _column: &str) -> String {
+        "FALSE".to_string()
+    }
+
+    /// The statements that read the export's header and stop the script
+    /// when it lacks a `required` column (with what needs it) or, without a
+    /// `key` field, every column of `key_from`.
+    fn header_checks(
+        &self,
+        _input: &str,
+        _delimiter: char,
+        _required: &[(String, String)],
+        _key_from: &[String],
+    ) -> String {
+        String::new()
     }
 
     /// `body` with `name` standing for `value`, computed once: engines

@@ -79,6 +79,17 @@ impl Script for Postgres {
             self.text(regex)
         )
     }
+    fn to_number(&self, text: &str) -> String {
+        // PostgreSQL refuses a number too small for a double (`1e-400`),
+        // which Rust reads as 0: only a text with a negative exponent is
+        // read exactly, as a NUMERIC, to see.
+        format!(
+            "CASE WHEN (strpos({text}, 'e-') > 0 OR strpos({text}, 'E-') > 0) AND abs(CAST({text} AS NUMERIC)) <= 2.4703282292062327e-324 THEN {} ELSE {} END",
+            self.number(0.0),
+            self.cast(text, Ty::Double)
+        )
+    }
+
     fn full_match(&self, text: &str, regex: &str) -> String {
         format!("({text} ~ {})", self.text(&format!("^(?:{regex})$")))
     }
