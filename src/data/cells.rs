@@ -28,9 +28,10 @@ pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result
 fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option<Cell<'r>> {
     let (Some(&first), Some(&last)) = (raw.first(), raw.last()) else {
         return match slot.kind {
-            SlotKind::List => Some(Cell::List(ListCell::Joined(""))),
             SlotKind::Stage(_) => Some(Cell::Stage(None)),
             _ if slot.optional => Some(Cell::Missing),
+            // An empty required list is the empty list (§11 "Empty lists").
+            SlotKind::List => Some(Cell::List(ListCell::Joined(""))),
             _ => None,
         };
     };
@@ -75,10 +76,11 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell
     }
     if bytes.is_empty() {
         return match slot.kind {
+            SlotKind::Stage(_) => Ok(Cell::Stage(None)),
+            // An empty optional list is missing, like any optional field (§11 "Empty lists").
+            _ if slot.optional => Ok(Cell::Missing),
             // An empty required list is the empty list.
             SlotKind::List => Ok(Cell::List(ListCell::Joined(""))),
-            SlotKind::Stage(_) => Ok(Cell::Stage(None)),
-            _ if slot.optional => Ok(Cell::Missing),
             _ => Err(format!(
                 "`{}` is required, and this cell is empty",
                 slot.name

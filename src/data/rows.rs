@@ -177,6 +177,14 @@ pub fn json_cells<'r>(
         let fail = |message: String| CellError { column, message };
         let value = column.and_then(|c| values.get(c)).unwrap_or(&J::Absent);
         let cell = match value {
+            // JSON can write `[]`: no value for a required list is an error (§11 "Empty lists").
+            J::Absent | J::Null if matches!(slot.kind, SlotKind::List) && !slot.optional => {
+                return Err(fail(format!(
+                    "`{}` is a required list, and this record has {}; write `[]` for the empty list",
+                    slot.name,
+                    if matches!(value, J::Null) { "null" } else { "no such key" }
+                )))
+            }
             J::Absent | J::Null => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
             J::Bool(b) => match slot.kind {
                 SlotKind::Bool => Cell::Bool(*b),
