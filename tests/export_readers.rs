@@ -603,3 +603,50 @@ fn rows_ending_in_a_lone_carriage_return_are_an_error_not_one_record() {
     let (code, d, e) = eval(files, "e.csv", &[]);
     assert_eq!((code, d.len()), (0, 2), "{e}");
 }
+
+// --- issue 16, clearer errors ----------------------------------------------------------------
+
+#[test]
+fn blank_lines_before_the_header_do_not_make_the_export_empty() {
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"\n\r\nid,n\nA,200\nB,x\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert_eq!(actions(&d[0]), vec!["a"]);
+    // Line numbers still count the blank lines.
+    assert!(e.contains("e.csv:5"), "{e}");
+}
+
+#[test]
+fn an_empty_ndjson_export_is_empty_like_an_empty_csv() {
+    for text in [&b""[..], b"\n  \n"] {
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", N.as_bytes()),
+            ("e.ndjson", text),
+            ("e.csv", text),
+        ];
+        for name in ["e.ndjson", "e.csv"] {
+            let (code, _, e) = eval(files, name, &[]);
+            assert_eq!(code, 1, "{name}: {e}");
+            assert!(e.contains("the export is empty"), "{name}: {e}");
+        }
+    }
+}
+
+#[test]
+fn a_utf16_export_is_named_as_utf16() {
+    let utf16 = |bom: bool| -> Vec<u8> {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        bytes.extend("id,n\nA,200\n".encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    for bom in [true, false] {
+        let bytes = utf16(bom);
+        let files: &[(&str, &[u8])] = &[("p.playbook", N.as_bytes()), ("e.csv", &bytes)];
+        let (code, _, e) = eval(files, "e.csv", &[]);
+        assert_eq!(code, 1, "{e}");
+        assert!(e.contains("UTF-16") && !e.contains("Windows-1252"), "{e}");
+    }
+}

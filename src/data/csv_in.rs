@@ -273,6 +273,21 @@ pub struct Header {
     /// The header line ends in `\n` alone: a `\r` alone in a later line is then no line end
     /// of this file's kind but an old Mac one (see `lone_carriage_return`).
     pub lf_only: bool,
+    /// The export looks like UTF-16, which is not read.
+    pub utf16: bool,
+}
+
+/// Where the header starts: after a byte order mark and any blank lines before it.
+fn header_start(buf: &[u8]) -> usize {
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    bom + buf[bom..]
+        .iter()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .count()
 }
 
 pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Header, ChunkError> {
@@ -293,14 +308,10 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
             eof = n == 0;
             buf.extend_from_slice(&chunk[..n]);
         }
-        let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[bom..]));
-        if let Some(end) = first_record_end(&buf[bom..], delim) {
-            break bom + end;
+        let start = header_start(&buf);
+        let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[start..]));
+        if let Some(end) = first_record_end(&buf[start..], delim) {
+            break start + end;
         }
         if eof {
             break buf.len();
@@ -310,12 +321,11 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         }
         let _ = start_scan;
     };
-    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let line_bytes = &buf[bom..end];
+    let start = header_start(&buf[..end]);
+    let line_bytes = &buf[start..end];
+    // UTF-16 (a byte order mark, or the NUL bytes of its ASCII) is named, not read as bytes.
+    let utf16 =
+        buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") || line_bytes.contains(&0);
     let delim = delimiter.unwrap_or_else(|| detect_delimiter(line_bytes));
     if super::split::runaway_quote(line_bytes, delim, u64::MAX).is_some() {
         return Err(ChunkError::UnclosedQuote);
@@ -350,6 +360,7 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
     let lf_only = line_bytes.ends_with(b"\n") && !line_bytes.ends_with(b"\r\n");
     Ok(Header {
         lf_only,
+        utf16,
         columns,
         delimiter: delim,
         rest: buf[end..].to_vec(),
@@ -516,6 +527,21 @@ mod tests {
         assert_eq!(h.rest, b"1;x\r\n");
         assert_eq!(h.next_line, 2);
         assert!(!h.lf_only);
+    }
+
+    #[test]
+    fn blank_lines_before_the_header_are_skipped() {
+        let mut input: &[u8] = b"\xEF\xBB\xBF\n\r\nid,t\nC1,x\n";
+        let h = read_header(&mut input, None).expect("reads");
+        assert_eq!(h.columns, vec!["id", "t"]);
+        assert_eq!(h.next_line, 4);
+        assert_eq!(h.rest, b"C1,x\n");
+        let mut input: &[u8] = b"\n\n";
+        assert!(read_header(&mut input, None)
+            .expect("reads")
+            .columns
+            .iter()
+            .all(String::is_empty));
     }
 
     #[test]

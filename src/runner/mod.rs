@@ -392,12 +392,22 @@ fn run_csv(
     let file = input.name.clone();
     let header: Header =
         read_header(&mut input.reader, options.delimiter).map_err(|e| chunk_failure(&file, e))?;
+    // Blank lines before the header were skipped; a header of white space alone, with
+    // nothing after it, is no header.
     if header.columns.is_empty()
-        || (header.columns.len() == 1 && header.columns[0].is_empty() && header.rest.is_empty())
+        || (header.columns.iter().all(|c| c.trim().is_empty())
+            && header.rest.iter().all(u8::is_ascii_whitespace))
     {
         return Err(Failure::Data(Box::new(
             DataError::new(&file, "the export is empty: it has no header row")
                 .help("an export starts with a header row naming its columns"),
+        )));
+    }
+    if header.utf16 {
+        return Err(Failure::Data(Box::new(
+            DataError::new(&file, "the export is in UTF-16, which is not read")
+                .at_line(1)
+                .help("save it as UTF-8 (in Excel: \"CSV UTF-8\"), or convert it: iconv -f UTF-16 -t UTF-8"),
         )));
     }
     if let Some(col) = header.invalid_utf8 {
@@ -971,6 +981,14 @@ fn run_json(
         0
     };
     let rest = buf.split_off(bom);
+    // Nothing but white space: as empty as a CSV without a header (the loop above read to
+    // the end, as no line was found).
+    if rest.iter().all(u8::is_ascii_whitespace) {
+        return Err(Failure::Data(Box::new(
+            DataError::new(&file, "the export is empty: it has no records")
+                .help("an NDJSON export has one customer object per line: {\"id\": \"C1\", …}"),
+        )));
+    }
     let keys = rest
         .split(|&b| b == b'\n')
         .find(|l| !l.iter().all(u8::is_ascii_whitespace))
