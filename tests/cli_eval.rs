@@ -553,7 +553,7 @@ fn several_exports_are_one_stream() {
 }
 
 /// The relatie-fase-model export as JSON objects: typed values (numbers, booleans, arrays,
-/// null for an empty cell), or every value as the string in the CSV cell (`""` when empty).
+/// null for an empty cell but `[]` for the required list), or every value as the string in the CSV cell (`""` when empty).
 fn example_as_json(typed: bool) -> Vec<serde_json::Value> {
     let mut rdr = csv::Reader::from_path(root().join(EXAMPLE_DATA)).expect("the example export");
     let headers = rdr.headers().expect("a header").clone();
@@ -564,6 +564,10 @@ fn example_as_json(typed: bool) -> Vec<serde_json::Value> {
             for (h, v) in headers.iter().zip(r.iter()) {
                 let value = if !typed {
                     serde_json::Value::from(v)
+                } else if v.is_empty() && h == "tags" {
+                    // `tags` is a required list: an empty CSV cell is `[]`, and JSON `null`
+                    // would be a data error (language.md §11 "Empty lists").
+                    serde_json::Value::Array(Vec::new())
                 } else if v.is_empty() {
                     serde_json::Value::Null
                 } else {

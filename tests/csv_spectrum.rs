@@ -40,6 +40,7 @@ fn read(bytes: &[u8], chunk_bytes: usize) -> (Vec<String>, Vec<Vec<String>>) {
             match rows.next(&mut fields) {
                 Next::End => break,
                 Next::Broken(place, why) => panic!("line {}: {why}", place.line),
+                Next::Runaway(place, r) => panic!("line {}: {r:?}", place.line),
                 Next::Record(_) => records.push(
                     fields
                         .iter()

@@ -111,6 +111,7 @@ fn eval(
         decimal_comma: false,
         delimiter: None,
         progress: None,
+        ..Options::default()
     };
     let input = Input {
         name: "fuzz.csv".to_string(),

@@ -149,6 +149,7 @@ pub fn run(args: DiffArgs) -> Exit {
             out_format: OutFormat::Ndjson,
             decimal_comma: args.input.decimal_comma,
             delimiter: args.input.delimiter.map(|d| d as u8),
+            max_cell_lines: args.input.max_cell_lines,
             ..Options::default()
         };
         let result = runner::run(

@@ -133,6 +133,7 @@ pub fn run(args: EvalArgs) -> Exit {
         out_format,
         decimal_comma: args.input.decimal_comma,
         delimiter: args.input.delimiter.map(|d| d as u8),
+        max_cell_lines: args.input.max_cell_lines,
         progress: show_progress.then(|| Arc::clone(&progress_bytes)),
         coverage: args.coverage,
         ..Options::default()

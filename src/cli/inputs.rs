@@ -27,6 +27,9 @@ pub struct InputArgs {
     /// The exports' text encoding (default UTF-8; Excel on Windows often saves windows-1252).
     #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
     pub encoding: Encoding,
+    /// The most line breaks one quoted CSV cell may hold; more is read as a stray quote.
+    #[arg(long, value_name = "N", default_value_t = crate::data::split::MAX_CELL_LINES)]
+    pub max_cell_lines: u64,
 }
 
 pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, String> {

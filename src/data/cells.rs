@@ -8,15 +8,41 @@ use crate::dates::{checked_days, parse_iso};
 use crate::eval::program::{Slot, SlotKind};
 use crate::eval::{Cell, ListCell};
 
+/// How an export writes numbers (language.md §11 "Numbers").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Numbers {
+    /// `12.50`.
+    Point,
+    /// `12,50`; a `.` in a number is a thousands separator, an error.
+    Comma,
+    /// `12.50` in a `;`-separated export: there `2.500` is most likely Dutch for 2500, so
+    /// a value of that shape is an error that suggests the decimal comma.
+    PointBesideSemicolons,
+}
+
+impl Numbers {
+    pub fn new(decimal_comma: bool, delimiter: u8) -> Numbers {
+        match (decimal_comma, delimiter) {
+            (true, _) => Numbers::Comma,
+            (false, b';') => Numbers::PointBesideSemicolons,
+            (false, _) => Numbers::Point,
+        }
+    }
+
+    fn comma(self) -> bool {
+        self == Numbers::Comma
+    }
+}
+
 /// Parses one cell. `Err` holds the reason, for a data error.
 ///
 /// Most cells are read inline by [`plain_cell`]; only the others take the full reader with
 /// its trimming and messages.
 #[inline(always)]
-pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
-    match plain_cell(slot, raw, decimal_comma) {
+pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r>, String> {
+    match plain_cell(slot, raw, numbers) {
         Some(cell) => Ok(cell),
-        None => full_cell(slot, raw, decimal_comma),
+        None => full_cell(slot, raw, numbers),
     }
 }
 
@@ -25,12 +51,13 @@ pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result
 /// that [`full_cell`] must read it: for every cell this returns `Some` for, `full_cell`
 /// returns the same cell.
 #[inline(always)]
-fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option<Cell<'r>> {
+fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Option<Cell<'r>> {
     let (Some(&first), Some(&last)) = (raw.first(), raw.last()) else {
         return match slot.kind {
-            SlotKind::List => Some(Cell::List(ListCell::Joined(""))),
             SlotKind::Stage(_) => Some(Cell::Stage(None)),
             _ if slot.optional => Some(Cell::Missing),
+            // An empty required list is the empty list (§11 "Empty lists").
+            SlotKind::List => Some(Cell::List(ListCell::Joined(""))),
             _ => None,
         };
     };
@@ -39,7 +66,7 @@ fn plain_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Option<Cel
         return None;
     }
     match &slot.kind {
-        SlotKind::Number => number(raw, decimal_comma).map(Cell::Number),
+        SlotKind::Number => number(raw, numbers).map(Cell::Number),
         SlotKind::Date(None) => iso_bytes(raw).map(Cell::Date),
         SlotKind::Bool => parse_bool_bytes(raw).map(Cell::Bool),
         SlotKind::Words(words) if raw.is_ascii() => {
@@ -65,7 +92,7 @@ fn ascii(raw: &[u8]) -> Option<&str> {
 
 /// Any cell, trimmed as `str::trim`; the reason when it cannot be read.
 #[inline(never)]
-fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell<'r>, String> {
+fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r>, String> {
     let mut bytes = raw.trim_ascii();
     // Unicode white space (e.g. a no-break space) at either end: trim as `str::trim`.
     if bytes.first().is_some_and(|b| *b >= 0x80) || bytes.last().is_some_and(|b| *b >= 0x80) {
@@ -75,10 +102,11 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell
     }
     if bytes.is_empty() {
         return match slot.kind {
+            SlotKind::Stage(_) => Ok(Cell::Stage(None)),
+            // An empty optional list is missing, like any optional field (§11 "Empty lists").
+            _ if slot.optional => Ok(Cell::Missing),
             // An empty required list is the empty list.
             SlotKind::List => Ok(Cell::List(ListCell::Joined(""))),
-            SlotKind::Stage(_) => Ok(Cell::Stage(None)),
-            _ if slot.optional => Ok(Cell::Missing),
             _ => Err(format!(
                 "`{}` is required, and this cell is empty",
                 slot.name
@@ -88,23 +116,21 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell
     let shown = || String::from_utf8_lossy(bytes).into_owned();
     match &slot.kind {
         SlotKind::Text => text(bytes).map(Cell::Text),
-        SlotKind::Number => number(bytes, decimal_comma).map(Cell::Number).ok_or_else(|| {
-            let t = shown();
-            let example = if decimal_comma { "12,50" } else { "12.50" };
-            let hint = if !decimal_comma && t.contains(',') && parse_number(&t, true).is_some() {
-                " (it has a decimal comma: add `decimal comma` to the policy or pass --decimal-comma)"
-            } else {
-                ""
-            };
-            format!("`{t}` is not a number (like `{example}`){hint}")
+        SlotKind::Number => number(bytes, numbers)
+            .map(Cell::Number)
+            .ok_or_else(|| not_a_number(&shown(), numbers)),
+        SlotKind::Bool => parse_bool_bytes(bytes).map(Cell::Bool).ok_or_else(|| {
+            format!(
+                "`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)",
+                shown()
+            )
         }),
-        SlotKind::Bool => parse_bool_bytes(bytes)
-            .map(Cell::Bool)
-            .ok_or_else(|| format!("`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)", shown())),
         SlotKind::Date(format) => {
             let parsed = match format {
                 None => iso_bytes(bytes),
-                Some(f) => std::str::from_utf8(bytes).ok().and_then(|t| f.parse_date(t)),
+                Some(f) => std::str::from_utf8(bytes)
+                    .ok()
+                    .and_then(|t| f.parse_date(t)),
             };
             parsed.map(Cell::Date).ok_or_else(|| {
                 let t = shown();
@@ -125,7 +151,12 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell
                 match_word(words, text(bytes)?)
             };
             found.map(|w| Cell::Word(w as u32)).ok_or_else(|| {
-                format!("`{}` is not one of the words of `{}` ({})", shown(), slot.name, words.join(", "))
+                format!(
+                    "`{}` is not one of the words of `{}` ({})",
+                    shown(),
+                    slot.name,
+                    words.join(", ")
+                )
             })
         }
         SlotKind::List => text(raw).map(|t| Cell::List(ListCell::Joined(t))),
@@ -133,10 +164,52 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], decimal_comma: bool) -> Result<Cell
             let t = text(bytes)?;
             match match_word(stages, t) {
                 Some(s) => Ok(Cell::Stage(Some(s as u16))),
-                None => Err(format!("`{t}` is not a stage of this journey ({})", stages.join(", "))),
+                None => Err(format!(
+                    "`{t}` is not a stage of this journey ({})",
+                    stages.join(", ")
+                )),
             }
         }
     }
+}
+
+/// Why a cell is not a number, with what it most likely is.
+fn not_a_number(t: &str, numbers: Numbers) -> String {
+    let without_dots = t.replace('.', "");
+    if numbers == Numbers::Comma && t.contains('.') && parse_number(&without_dots, true).is_some() {
+        return format!(
+            "`{t}` has a `.` as a thousands separator, which exports must not use: write `{without_dots}`"
+        );
+    }
+    if numbers != Numbers::Comma && thousands_shaped(t.as_bytes()) {
+        return format!(
+            "`{t}` looks like a number with `.` as a thousands separator (Dutch notation): if the export writes decimals with a comma, add `decimal comma` to the policy or pass --decimal-comma, and write numbers without thousands separators"
+        );
+    }
+    let example = if numbers.comma() { "12,50" } else { "12.50" };
+    let hint = if !numbers.comma() && t.contains(',') && parse_number(t, true).is_some() {
+        " (it has a decimal comma: add `decimal comma` to the policy or pass --decimal-comma)"
+    } else {
+        ""
+    };
+    format!("`{t}` is not a number (like `{example}`){hint}")
+}
+
+/// One to three digits, then groups of a `.` and exactly three digits (`2.500`, `1.250.000`),
+/// after an optional sign.
+fn thousands_shaped(b: &[u8]) -> bool {
+    let b = b
+        .strip_prefix(b"-")
+        .or_else(|| b.strip_prefix(b"+"))
+        .unwrap_or(b);
+    let lead = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let groups = &b[lead..];
+    (1..=3).contains(&lead)
+        && !groups.is_empty()
+        && groups.len() % 4 == 0
+        && groups
+            .chunks(4)
+            .all(|g| g[0] == b'.' && g[1..].iter().all(u8::is_ascii_digit))
 }
 
 fn text(bytes: &[u8]) -> Result<&str, String> {
@@ -150,8 +223,8 @@ fn text(bytes: &[u8]) -> Result<&str, String> {
 
 /// A number; plain decimals take an exact fast path (mantissa / 10^k rounds correctly).
 #[inline]
-pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
-    let sep = if decimal_comma { b',' } else { b'.' };
+pub fn number(bytes: &[u8], numbers: Numbers) -> Option<f64> {
+    let sep = if numbers.comma() { b',' } else { b'.' };
     let (negative, digits) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
         Some(b'+') => (false, &bytes[1..]),
@@ -185,17 +258,25 @@ pub fn number(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
             } else {
                 mantissa as f64 / POW10[digits.len() - point - 1]
             };
+            // `2.500` beside `;`: one to three digits and three decimals (checked only then).
+            if numbers == Numbers::PointBesideSemicolons
+                && point != usize::MAX
+                && (1..=3).contains(&point)
+                && digits.len() - point == 4
+            {
+                return None;
+            }
             return Some(if negative { -value } else { value });
         }
     }
-    number_slow(bytes, decimal_comma)
+    number_slow(bytes, numbers)
 }
 
 /// Exponents, long mantissas: the standard parser.
 #[cold]
 #[inline(never)]
-fn number_slow(bytes: &[u8], decimal_comma: bool) -> Option<f64> {
-    parse_number(std::str::from_utf8(bytes).ok()?, decimal_comma)
+fn number_slow(bytes: &[u8], numbers: Numbers) -> Option<f64> {
+    parse_number(std::str::from_utf8(bytes).ok()?, numbers.comma())
 }
 
 #[inline]
@@ -266,13 +347,50 @@ mod tests {
             "77777777777777777777777777777777777777777777",
             "-0.000000000000000000001",
         ] {
-            assert_eq!(number(t.as_bytes(), false), parse_number(t, false), "{t}");
+            assert_eq!(
+                number(t.as_bytes(), Numbers::Point),
+                parse_number(t, false),
+                "{t}"
+            );
         }
-        assert_eq!(number(b"12,50", true), Some(12.5));
-        assert_eq!(number(b"1e3", false), Some(1000.0));
-        assert_eq!(number(b"1,000", false), None);
-        assert_eq!(number(b"-", false), None);
-        assert_eq!(number(b".", false), None);
+        assert_eq!(number(b"12,50", Numbers::Comma), Some(12.5));
+        assert_eq!(number(b"1e3", Numbers::Point), Some(1000.0));
+        assert_eq!(number(b"1,000", Numbers::Point), None);
+        assert_eq!(number(b"-", Numbers::Point), None);
+        assert_eq!(number(b".", Numbers::Point), None);
+    }
+
+    /// Issue 16.2: `1.000` beside `;` was read as 1; `1.250,50` with a decimal comma was
+    /// refused without naming the thousands separator.
+    #[test]
+    fn dutch_thousands_are_data_errors_where_they_are_likely() {
+        let beside = Numbers::PointBesideSemicolons;
+        for t in ["2.500", "12.000", "-1.000", "+999.999", "100.250"] {
+            assert_eq!(number(t.as_bytes(), beside), None, "{t}");
+            assert_eq!(
+                number(t.as_bytes(), Numbers::Point),
+                parse_number(t, false),
+                "{t}"
+            );
+            assert!(not_a_number(t, beside).contains("decimal comma"), "{t}");
+        }
+        // Other shapes stay numbers beside `;`.
+        for (t, want) in [
+            ("2.5", 2.5),
+            ("2.50", 2.5),
+            ("1000.500", 1000.5),
+            ("0.1234", 0.1234),
+            ("12", 12.0),
+        ] {
+            assert_eq!(number(t.as_bytes(), beside), Some(want), "{t}");
+        }
+        assert!(not_a_number("1.250.000", beside).contains("thousands separator"));
+        assert_eq!(number(b"1.250,50", Numbers::Comma), None);
+        assert!(not_a_number("1.250,50", Numbers::Comma).contains("`.` as a thousands separator"));
+        assert!(not_a_number("1.250,50", Numbers::Comma).contains("`1250,50`"));
+        assert_eq!(Numbers::new(false, b';'), beside);
+        assert_eq!(Numbers::new(false, b','), Numbers::Point);
+        assert_eq!(Numbers::new(true, b';'), Numbers::Comma);
     }
 
     #[test]
@@ -338,11 +456,15 @@ mod tests {
                     .map(|t| t.as_bytes())
                     .chain([&b"\xff"[..], b"a\xe9"])
                 {
-                    for comma in [false, true] {
-                        if let Some(plain) = plain_cell(&slot, text, comma) {
+                    for numbers in [
+                        Numbers::Point,
+                        Numbers::Comma,
+                        Numbers::PointBesideSemicolons,
+                    ] {
+                        if let Some(plain) = plain_cell(&slot, text, numbers) {
                             assert_eq!(
                                 Ok(plain),
-                                full_cell(&slot, text, comma),
+                                full_cell(&slot, text, numbers),
                                 "{kind:?} {text:?}"
                             );
                             compared += 1;

@@ -139,6 +139,8 @@ pub enum ChunkError {
     },
     /// Lines end in a carriage return alone (old Mac files): the header "line" holds records.
     LoneCarriageReturns,
+    /// The header opens a quote that the export never closes.
+    UnclosedQuote,
 }
 
 impl<R: Read> Chunker<R> {
@@ -268,6 +270,24 @@ pub struct Header {
     pub offset: u64,
     /// A header cell that is not valid UTF-8, if any (the column's 1-based number).
     pub invalid_utf8: Option<usize>,
+    /// The header line ends in `\n` alone: a `\r` alone in a later line is then no line end
+    /// of this file's kind but an old Mac one (see `lone_carriage_return`).
+    pub lf_only: bool,
+    /// The export looks like UTF-16, which is not read.
+    pub utf16: bool,
+}
+
+/// Where the header starts: after a byte order mark and any blank lines before it.
+fn header_start(buf: &[u8]) -> usize {
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    bom + buf[bom..]
+        .iter()
+        .take_while(|b| matches!(b, b'\n' | b'\r'))
+        .count()
 }
 
 pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Header, ChunkError> {
@@ -288,14 +308,10 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
             eof = n == 0;
             buf.extend_from_slice(&chunk[..n]);
         }
-        let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
-        let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[bom..]));
-        if let Some(end) = first_record_end(&buf[bom..], delim) {
-            break bom + end;
+        let start = header_start(&buf);
+        let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[start..]));
+        if let Some(end) = first_record_end(&buf[start..], delim) {
+            break start + end;
         }
         if eof {
             break buf.len();
@@ -305,13 +321,15 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         }
         let _ = start_scan;
     };
-    let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let line_bytes = &buf[bom..end];
+    let start = header_start(&buf[..end]);
+    let line_bytes = &buf[start..end];
+    // UTF-16 (a byte order mark, or the NUL bytes of its ASCII) is named, not read as bytes.
+    let utf16 =
+        buf.starts_with(b"\xFF\xFE") || buf.starts_with(b"\xFE\xFF") || line_bytes.contains(&0);
     let delim = delimiter.unwrap_or_else(|| detect_delimiter(line_bytes));
+    if super::split::runaway_quote(line_bytes, delim, u64::MAX).is_some() {
+        return Err(ChunkError::UnclosedQuote);
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -339,7 +357,10 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         })
         .collect();
     let lines = memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+    let lf_only = line_bytes.ends_with(b"\n") && !line_bytes.ends_with(b"\r\n");
     Ok(Header {
+        lf_only,
+        utf16,
         columns,
         delimiter: delim,
         rest: buf[end..].to_vec(),
@@ -347,6 +368,37 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         offset: end as u64,
         invalid_utf8,
     })
+}
+
+/// The first `\r` outside quotes in one record (its line end excluded): a line end of the
+/// old Mac kind inside what reads as one record.
+pub fn lone_carriage_return(record: &[u8], delimiter: u8) -> Option<usize> {
+    let first = memchr::memchr(b'\r', record)?;
+    if memchr::memchr(b'"', &record[..first]).is_none() {
+        return Some(first);
+    }
+    let mut inside = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < record.len() {
+        let b = record[i];
+        if inside {
+            if b == b'"' {
+                if record.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    inside = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            inside = true;
+        } else if b == b'\r' {
+            return Some(i);
+        }
+        field_start = !inside && (b == delimiter || b == b'\n');
+        i += 1;
+    }
+    None
 }
 
 /// The end of the first record (after its line break), if the buffer holds it whole.
@@ -474,5 +526,44 @@ mod tests {
         assert_eq!(h.delimiter, b';');
         assert_eq!(h.rest, b"1;x\r\n");
         assert_eq!(h.next_line, 2);
+        assert!(!h.lf_only);
+    }
+
+    #[test]
+    fn blank_lines_before_the_header_are_skipped() {
+        let mut input: &[u8] = b"\xEF\xBB\xBF\n\r\nid,t\nC1,x\n";
+        let h = read_header(&mut input, None).expect("reads");
+        assert_eq!(h.columns, vec!["id", "t"]);
+        assert_eq!(h.next_line, 4);
+        assert_eq!(h.rest, b"C1,x\n");
+        let mut input: &[u8] = b"\n\n";
+        assert!(read_header(&mut input, None)
+            .expect("reads")
+            .columns
+            .iter()
+            .all(String::is_empty));
+    }
+
+    #[test]
+    fn a_header_that_never_closes_its_quote_is_an_error() {
+        let mut input: &[u8] = b"id,\"t\nC1,x\nC2,y\n";
+        assert!(matches!(
+            read_header(&mut input, None),
+            Err(ChunkError::UnclosedQuote)
+        ));
+        let mut input: &[u8] = b"id,t\nC1,x\rC2,y\r";
+        assert!(read_header(&mut input, None).expect("reads").lf_only);
+    }
+
+    /// Issue 16.7: rows ending in `\r` alone after an LF header were one record.
+    #[test]
+    fn lone_carriage_returns_are_found_outside_quotes_only() {
+        assert_eq!(lone_carriage_return(b"C1,x\rC2,y", b','), Some(4));
+        assert_eq!(lone_carriage_return(b"C1,\"x\ry\",z", b','), None);
+        assert_eq!(
+            lone_carriage_return(b"C1,\"x\"\"\r\",z\rC2", b','),
+            Some(11)
+        );
+        assert_eq!(lone_carriage_return(b"C1,x", b','), None);
     }
 }

@@ -155,6 +155,10 @@ fn flat_object<'a>(
         at = flat.space(at + 1);
         let (value, next) = flat.value(at)?;
         if let Some(column) = order.column(place, key, index) {
+            // A key read twice is serde_json's path to report (see `ObjectSeed`).
+            if !matches!(out[column], JsonCell::Absent) {
+                return None;
+            }
             out[column] = value;
         }
         at = flat.space(next);
@@ -256,6 +260,12 @@ impl<'de: 'a, 'a> Visitor<'de> for ObjectSeed<'_, '_, 'a> {
         // Keys through a seed of their own: `Cow<str>` would copy every key of every record.
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match self.index.get(key.as_ref()) {
+                // Which of two values is meant cannot be told (issue 16.4).
+                Some(&at) if !matches!(self.out[at], JsonCell::Absent) => {
+                    return Err(de::Error::custom(format!(
+                        "the key `{key}` appears twice in this object"
+                    )))
+                }
                 Some(&at) => self.out[at] = map.next_value_seed(CellSeed)?,
                 None => {
                     map.next_value::<IgnoredAny>()?;
@@ -305,6 +315,18 @@ impl<'de> DeserializeSeed<'de> for CellSeed {
 
 struct CellVisitor;
 
+/// An integer; one beyond 2^53, which an f64 would round (a long numeric id), as its digits.
+/// A number field reads the text as a number all the same.
+fn integer(magnitude: u64, negative: bool) -> JsonCell<'static> {
+    if magnitude <= 1 << 53 {
+        let n = magnitude as f64;
+        JsonCell::Number(if negative { -n } else { n })
+    } else {
+        let sign = if negative { "-" } else { "" };
+        JsonCell::Text(Cow::Owned(format!("{sign}{magnitude}")))
+    }
+}
+
 impl<'de> Visitor<'de> for CellVisitor {
     type Value = JsonCell<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -320,10 +342,10 @@ impl<'de> Visitor<'de> for CellVisitor {
         Ok(JsonCell::Bool(b))
     }
     fn visit_i64<E>(self, n: i64) -> Result<JsonCell<'de>, E> {
-        Ok(JsonCell::Number(n as f64))
+        Ok(integer(n.unsigned_abs(), n < 0))
     }
     fn visit_u64<E>(self, n: u64) -> Result<JsonCell<'de>, E> {
-        Ok(JsonCell::Number(n as f64))
+        Ok(integer(n, false))
     }
     fn visit_f64<E>(self, n: f64) -> Result<JsonCell<'de>, E> {
         Ok(JsonCell::Number(n))

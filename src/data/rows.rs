@@ -1,6 +1,6 @@
 //! One record → the customer id and a typed cell per program slot.
 
-use super::cells::parse_cell;
+use super::cells::{parse_cell, Numbers};
 use crate::eval::program::{Program, SlotKind};
 use crate::eval::{Cell, ListCell};
 
@@ -17,7 +17,7 @@ pub fn csv_row<'r>(
     program: &Program,
     fields: &[&'r [u8]],
     columns: usize,
-    decimal_comma: bool,
+    numbers: Numbers,
     cells: &mut Vec<Cell<'r>>,
 ) -> Result<&'r str, CellError> {
     if fields.len() != columns {
@@ -38,7 +38,7 @@ pub fn csv_row<'r>(
                 SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
                 _ => Cell::Missing,
             },
-            Some(c) => parse_cell(slot, fields[c], decimal_comma).map_err(|message| CellError {
+            Some(c) => parse_cell(slot, fields[c], numbers).map_err(|message| CellError {
                 column: Some(c),
                 message,
             })?,
@@ -125,6 +125,9 @@ pub fn json_index(program: &Program, header: &[String]) -> super::json_in::Colum
         .collect()
 }
 
+/// Integers beyond this are not exact in an f64: read as text they would lose digits.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
 fn number_text(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
@@ -140,7 +143,10 @@ pub fn json_prepare(program: &Program, values: &mut [super::json_in::JsonCell<'_
     let as_text = |values: &mut [J<'_>], c: usize| {
         if let Some(v) = values.get_mut(c) {
             match v {
-                J::Number(n) => *v = J::Text(std::borrow::Cow::Owned(number_text(*n))),
+                // A larger one stays a number: its digits are not known (see `json_cells`).
+                J::Number(n) if n.abs() < EXACT => {
+                    *v = J::Text(std::borrow::Cow::Owned(number_text(*n)))
+                }
                 J::Bool(b) => {
                     *v = J::Text(std::borrow::Cow::Borrowed(if *b {
                         "true"
@@ -171,21 +177,38 @@ pub fn json_cells<'r>(
     cells: &mut Vec<Cell<'r>>,
 ) -> Result<&'r str, CellError> {
     use super::json_in::JsonCell as J;
+    // JSON has no delimiter: `2.500` there is 2.5.
+    let numbers = Numbers::new(decimal_comma, b',');
     cells.clear();
     for slot in &program.slots {
         let column = slot.column;
         let fail = |message: String| CellError { column, message };
         let value = column.and_then(|c| values.get(c)).unwrap_or(&J::Absent);
         let cell = match value {
-            J::Absent | J::Null => parse_cell(slot, b"", decimal_comma).map_err(fail)?,
+            // JSON can write `[]`: no value for a required list is an error (§11 "Empty lists").
+            J::Absent | J::Null if matches!(slot.kind, SlotKind::List) && !slot.optional => {
+                return Err(fail(format!(
+                    "`{}` is a required list, and this record has {}; write `[]` for the empty list",
+                    slot.name,
+                    if matches!(value, J::Null) { "null" } else { "no such key" }
+                )))
+            }
+            J::Absent | J::Null => parse_cell(slot, b"", numbers).map_err(fail)?,
             J::Bool(b) => match slot.kind {
                 SlotKind::Bool => Cell::Bool(*b),
-                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, decimal_comma)
+                _ => parse_cell(slot, if *b { b"true" } else { b"false" }, numbers)
                     .map_err(fail)?,
             },
             J::Number(n) => match slot.kind {
                 SlotKind::Number => Cell::Number(*n),
                 SlotKind::Bool if *n == 0.0 || *n == 1.0 => Cell::Bool(*n == 1.0),
+                // Read as text it would lose digits (json_prepare left it a number).
+                _ if n.abs() >= EXACT => {
+                    return Err(fail(format!(
+                        "`{}` is read as text, and this number is too long to keep its digits exactly: write it as a JSON string",
+                        slot.name
+                    )))
+                }
                 _ => {
                     return Err(fail(format!(
                         "`{}` cannot be read from the number {n}",
@@ -193,7 +216,7 @@ pub fn json_cells<'r>(
                     )))
                 }
             },
-            J::Text(t) => parse_cell(slot, t.as_bytes(), decimal_comma).map_err(fail)?,
+            J::Text(t) => parse_cell(slot, t.as_bytes(), numbers).map_err(fail)?,
             J::List(items) => match slot.kind {
                 SlotKind::List => Cell::List(ListCell::Items(items)),
                 _ => {
@@ -214,6 +237,12 @@ pub fn json_cells<'r>(
     }
     let id = match values.get(program.key_column) {
         Some(J::Text(t)) => t.trim(),
+        Some(J::Number(_)) => {
+            return Err(CellError {
+                column: Some(program.key_column),
+                message: "the customer id is a number too long to keep its digits exactly: write it as a JSON string".to_string(),
+            })
+        }
         _ => "",
     };
     if id.is_empty() {

@@ -14,6 +14,22 @@ pub struct Records<'c> {
     quoted: csv::ByteRecord,
     /// Built once per chunk (building one costs far more than reading a record).
     reader: csv::Reader<std::io::Cursor<&'c [u8]>>,
+    /// The most line breaks a quoted cell may hold (see [`Runaway`]).
+    max_cell_lines: u64,
+}
+
+/// The most line breaks a quoted cell holds unless told otherwise (`--max-cell-lines`):
+/// addresses and notes have a few; a stray quote makes hundreds.
+pub const MAX_CELL_LINES: u64 = 100;
+
+/// A quoted cell that cannot be trusted: the rest of the export is not what it seems.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Runaway {
+    /// The 1-based line its opening quote is on, and the quote's byte in the chunk.
+    pub line: u64,
+    pub quote: usize,
+    /// The line breaks it holds; `None`: the export ends before its closing quote.
+    pub lines: Option<u64>,
 }
 
 /// Where a record was found, for messages and rejects.
@@ -32,6 +48,9 @@ pub enum Next {
     End,
     /// The csv crate could not read the record.
     Broken(Place, String),
+    /// A quoted cell is never closed, or spans too many lines: the rest of the export cannot
+    /// be read as meant (an error whatever `--on-error` says).
+    Runaway(Place, Runaway),
 }
 
 impl<'c> Records<'c> {
@@ -47,7 +66,14 @@ impl<'c> Records<'c> {
                 .flexible(true)
                 .delimiter(delimiter)
                 .from_reader(std::io::Cursor::new(data)),
+            max_cell_lines: MAX_CELL_LINES,
         }
+    }
+
+    /// Sets the most line breaks a quoted cell may hold.
+    pub fn max_cell_lines(mut self, lines: u64) -> Records<'c> {
+        self.max_cell_lines = lines;
+        self
     }
 
     /// Reads the next record's fields into `fields` (cleared first). Blank lines are skipped.
@@ -124,7 +150,22 @@ impl<'c> Records<'c> {
                 start,
                 end: start + trimmed.len(),
             };
-            self.line += memchr::memchr_iter(b'\n', raw).count() as u64;
+            let lines = memchr::memchr_iter(b'\n', raw).count() as u64;
+            // Only a record that reaches the data's end (the last chunk may end inside quotes)
+            // or holds many lines needs the look for a runaway quote.
+            if start + raw.len() >= self.data.len() || lines > self.max_cell_lines {
+                if let Some((quote, held)) = runaway_quote(raw, self.delimiter, self.max_cell_lines)
+                {
+                    let runaway = Runaway {
+                        line: self.line + memchr::memchr_iter(b'\n', &raw[..quote]).count() as u64,
+                        quote: start + quote,
+                        lines: held,
+                    };
+                    self.pos = self.data.len();
+                    return Next::Runaway(place, runaway);
+                }
+            }
+            self.line += lines;
             self.pos = start + consumed.max(1);
             return match read {
                 Ok(true) => {
@@ -135,6 +176,46 @@ impl<'c> Records<'c> {
                 Err(e) => Next::Broken(place, e.to_string()),
             };
         }
+    }
+}
+
+/// The first quoted cell of `raw` (one record from its start) that is never closed or holds
+/// more than `max_lines` line breaks: its opening quote's index, and `Some(line breaks)` for
+/// a long one (`None`: not closed). Quotes are read as the csv crate reads them.
+pub fn runaway_quote(raw: &[u8], delimiter: u8, max_lines: u64) -> Option<(usize, Option<u64>)> {
+    let mut open = None;
+    let mut breaks = 0u64;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        match open {
+            Some(at) => {
+                if b == b'\n' {
+                    breaks += 1;
+                } else if b == b'"' {
+                    if raw.get(i + 1) == Some(&b'"') {
+                        i += 1;
+                    } else if breaks > max_lines {
+                        return Some((at, Some(breaks)));
+                    } else {
+                        open = None;
+                    }
+                }
+            }
+            None if b == b'"' && field_start => {
+                open = Some(i);
+                breaks = 0;
+            }
+            None => {}
+        }
+        field_start = open.is_none() && (b == delimiter || b == b'\n' || b == b'\r');
+        i += 1;
+    }
+    match open {
+        Some(at) if breaks > max_lines => Some((at, Some(breaks))),
+        Some(at) => Some((at, None)),
+        None => None,
     }
 }
 
@@ -299,6 +380,7 @@ mod tests {
                 )),
                 Next::End => break,
                 Next::Broken(_, e) => panic!("{e}"),
+                Next::Runaway(_, r) => panic!("{r:?}"),
             }
         }
         out
@@ -423,6 +505,44 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Issue 16.1: an unclosed quote swallowed the rest of the chunk as one cell.
+    #[test]
+    fn an_unclosed_quote_is_a_runaway_naming_its_line() {
+        let data = b"C0,a\nC1,\"oops\nC2,x\nC3,y\n";
+        let mut records = Records::new(data, 2, b',');
+        assert!(matches!(records.next(&mut Vec::new()), Next::Record(_)));
+        match records.next(&mut Vec::new()) {
+            Next::Runaway(_, r) => {
+                assert_eq!((r.line, r.quote, r.lines), (3, 8, None));
+            }
+            _ => panic!("not a runaway"),
+        }
+        assert!(matches!(records.next(&mut Vec::new()), Next::End));
+    }
+
+    #[test]
+    fn a_quoted_cell_over_too_many_lines_is_a_runaway() {
+        let cell = "l\n".repeat(5);
+        let data = format!("A,\"{cell}\"\nB,\"two\nlines\"\n");
+        let mut records = Records::new(data.as_bytes(), 2, b',').max_cell_lines(5);
+        assert!(matches!(records.next(&mut Vec::new()), Next::Record(_)));
+        assert!(matches!(records.next(&mut Vec::new()), Next::Record(_)));
+        let mut records = Records::new(data.as_bytes(), 2, b',').max_cell_lines(4);
+        match records.next(&mut Vec::new()) {
+            Next::Runaway(_, r) => assert_eq!((r.line, r.quote, r.lines), (2, 2, Some(5))),
+            _ => panic!("not a runaway"),
+        }
+    }
+
+    #[test]
+    fn runaway_quotes_follow_the_csv_crate_quoting() {
+        assert_eq!(runaway_quote(b"a,\"b\"\"c\",d", b',', 0), None);
+        assert_eq!(runaway_quote(b"a,37.8\"N,\"x", b',', 0), Some((9, None)));
+        assert_eq!(runaway_quote(b"\"x\ny\"", b',', 1), None);
+        assert_eq!(runaway_quote(b"\"x\ny\"", b',', 0), Some((0, Some(1))));
+        assert_eq!(runaway_quote(b"a;\"x", b';', 9), Some((2, None)));
     }
 
     #[test]

@@ -70,7 +70,14 @@ fn guards_decide_what_walking_every_condition_decides() {
                 for ok in values[3] {
                     let fields: Vec<&[u8]> = ["c1", n, d, k, ok].map(str::as_bytes).to_vec();
                     let mut cells = Vec::new();
-                    let id = csv_row(&program, &fields, 5, false, &mut cells).expect("a good row");
+                    let id = csv_row(
+                        &program,
+                        &fields,
+                        5,
+                        crate::data::cells::Numbers::Point,
+                        &mut cells,
+                    )
+                    .expect("a good row");
                     let row = Row { id, cells: &cells };
                     let (mut fast, mut walked) = (Outcome::default(), Outcome::default());
                     program.decide(&row, as_of, &mut fast, &mut NoTrace);
@@ -118,7 +125,14 @@ fn leaf_kinds_are_the_ones_leaf_decides() {
         .map(str::as_bytes)
         .to_vec();
     let mut cells = Vec::new();
-    let id = csv_row(&program, &fields, 5, false, &mut cells).expect("a good row");
+    let id = csv_row(
+        &program,
+        &fields,
+        5,
+        crate::data::cells::Numbers::Point,
+        &mut cells,
+    )
+    .expect("a good row");
     let row = Row { id, cells: &cells };
     let as_of = crate::dates::parse_iso("2026-11-23").expect("date");
     let anniversaries = crate::dates::Anniversaries::new(as_of);

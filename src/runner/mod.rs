@@ -7,13 +7,15 @@
 pub mod summary;
 
 use crate::check::model::Model;
-use crate::data::csv_in::{read_header, ChunkError, Chunker, Header, CHUNK_BYTES, MAX_COLUMNS};
+use crate::data::csv_in::{
+    lone_carriage_return, read_header, ChunkError, Chunker, Header, CHUNK_BYTES, MAX_COLUMNS,
+};
 use crate::data::error::DataError;
 use crate::data::json_in::{parse_object, JsonCell, KeyOrder};
 use crate::data::output::{OutFormat, Writer};
 use crate::data::rows::{csv_row, field_range, CellError};
 use crate::data::rows::{json_cells, json_index, json_prepare};
-use crate::data::split::{Next, Records};
+use crate::data::split::{Next, Records, Runaway};
 use crate::diagnostic::Diagnostic;
 use crate::eval::program::Program;
 use crate::eval::run::{NoTrace, Tracer};
@@ -73,6 +75,24 @@ pub struct Options {
     pub progress: Option<Arc<AtomicU64>>,
     /// Count true / false / unknown per condition (`--coverage`).
     pub coverage: bool,
+    /// `explain`: the customer to explain as the run meets them (see [`explain`]).
+    pub explain: Option<Explain>,
+    /// The most line breaks one quoted CSV cell may hold (`--max-cell-lines`).
+    pub max_cell_lines: u64,
+}
+
+/// The customer `explain` asks for, and the playbook's text (explanations quote it).
+pub struct Explain {
+    pub id: String,
+    pub source: String,
+}
+
+/// What a run found for the customer `explain` asks for: one per record with that id.
+#[derive(Debug)]
+pub enum Found {
+    Explained(String),
+    /// The record with that id could not be read.
+    Rejected(DataError),
 }
 
 impl Default for Options {
@@ -89,6 +109,8 @@ impl Default for Options {
             delimiter: None,
             progress: None,
             coverage: false,
+            explain: None,
+            max_cell_lines: crate::data::split::MAX_CELL_LINES,
         }
     }
 }
@@ -129,7 +151,41 @@ pub fn run(
         wrote_start: false,
         any: false,
         hashes: Vec::new(),
+        found: Vec::new(),
     };
+    let summary = run_into(model, inputs, options, &mut out)?;
+    Ok(summary)
+}
+
+/// Reads the inputs as [`run`] does (the same reader, program and checks) and returns, in
+/// input order, the explanation of every record whose id is `options.explain`'s. Bad rows
+/// of other customers are skipped; a broken export is still a failure.
+pub fn explain(
+    model: &Model,
+    inputs: Vec<Input>,
+    options: &Options,
+) -> Result<(Vec<Found>, Summary), Failure> {
+    let mut sink = std::io::sink();
+    let mut ignore = |_: &DataError| {};
+    let mut out = Out {
+        decisions: &mut sink,
+        rejects: None,
+        on_reject: &mut ignore,
+        wrote_start: false,
+        any: false,
+        hashes: Vec::new(),
+        found: Vec::new(),
+    };
+    let summary = run_into(model, inputs, options, &mut out)?;
+    Ok((out.found, summary))
+}
+
+fn run_into(
+    model: &Model,
+    inputs: Vec<Input>,
+    options: &Options,
+    out: &mut Out<'_>,
+) -> Result<Summary, Failure> {
     let mut total: Option<(Program, Stats)> = None;
     let mut files = Vec::new();
     if let Some(r) = out.rejects.as_deref_mut() {
@@ -139,8 +195,8 @@ pub fn run(
     for input in inputs {
         files.push(input.name.clone());
         let (program, stats) = match input.format {
-            InputFormat::Csv => run_csv(model, input, options, &mut out)?,
-            InputFormat::Ndjson | InputFormat::Json => run_json(model, input, options, &mut out)?,
+            InputFormat::Csv => run_csv(model, input, options, out)?,
+            InputFormat::Ndjson | InputFormat::Json => run_json(model, input, options, out)?,
         };
         match &mut total {
             Some((_, t)) => t.add(&stats),
@@ -185,6 +241,8 @@ struct Out<'a> {
     any: bool,
     /// Sorted runs of id hashes, one per chunk, kept at their exact size.
     hashes: Vec<Vec<u64>>,
+    /// For `explain`: the records of the customer asked for, in input order.
+    found: Vec<Found>,
 }
 
 /// A chunk's id hashes, sorted and at their exact size. Hashes are spread evenly, so one
@@ -259,6 +317,7 @@ struct Done {
     error: Option<DataError>,
     hashes: Vec<u64>,
     any: bool,
+    found: Vec<Found>,
 }
 
 impl Done {
@@ -271,6 +330,33 @@ impl Done {
             error: None,
             hashes: Vec::new(),
             any: false,
+            found: Vec::new(),
+        }
+    }
+
+    /// For `explain`: explains the row when it is the customer asked for.
+    fn explain(
+        &mut self,
+        program: &Program,
+        options: &Options,
+        row: &Row<'_>,
+        place: impl Fn() -> String,
+    ) {
+        if let Some(x) = &options.explain {
+            if row.id == x.id {
+                let text =
+                    crate::eval::explain::explain(program, &x.source, row, options.as_of, &place());
+                self.found.push(Found::Explained(text));
+            }
+        }
+    }
+
+    /// For `explain`: keeps a bad row's error when its id cell is the customer asked for.
+    fn explain_rejected(&mut self, options: &Options, id: Option<&[u8]>, error: &DataError) {
+        if let (Some(x), Some(id)) = (&options.explain, id) {
+            if String::from_utf8_lossy(id).trim() == x.id {
+                self.found.push(Found::Rejected(error.clone()));
+            }
         }
     }
 }
@@ -306,12 +392,22 @@ fn run_csv(
     let file = input.name.clone();
     let header: Header =
         read_header(&mut input.reader, options.delimiter).map_err(|e| chunk_failure(&file, e))?;
+    // Blank lines before the header were skipped; a header of white space alone, with
+    // nothing after it, is no header.
     if header.columns.is_empty()
-        || (header.columns.len() == 1 && header.columns[0].is_empty() && header.rest.is_empty())
+        || (header.columns.iter().all(|c| c.trim().is_empty())
+            && header.rest.iter().all(u8::is_ascii_whitespace))
     {
         return Err(Failure::Data(Box::new(
             DataError::new(&file, "the export is empty: it has no header row")
                 .help("an export starts with a header row naming its columns"),
+        )));
+    }
+    if header.utf16 {
+        return Err(Failure::Data(Box::new(
+            DataError::new(&file, "the export is in UTF-16, which is not read")
+                .at_line(1)
+                .help("save it as UTF-8 (in Excel: \"CSV UTF-8\"), or convert it: iconv -f UTF-16 -t UTF-8"),
         )));
     }
     if let Some(col) = header.invalid_utf8 {
@@ -341,8 +437,10 @@ fn run_csv(
             .map_err(Failure::Output)?;
         out.wrote_start = true;
     }
+    duplicate_column(&file, &program, &header.columns)?;
     let columns = header.columns.clone();
     let delimiter = header.delimiter;
+    let lf_only = header.lf_only;
     if let Some(p) = &options.progress {
         p.fetch_add(header.offset, Ordering::Relaxed);
     }
@@ -355,9 +453,12 @@ fn run_csv(
         options.chunk_bytes,
     );
     let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
-        csv_chunk(
-            &program, &writer, &file, chunk, &columns, delimiter, options,
-        )
+        let csv = Csv {
+            header: &columns,
+            delimiter,
+            lf_only,
+        };
+        csv_chunk(&program, &writer, &file, chunk, &csv, options)
     };
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
@@ -371,6 +472,11 @@ fn chunk_failure(file: &str, e: ChunkError) -> Failure {
             DataError::new(file, "the lines of this export end in a carriage return alone (an old Mac format), so it reads as one line")
                 .at_line(1)
                 .help("save it with Windows (CRLF) or Unix (LF) line ends"),
+        )),
+        ChunkError::UnclosedQuote => Failure::Data(Box::new(
+            DataError::new(file, "the header opens a quote that is never closed: the whole export would be read as its header")
+                .at_line(1)
+                .help("a `\"` inside a column name must be doubled (`\"\"`); fix the quotes of the header"),
         )),
         ChunkError::TooLong { line } => Failure::Data(Box::new(
             DataError::new(file, format!("a record longer than {} MiB starts here", crate::data::csv_in::MAX_RECORD_BYTES >> 20))
@@ -424,6 +530,7 @@ where
         }
         stats.add(&done.stats);
         out.hashes.push(done.hashes);
+        out.found.extend(done.found);
         if let Some(e) = done.error {
             *failure = Some(Failure::Data(Box::new(e)));
             return false;
@@ -549,30 +656,44 @@ fn write_in_order(rx: Receiver<(u64, Done)>, mut accept: impl FnMut(Done) -> boo
     }
 }
 
+/// What the header told about a CSV export.
+struct Csv<'h> {
+    header: &'h [String],
+    delimiter: u8,
+    lf_only: bool,
+}
+
 /// Decides every record of a CSV chunk.
-#[allow(clippy::too_many_arguments)]
 fn csv_chunk(
     program: &Program,
     writer: &Writer,
     file: &str,
     chunk: &crate::data::csv_in::Chunk,
-    header: &[String],
-    delimiter: u8,
+    csv: &Csv<'_>,
     options: &Options,
 ) -> Done {
+    let (header, delimiter) = (csv.header, csv.delimiter);
     let columns = header.len();
+    // A `\r` in a chunk of an LF file is rare: only then is each record looked at for one.
+    let lone_cr = csv.lf_only && memchr::memchr(b'\r', &chunk.data).is_some();
     let mut done = Done::new(program);
     done.output.reserve(chunk.data.len() / 2);
-    let mut records = Records::new(&chunk.data, chunk.first_line, delimiter);
+    let mut records = Records::new(&chunk.data, chunk.first_line, delimiter)
+        .max_cell_lines(options.max_cell_lines);
     let mut outcome = Outcome::default();
     let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
     let mut fields_store: Vec<&'static [u8]> = Vec::with_capacity(columns);
-    let decimal_comma = program.decimal_comma;
+    let numbers = crate::data::cells::Numbers::new(program.decimal_comma, delimiter);
     loop {
         let mut fields = recycle_fields(std::mem::take(&mut fields_store));
         let place = match records.next(&mut fields) {
             Next::End => break,
             Next::Record(place) => place,
+            Next::Runaway(_, runaway) => {
+                done.stats.read += 1;
+                done.error = Some(runaway_error(file, &chunk.data, runaway, options));
+                break;
+            }
             Next::Broken(place, why) => {
                 done.stats.read += 1;
                 let error = DataError::new(file, format!("this row cannot be read as CSV: {why}"))
@@ -590,8 +711,15 @@ fn csv_chunk(
             }
         };
         done.stats.read += 1;
+        if lone_cr {
+            let raw = &chunk.data[place.start..place.end];
+            if let Some(at) = lone_carriage_return(raw, delimiter) {
+                done.error = Some(lone_cr_error(file, place.line, raw, at));
+                break;
+            }
+        }
         let mut cells = recycle(std::mem::take(&mut cells_store));
-        match csv_row(program, &fields, columns, decimal_comma, &mut cells) {
+        match csv_row(program, &fields, columns, numbers, &mut cells) {
             Ok(id) => {
                 let row = Row { id, cells: &cells };
                 decide(program, &row, options, &mut outcome, &mut done.stats);
@@ -599,10 +727,14 @@ fn csv_chunk(
                 done.hashes.push(hash_id(id));
                 writer.decision(&mut done.output, program, &row, &outcome, !done.any);
                 done.any = true;
+                done.explain(program, options, &row, || {
+                    format!("line {} of {file}", place.line)
+                });
             }
             Err(cell) => {
                 let raw = &chunk.data[place.start..place.end];
                 let error = row_error(file, place.line, raw, delimiter, &cell, header);
+                done.explain_rejected(options, fields.get(program.key_column).copied(), &error);
                 reject(&mut done, error, raw, options);
                 if done.error.is_some() {
                     break;
@@ -683,6 +815,74 @@ fn row_error(
     error.column = column_name;
     // Byte offsets in the lossy text match the raw bytes up to the first invalid byte.
     error.record = Some((text, range));
+    error
+}
+
+/// A `\r` alone inside a record of an LF file: the rows it ends would be one record, so the
+/// export is refused (in both `--on-error` modes) rather than read wrong.
+fn lone_cr_error(file: &str, line: u64, raw: &[u8], at: usize) -> DataError {
+    let shown = &raw[..raw.len().min(at + 80)];
+    // The carriage returns shown as spaces, so that the offsets still point at the cell.
+    let text = String::from_utf8_lossy(shown).replace('\r', " ");
+    let mut error = DataError::new(
+        file,
+        "this line holds a carriage return alone (an old Mac line end), and the header's line ends in a line feed: the rows on this line would be read as one",
+    )
+    .at_line(line)
+    .help("save the export with Windows (CRLF) or Unix (LF) line ends throughout");
+    error.record = Some((text, Some(at..at + 1)));
+    error
+}
+
+/// A column the program reads that the header names twice: which is meant cannot be told.
+fn duplicate_column(file: &str, program: &Program, columns: &[String]) -> Result<(), Failure> {
+    let read = program.slots.iter().filter_map(|s| s.column);
+    for c in read.chain(std::iter::once(program.key_column)) {
+        let name = columns[c].trim();
+        let places: Vec<String> = (columns.iter().enumerate())
+            .filter(|(_, h)| h.trim() == name)
+            .map(|(i, _)| (i + 1).to_string())
+            .collect();
+        if places.len() > 1 {
+            return Err(Failure::Data(Box::new(
+                DataError::new(
+                    file,
+                    format!(
+                        "the header has the column `{name}` more than once (columns {}), and the playbook reads it",
+                        places.join(", ")
+                    ),
+                )
+                .at_line(1)
+                .help("rename or remove the extra column, so that each column the playbook reads has one name"),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A quoted cell that is never closed or too long: where its quote opens, with that line.
+fn runaway_error(file: &str, data: &[u8], r: Runaway, options: &Options) -> DataError {
+    let line_start = memchr::memrchr(b'\n', &data[..r.quote]).map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &data[r.quote..]).map_or(data.len(), |i| r.quote + i);
+    // At most a few hundred bytes of the line: the error must not echo a huge record.
+    let end = line_end.min(r.quote + 200).max(r.quote + 1).min(data.len());
+    let start = line_start.max(r.quote.saturating_sub(200));
+    let text = String::from_utf8_lossy(&data[start..end])
+        .trim_end_matches('\r')
+        .to_string();
+    let quote = r.quote - start;
+    let (message, help) = match r.lines {
+        None => (
+            "a quoted cell opens here and the export ends before its closing quote: every row after it would be read as part of this cell".to_string(),
+            "a `\"` inside a cell must be doubled (`\"\"`), or the cell written without quotes; fix the quotes on this line".to_string(),
+        ),
+        Some(n) => (
+            format!("a quoted cell opens here and holds {n} line breaks, more than the {} allowed: a stray quote would make the rows after it one cell", options.max_cell_lines),
+            "fix the quotes on this line; if the cell really holds that many lines, raise the limit with --max-cell-lines".to_string(),
+        ),
+    };
+    let mut error = DataError::new(file, message).at_line(r.line).help(help);
+    error.record = Some((text, Some(quote..quote + 1)));
     error
 }
 
@@ -781,6 +981,14 @@ fn run_json(
         0
     };
     let rest = buf.split_off(bom);
+    // Nothing but white space: as empty as a CSV without a header (the loop above read to
+    // the end, as no line was found).
+    if rest.iter().all(u8::is_ascii_whitespace) {
+        return Err(Failure::Data(Box::new(
+            DataError::new(&file, "the export is empty: it has no records")
+                .help("an NDJSON export has one customer object per line: {\"id\": \"C1\", …}"),
+        )));
+    }
     let keys = rest
         .split(|&b| b == b'\n')
         .find(|l| !l.iter().all(u8::is_ascii_whitespace))
@@ -892,6 +1100,7 @@ fn deliver(done: Done, out: &mut Out<'_>, options: &Options) -> Result<Stats, Fa
         None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
     }
     out.hashes.push(sorted(done.hashes));
+    out.found.extend(done.found);
     match done.error {
         Some(e) => Err(Failure::Data(Box::new(e))),
         None => Ok(done.stats),
@@ -979,11 +1188,23 @@ fn json_record(
                     done.hashes.push(hash_id(id));
                     writer.decision(&mut done.output, program, &row, outcome, !done.any);
                     done.any = true;
+                    done.explain(program, options, &row, || match record.line {
+                        Some(line) => format!("line {line} of {file}"),
+                        None => format!("record {} of {file}", record.item),
+                    });
                     None
                 }
                 Err(cell) => Some((cell.column.map(|c| header[c].clone()), cell.message, None)),
             }
         }
+    };
+    // For `explain`: the id of a bad record, kept before the values are recycled.
+    let values_id = match (&failure, &options.explain) {
+        (Some(_), Some(_)) => match values.get(program.key_column) {
+            Some(JsonCell::Text(t)) => Some(t.to_string()),
+            _ => None,
+        },
+        _ => None,
     };
     stores.cells = recycle(cells);
     stores.values = recycle_values(values);
@@ -1000,6 +1221,7 @@ fn json_record(
             help,
             record: Some((String::from_utf8_lossy(record.bytes).into_owned(), None)),
         };
+        done.explain_rejected(options, values_id.as_deref().map(str::as_bytes), &error);
         reject(done, error, record.bytes, options);
     }
 }

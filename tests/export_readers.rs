@@ -1,0 +1,652 @@
+//! The export readers through the built binary (issues 15 and 16): what an export's cells,
+//! quotes, numbers, ids, headers and line ends mean, and that `explain` reads an export as
+//! `eval` does. Each test names the defect it holds fixed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const AS_OF: &str = "2026-11-23";
+
+/// Writes `files` into a fresh folder and runs `playbook ARGS` there.
+fn run(files: &[(&str, &[u8])], args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("writes a fixture");
+    }
+    run_in(dir.path(), args)
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_playbook"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the playbook binary runs")
+}
+
+fn exit_code(o: &Output) -> i32 {
+    o.status.code().expect("an exit code, not a signal")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `eval` to NDJSON: the decisions, one JSON value per customer.
+fn eval(
+    files: &[(&str, &[u8])],
+    export: &str,
+    extra: &[&str],
+) -> (i32, Vec<serde_json::Value>, String) {
+    let mut args = vec![
+        "eval",
+        "p.playbook",
+        export,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let o = run(files, &args);
+    let decisions = out(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an NDJSON decision"))
+        .collect();
+    (exit_code(&o), decisions, err(&o))
+}
+
+/// The action names of a decision.
+fn actions(d: &serde_json::Value) -> Vec<String> {
+    d["actions"]
+        .as_array()
+        .expect("actions")
+        .iter()
+        .map(|a| a["action"].as_str().expect("an action name").to_string())
+        .collect()
+}
+
+// --- issue 15 defect 1: an empty optional list is missing, not [] ---------------------------
+
+const TAGS: &str = "customer { id text key  tags list of text? }
+rule m when tags is missing then a
+rule n when not (tags has \"x\") then b
+";
+
+#[test]
+fn an_empty_optional_list_cell_is_missing() {
+    for export in ["id,tags\nA,\n", "id,tags\nA,   \n", "id,tags\nA,\"\"\n"] {
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", TAGS.as_bytes()),
+            ("e.csv", export.as_bytes()),
+        ];
+        let (code, d, e) = eval(files, "e.csv", &[]);
+        assert_eq!(code, 0, "{e}");
+        assert_eq!(actions(&d[0]), vec!["a"], "{export:?}");
+    }
+    // `;` is the empty list: present, without "x".
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", TAGS.as_bytes()),
+        ("e.csv", b"id,tags\nA,;\n"),
+    ];
+    let (_, d, _) = eval(files, "e.csv", &[]);
+    assert_eq!(actions(&d[0]), vec!["b"]);
+}
+
+#[test]
+fn an_empty_optional_list_in_json_is_missing() {
+    let cases = [
+        (r#"{"id":"A","tags":null}"#, vec!["a"]),
+        (r#"{"id":"A"}"#, vec!["a"]),
+        (r#"{"id":"A","tags":""}"#, vec!["a"]),
+        (r#"{"id":"A","tags":"  "}"#, vec!["a"]),
+        (r#"{"id":"A","tags":[]}"#, vec!["b"]),
+    ];
+    for (record, want) in cases {
+        for (name, text) in [
+            ("e.ndjson", format!("{record}\n")),
+            ("e.json", format!("[{record}]")),
+        ] {
+            let files: &[(&str, &[u8])] =
+                &[("p.playbook", TAGS.as_bytes()), (name, text.as_bytes())];
+            let (code, d, e) = eval(files, name, &[]);
+            assert_eq!(code, 0, "{e}");
+            assert_eq!(actions(&d[0]), want, "{name}: {record}");
+        }
+    }
+}
+
+#[test]
+fn a_missing_list_is_suppressed_fail_safe_and_not_present() {
+    let playbook = "customer { id text key  tags list of text? }
+journey j { stage s when tags is present }
+rule r when true then a
+policy { suppress when tags has \"x\" }
+";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", b"id,tags\nA,\nB,y\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(d[0]["suppressed"], true);
+    assert_eq!(d[0]["stages"]["j"], serde_json::Value::Null);
+    assert_eq!(d[1]["suppressed"], false);
+    assert_eq!(d[1]["stages"]["j"], "s");
+}
+
+#[test]
+fn an_inferred_list_field_reads_an_empty_cell_as_missing() {
+    let playbook = "rule m when tags is missing then a\nrule n when not (tags has \"x\") then b\n";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", b"id,tags\nA,\nB,y;z\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(actions(&d[0]), vec!["a"]);
+    assert_eq!(actions(&d[1]), vec!["b"]);
+}
+
+#[test]
+fn a_required_list_is_empty_in_csv_and_an_error_without_a_json_value() {
+    let playbook =
+        "customer { id text key  tags list of text }\nrule n when not (tags has \"x\") then b\n";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", b"id,tags\nA,\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(actions(&d[0]), vec!["b"]);
+    for record in [r#"{"id":"A","tags":[]}"#, r#"{"id":"A","tags":""}"#] {
+        let text = format!("{record}\n");
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", playbook.as_bytes()),
+            ("e.ndjson", text.as_bytes()),
+        ];
+        let (code, d, e) = eval(files, "e.ndjson", &[]);
+        assert_eq!(code, 0, "{record}: {e}");
+        assert_eq!(actions(&d[0]), vec!["b"], "{record}");
+    }
+    let text = "{\"id\":\"A\",\"tags\":[]}\n{\"id\":\"B\",\"tags\":null}\n{\"id\":\"C\"}\n";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.ndjson", text.as_bytes()),
+    ];
+    let (code, _, e) = eval(files, "e.ndjson", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(
+        e.contains("required list") && e.contains("null") && e.contains("e.ndjson:2"),
+        "{e}"
+    );
+    let (code, _, e) = eval(files, "e.ndjson", &["--on-error", "skip"]);
+    assert_eq!(code, 0, "{e}");
+    assert!(
+        e.contains("e.ndjson:2") && e.contains("e.ndjson:3") && e.contains("no such key"),
+        "{e}"
+    );
+}
+
+#[test]
+fn explain_shows_an_empty_optional_list_as_missing() {
+    let files: &[(&str, &[u8])] = &[("p.playbook", TAGS.as_bytes()), ("e.csv", b"id,tags\nA,\n")];
+    let o = run(
+        files,
+        &[
+            "explain",
+            "p.playbook",
+            "e.csv",
+            "--customer",
+            "A",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(exit_code(&o), 0, "{}", err(&o));
+    let text = out(&o);
+    assert!(text.contains("[tags = missing]"), "{text}");
+    assert!(!text.contains("[tags = []]"), "{text}");
+}
+
+// --- issue 15 defect 8: `explain` reads the export as `eval` does ----------------------------
+
+const PHASES: &str = "customer { id text key }
+journey j from column fase { stage nieuw  stage trouw }
+rule r when customer in trouw then bedank
+";
+
+#[test]
+fn explain_finds_a_customer_whose_journey_column_a_first_record_lacks() {
+    let records = [r#"{"id":"A"}"#, r#"{"id":"B","fase":"trouw"}"#];
+    let exports = [
+        ("e.ndjson", records.join("\n") + "\n"),
+        ("e.json", format!("[{}]", records.join(","))),
+    ];
+    for (name, text) in exports {
+        let files: &[(&str, &[u8])] = &[("p.playbook", PHASES.as_bytes()), (name, text.as_bytes())];
+        let (code, d, e) = eval(files, name, &[]);
+        assert_eq!(code, 0, "{e}");
+        assert_eq!(actions(&d[1]), vec!["bedank"]);
+        let o = run(
+            files,
+            &[
+                "explain",
+                "p.playbook",
+                name,
+                "--customer",
+                "B",
+                "--as-of",
+                AS_OF,
+            ],
+        );
+        assert_eq!(exit_code(&o), 0, "{name}: {}", err(&o));
+        let text = out(&o);
+        assert!(
+            text.contains("Journey j: trouw") && text.contains("bedank (rule r)"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn explain_reads_numbers_and_lists_as_eval_does() {
+    // A `;` export with a decimal comma in the policy, a list cell and a quoted cell.
+    let playbook = "customer { id text key  n number  tags list of text? }
+policy { decimal comma }
+rule r when n > 2 and tags is missing then a
+";
+    let export = b"id;n;tags\n\"B\";2,5;\n";
+    let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.csv", export)];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(actions(&d[0]), vec!["a"]);
+    let o = run(
+        files,
+        &[
+            "explain",
+            "p.playbook",
+            "e.csv",
+            "--customer",
+            "B",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(exit_code(&o), 0, "{}", err(&o));
+    assert!(out(&o).contains("fires → a"), "{}", out(&o));
+}
+
+#[test]
+fn explain_says_an_id_is_duplicated() {
+    let playbook = "customer { id text key  n number }\nrule r when n > 1 then a\n";
+    let export = b"id,n\nA,1\nB,2\nA,3\n";
+    let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.csv", export)];
+    let o = run(
+        files,
+        &[
+            "explain",
+            "p.playbook",
+            "e.csv",
+            "--customer",
+            "A",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(exit_code(&o), 0, "{}", err(&o));
+    assert!(
+        err(&o).contains("duplicated") && err(&o).contains("2 records"),
+        "{}",
+        err(&o)
+    );
+    assert!(out(&o).contains("line 2 of e.csv"), "{}", out(&o));
+    let o = run(
+        files,
+        &[
+            "explain",
+            "p.playbook",
+            "e.csv",
+            "--customer",
+            "B",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert!(!err(&o).contains("duplicated"), "{}", err(&o));
+}
+
+#[test]
+fn explain_names_the_bad_row_of_the_customer_asked_for_and_skips_others() {
+    let playbook = "customer { id text key  n number }\nrule r when n > 1 then a\n";
+    let export = b"id,n\nA,x\nB,2\n";
+    let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.csv", export)];
+    let o = run(
+        files,
+        &[
+            "explain",
+            "p.playbook",
+            "e.csv",
+            "--customer",
+            "A",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(exit_code(&o), 1);
+    assert!(
+        err(&o).contains("e.csv:2") && err(&o).contains("not a number"),
+        "{}",
+        err(&o)
+    );
+    let o = run(
+        files,
+        &[
+            "explain",
+            "p.playbook",
+            "e.csv",
+            "--customer",
+            "B",
+            "--as-of",
+            AS_OF,
+        ],
+    );
+    assert_eq!(exit_code(&o), 0, "{}", err(&o));
+}
+
+// --- issue 16.1: an unclosed quote swallowed the rest of the file ----------------------------
+
+const T: &str = "customer { id text key  t text? }\nrule r when t is present then a\n";
+
+#[test]
+fn an_unclosed_quote_is_a_data_error_naming_its_line_in_both_modes() {
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", T.as_bytes()),
+        ("e.csv", b"id,t\nC1,\"oops\nC2,x\nC3,y\n"),
+    ];
+    for mode in ["stop", "skip"] {
+        let (code, _, e) = eval(files, "e.csv", &["--on-error", mode]);
+        assert_eq!(code, 1, "{mode}: {e}");
+        assert!(
+            e.contains("e.csv:2") && e.contains("closing quote"),
+            "{mode}: {e}"
+        );
+    }
+    // Not quiet: the summary must not claim customers were read.
+    let o = run(
+        files,
+        &[
+            "eval",
+            "p.playbook",
+            "e.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "ndjson",
+        ],
+    );
+    assert_eq!(exit_code(&o), 1);
+    assert!(!err(&o).contains("1 customers read"), "{}", err(&o));
+    // The same in a later chunk, and in a header.
+    let mut big = String::from("id,t\n");
+    for i in 0..3000 {
+        big += &format!("C{i},x\n");
+    }
+    big += "D1,\"oops\nD2,x\n";
+    let files: &[(&str, &[u8])] = &[("p.playbook", T.as_bytes()), ("e.csv", big.as_bytes())];
+    let (code, _, e) = eval(files, "e.csv", &["--threads", "2"]);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("e.csv:3002"), "{e}");
+    let files: &[(&str, &[u8])] = &[("p.playbook", T.as_bytes()), ("e.csv", b"id,\"t\nC1,x\n")];
+    let (code, _, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("header opens a quote"), "{e}");
+}
+
+#[test]
+fn a_quoted_cell_over_too_many_lines_is_an_error_unless_allowed() {
+    // A stray quote on line 2 pairs with the quote on line 200: 198 rows would be one cell.
+    let mut text = String::from("id,t\nC1,\"stray\n");
+    for i in 2..200 {
+        text += &format!("C{i},x\n");
+    }
+    text += "C200,\"fine\"\n";
+    let files: &[(&str, &[u8])] = &[("p.playbook", T.as_bytes()), ("e.csv", text.as_bytes())];
+    let (code, _, e) = eval(files, "e.csv", &["--on-error", "skip"]);
+    assert_eq!(code, 1, "{e}");
+    assert!(
+        e.contains("e.csv:2") && e.contains("--max-cell-lines"),
+        "{e}"
+    );
+    let (code, d, e) = eval(files, "e.csv", &["--max-cell-lines", "1000"]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(d.len(), 1);
+    // An address over a few lines is fine.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", T.as_bytes()),
+        ("e.csv", b"id,t\nC1,\"Straat 1\n1234 AB\nUtrecht\"\nC2,x\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(d.len(), 2);
+}
+
+// --- issue 16.2: Dutch thousands --------------------------------------------------------------
+
+const N: &str = "customer { id text key  n number }\nrule r when n > 100 then a\n";
+
+#[test]
+fn dutch_thousands_are_data_errors_beside_semicolons_and_with_a_decimal_comma() {
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"id;n\nA;2.500\nB;12.000\n"),
+    ];
+    let (code, _, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(
+        e.contains("e.csv:2") && e.contains("decimal comma") && e.contains("thousands"),
+        "{e}"
+    );
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"id;n\nA;1.250,50\n"),
+    ];
+    let (code, _, e) = eval(files, "e.csv", &["--decimal-comma"]);
+    assert_eq!(code, 1, "{e}");
+    assert!(
+        e.contains("thousands separator") && e.contains("1250,50"),
+        "{e}"
+    );
+    // Beside `;` other decimals still read; in `,`-CSV and JSON `2.500` is 2.5.
+    let files: &[(&str, &[u8])] = &[("p.playbook", N.as_bytes()), ("e.csv", b"id;n\nA;200.5\n")];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!((code, actions(&d[0])), (0, vec!["a".to_string()]), "{e}");
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"id,n\nA,2.500\n"),
+        (
+            "e.ndjson",
+            b"{\"id\":\"A\",\"n\":\"2.500\"}\n{\"id\":\"B\",\"n\":2.500}\n",
+        ),
+    ];
+    for export in ["e.csv", "e.ndjson"] {
+        let (code, d, e) = eval(files, export, &[]);
+        assert_eq!(code, 0, "{export}: {e}");
+        assert!(d.iter().all(|d| actions(d).is_empty()), "{export}");
+    }
+}
+
+// --- issue 16.3: long numeric ids in JSON ----------------------------------------------------
+
+#[test]
+fn json_numeric_ids_keep_their_digits() {
+    let playbook = "customer { id text key  code text? }\nrule r when true then a\n";
+    let text = b"{\"id\":1234567890123456789,\"code\":98765432109876543}\n{\"id\":1234567890123456788}\n{\"id\":-9007199254740993}\n";
+    for (name, bytes) in [
+        ("e.ndjson", text.to_vec()),
+        ("e.json", {
+            let items: Vec<&str> = std::str::from_utf8(text).expect("UTF-8").lines().collect();
+            format!("[{}]", items.join(",")).into_bytes()
+        }),
+    ] {
+        let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), (name, &bytes)];
+        let o = run(
+            files,
+            &[
+                "eval",
+                "p.playbook",
+                name,
+                "--as-of",
+                AS_OF,
+                "--format",
+                "ndjson",
+            ],
+        );
+        assert_eq!(exit_code(&o), 0, "{}", err(&o));
+        let ids: Vec<String> = out(&o)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("JSON")["customer"]
+                    .as_str()
+                    .expect("a string")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "1234567890123456789",
+                "1234567890123456788",
+                "-9007199254740993"
+            ],
+            "{name}"
+        );
+        assert!(!err(&o).contains("duplicate"), "{}", err(&o));
+    }
+    // Digits that cannot be kept are an error, not a rounded id.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.ndjson", b"{\"id\":123456789012345678901234}\n"),
+    ];
+    let (code, _, e) = eval(files, "e.ndjson", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("JSON string"), "{e}");
+}
+
+// --- issue 16.4: duplicate header names ------------------------------------------------------
+
+#[test]
+fn a_column_read_twice_in_the_header_is_an_error() {
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"id,n,n\nA,1,500\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(d.is_empty());
+    assert!(e.contains("`n` more than once (columns 2, 3)"), "{e}");
+    // A column nobody reads may be doubled.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"id,n,x,x\nA,1,2,3\n"),
+    ];
+    let (code, _, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+}
+
+#[test]
+fn a_key_read_twice_in_a_json_object_is_an_error() {
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        (
+            "e.ndjson",
+            b"{\"id\":\"A\",\"n\":1,\"n\":500}\n{\"id\":\"B\",\"n\":1,\"x\":1,\"x\":2}\n",
+        ),
+    ];
+    let (code, _, e) = eval(files, "e.ndjson", &["--on-error", "skip"]);
+    assert_eq!(code, 0, "{e}");
+    assert!(
+        e.contains("e.ndjson:1") && e.contains("`n` appears twice"),
+        "{e}"
+    );
+    assert!(!e.contains("e.ndjson:2"), "{e}");
+}
+
+// --- issue 16.7: lone carriage returns after an LF header ------------------------------------
+
+#[test]
+fn rows_ending_in_a_lone_carriage_return_are_an_error_not_one_record() {
+    let playbook = "customer { id text key }\nrule r when true then a\n";
+    for export in [&b"id\nC1\rC2\rC3\r"[..], b"id,t\nC1,x\rC2,y\rC3,z\r\n"] {
+        let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.csv", export)];
+        for mode in ["stop", "skip"] {
+            let (code, d, e) = eval(files, "e.csv", &["--on-error", mode]);
+            assert_eq!(code, 1, "{e}");
+            assert!(d.is_empty(), "{d:?}");
+            assert!(
+                e.contains("e.csv:2") && e.contains("carriage return alone"),
+                "{e}"
+            );
+        }
+    }
+    // CRLF rows and a `\r` inside quotes stay fine.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", b"id,t\nC1,\"a\rb\"\r\nC2,x\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!((code, d.len()), (0, 2), "{e}");
+}
+
+// --- issue 16, clearer errors ----------------------------------------------------------------
+
+#[test]
+fn blank_lines_before_the_header_do_not_make_the_export_empty() {
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", N.as_bytes()),
+        ("e.csv", b"\n\r\nid,n\nA,200\nB,x\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert_eq!(actions(&d[0]), vec!["a"]);
+    // Line numbers still count the blank lines.
+    assert!(e.contains("e.csv:5"), "{e}");
+}
+
+#[test]
+fn an_empty_ndjson_export_is_empty_like_an_empty_csv() {
+    for text in [&b""[..], b"\n  \n"] {
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", N.as_bytes()),
+            ("e.ndjson", text),
+            ("e.csv", text),
+        ];
+        for name in ["e.ndjson", "e.csv"] {
+            let (code, _, e) = eval(files, name, &[]);
+            assert_eq!(code, 1, "{name}: {e}");
+            assert!(e.contains("the export is empty"), "{name}: {e}");
+        }
+    }
+}
+
+#[test]
+fn a_utf16_export_is_named_as_utf16() {
+    let utf16 = |bom: bool| -> Vec<u8> {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        bytes.extend("id,n\nA,200\n".encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    for bom in [true, false] {
+        let bytes = utf16(bom);
+        let files: &[(&str, &[u8])] = &[("p.playbook", N.as_bytes()), ("e.csv", &bytes)];
+        let (code, _, e) = eval(files, "e.csv", &[]);
+        assert_eq!(code, 1, "{e}");
+        assert!(e.contains("UTF-16") && !e.contains("Windows-1252"), "{e}");
+    }
+}
