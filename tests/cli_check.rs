@@ -292,7 +292,10 @@ fn thousands_separators_in_literals_are_shown_by_every_command() {
     let help = "write `50000`, or `50.0` if you meant fifty";
     let check = playbook(dir.path(), &["check", "p.playbook"]);
     assert_eq!(code(&check), 0);
-    let eval = playbook(dir.path(), &["eval", "p.playbook", "k.csv", "--as-of", "2026-11-23"]);
+    let eval = playbook(
+        dir.path(),
+        &["eval", "p.playbook", "k.csv", "--as-of", "2026-11-23"],
+    );
     assert_eq!(code(&eval), 0, "{}", stderr(&eval));
     // It is fifty: the customer with 60 gets the upsell.
     assert!(stdout(&eval).contains("\"upsell\""), "{}", stdout(&eval));
@@ -300,7 +303,10 @@ fn thousands_separators_in_literals_are_shown_by_every_command() {
     assert_eq!(code(&test), 0, "{}", stderr(&test));
     for (what, out) in [("check", &check), ("eval", &eval), ("test", &test)] {
         let text = stderr(out) + &stdout(out);
-        assert!(text.contains("playbook::thousands-separator"), "{what}: {text}");
+        assert!(
+            text.contains("playbook::thousands-separator"),
+            "{what}: {text}"
+        );
         assert!(text.contains(warning), "{what}: {text}");
         assert!(text.contains(help), "{what}: {text}");
     }

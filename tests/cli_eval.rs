@@ -1378,18 +1378,33 @@ fn an_output_extension_playbook_does_not_write_is_a_usage_error() {
         let d = dir.path();
         let err = usage(d, &["eval", "rules.playbook", "export.csv", "-o", name]);
         assert!(
-            err.contains(&format!("-o {name}: the format is chosen by the file's extension"))
-                && err.contains(".csv, .json, .ndjson (or .jsonl) or .txt"),
+            err.contains(&format!(
+                "-o {name}: the format is chosen by the file's extension"
+            )) && err.contains(".csv, .json, .ndjson (or .jsonl) or .txt"),
             "{err}"
         );
         assert_eq!(names_in(d), ["export.csv", "rules.playbook"]);
         // --format says what to write: then any name will do.
         let out = Command::new(env!("CARGO_BIN_EXE_playbook"))
-            .args(["eval", "rules.playbook", "export.csv", "-q", "--format", "csv", "-o", name])
+            .args([
+                "eval",
+                "rules.playbook",
+                "export.csv",
+                "-q",
+                "--format",
+                "csv",
+                "-o",
+                name,
+            ])
             .args(["--as-of", AS_OF])
             .current_dir(d)
             .output()
             .expect("runs");
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

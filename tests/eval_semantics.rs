@@ -1090,7 +1090,12 @@ fn generate_customers(n: usize, dir: &Path) -> PathBuf {
         .arg("--jobs")
         .arg("1")
         .output()
-        .unwrap_or_else(|e| panic!("python3 {} (the tests need Python 3): {e}", script.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "python3 {} (the tests need Python 3): {e}",
+                script.display()
+            )
+        });
     assert!(
         o.status.success(),
         "gen_customers.py failed: {}",

@@ -280,8 +280,14 @@ fn number_literals_keep_their_spelling() {
     let source = "rule r when n > 50.000 and n < 1.5e3 and n != 007 then a\n\
                   test \"t\" {\n  given { n: 2.500, m: 1e2 }\n  expect no actions\n}\n";
     let formatted = assert_formats_well(source, "literals");
-    assert!(formatted.contains("when n > 50.000 and n < 1.5e3 and n != 007"), "{formatted}");
-    assert!(formatted.contains("given { n: 2.500, m: 1e2 }"), "{formatted}");
+    assert!(
+        formatted.contains("when n > 50.000 and n < 1.5e3 and n != 007"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("given { n: 2.500, m: 1e2 }"),
+        "{formatted}"
+    );
 }
 
 #[test]

@@ -15,7 +15,11 @@ fn no_test_reads_outside_the_repository() {
     // Built at run time so that this file does not name them itself.
     let needles = [["..", "shared"].join("/"), ["", "work", ""].join("/")];
     let mut offenders = Vec::new();
-    let mut dirs = vec![root().join("tests"), root().join("src"), root().join("bench")];
+    let mut dirs = vec![
+        root().join("tests"),
+        root().join("src"),
+        root().join("bench"),
+    ];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("readable") {
             let path = entry.expect("an entry").path();
@@ -43,7 +47,11 @@ fn no_test_reads_outside_the_repository() {
             }
         }
     }
-    assert!(offenders.is_empty(), "paths outside the repository:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "paths outside the repository:\n{}",
+        offenders.join("\n")
+    );
 }
 
 fn version(v: &str) -> Vec<u64> {
@@ -60,7 +68,11 @@ fn rust_version_is_the_oldest_the_locked_dependencies_accept() {
         .current_dir(root())
         .output()
         .expect("cargo metadata");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let mut ours = None;
     let mut newest: Option<(Vec<u64>, String)> = None;

@@ -81,7 +81,8 @@ fn items(text: &str) -> Model {
 
 fn contract() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/design/language.md");
-    std::fs::read_to_string(path).expect("tests/data/design/language.md (a copy of the language contract)")
+    std::fs::read_to_string(path)
+        .expect("tests/data/design/language.md (a copy of the language contract)")
 }
 
 /// The code blocks of the contract, in order.

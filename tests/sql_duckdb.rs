@@ -27,9 +27,7 @@ fn duckdb(script: &[u8]) -> std::process::Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!("the DuckDB CLI (provisioned from PyPI): {e}")
-        });
+        .unwrap_or_else(|e| panic!("the DuckDB CLI (provisioned from PyPI): {e}"));
     child
         .stdin
         .take()

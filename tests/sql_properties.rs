@@ -409,9 +409,7 @@ fn generated_playbooks_decide_as_eval_on_duckdb() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("the DuckDB CLI (provisioned from PyPI): {e}")
-            });
+            .unwrap_or_else(|e| panic!("the DuckDB CLI (provisioned from PyPI): {e}"));
         {
             use std::io::Write;
             child

@@ -115,7 +115,8 @@ impl Checker<'_> {
             }
             // An empty id is a data error (§11 "Keys"), so an optional key promises what the
             // reader refuses. A warning: the playbook itself is valid.
-            if let (Some(&key_span), Some(&optional)) = (field.key.first(), field.optional.first()) {
+            if let (Some(&key_span), Some(&optional)) = (field.key.first(), field.optional.first())
+            {
                 self.diags.push(
                     Diagnostic::new(
                         Code::OptionalKey,

@@ -74,8 +74,10 @@ pub fn run(args: EvalArgs) -> Exit {
                  playbook writes: use .csv, .json, .ndjson (or .jsonl) or .txt (a table), \
                  or give --format",
                 path.display(),
-                path.extension()
-                    .map_or("(none)".to_string(), |e| format!(".{}", e.to_string_lossy()))
+                path.extension().map_or("(none)".to_string(), |e| format!(
+                    ".{}",
+                    e.to_string_lossy()
+                ))
             ));
         }
     }

@@ -206,7 +206,7 @@ fn thousands_shaped(b: &[u8]) -> bool {
     let groups = &b[lead..];
     (1..=3).contains(&lead)
         && !groups.is_empty()
-        && groups.len() % 4 == 0
+        && groups.len().is_multiple_of(4)
         && groups
             .chunks(4)
             .all(|g| g[0] == b'.' && g[1..].iter().all(u8::is_ascii_digit))

@@ -339,12 +339,9 @@ impl Items<'_> {
             ([], None) => {}
             (entries, at) => {
                 let mut pieces = listed(
-                    entries.iter().map(|g| {
-                        (
-                            format!("{}: {}", name(&g.key), self.given(g)),
-                            g.span,
-                        )
-                    }),
+                    entries
+                        .iter()
+                        .map(|g| (format!("{}: {}", name(&g.key), self.given(g)), g.span)),
                     " }",
                 );
                 if let Some(first) = pieces.first_mut() {

@@ -17,7 +17,8 @@ fn one_line_rule() {
 /// The first code block of the language contract: the whole §1 example.
 fn contract_example() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/design/language.md");
-    let text = std::fs::read_to_string(path).expect("tests/data/design/language.md, the language contract");
+    let text = std::fs::read_to_string(path)
+        .expect("tests/data/design/language.md, the language contract");
     let start = text.find("```\n").expect("a code block") + 4;
     let end = start + text[start..].find("```").expect("end of block");
     text[start..end].to_string()

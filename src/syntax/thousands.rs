@@ -123,9 +123,9 @@ pub fn warnings(source: &str) -> Vec<Diagnostic> {
 
 /// The syntax error for `1.250.000`, when the parser stopped inside such a literal.
 pub fn syntax_error(source: &str, error_at: usize) -> Option<Diagnostic> {
-    let g = scan(source)
-        .into_iter()
-        .find(|g| g.groups >= 2 && g.span.start as usize <= error_at && error_at <= g.span.end as usize)?;
+    let g = scan(source).into_iter().find(|g| {
+        g.groups >= 2 && g.span.start as usize <= error_at && error_at <= g.span.end as usize
+    })?;
     let written = &source[g.span.range()];
     Some(
         Diagnostic::new(
@@ -155,7 +155,11 @@ fn words(digits: &str) -> String {
         return "zero".to_string();
     }
     let mut parts = Vec::new();
-    for (scale, name) in [(1_000_000_000, "billion"), (1_000_000, "million"), (1_000, "thousand")] {
+    for (scale, name) in [
+        (1_000_000_000, "billion"),
+        (1_000_000, "million"),
+        (1_000, "thousand"),
+    ] {
         if n / scale % 1000 > 0 {
             parts.push(format!("{} {name}", below_thousand(n / scale % 1000)));
         }
@@ -168,8 +172,25 @@ fn words(digits: &str) -> String {
 
 fn below_thousand(n: u64) -> String {
     const ONES: [&str; 20] = [
-        "", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+        "",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
         "nineteen",
     ];
     const TENS: [&str; 10] = [
@@ -211,17 +232,25 @@ mod tests {
             [("50.000".to_string(), 1), ("1.250.000".to_string(), 2)]
         );
         assert_eq!(shapes(r#"when t = "2.500 \" 3.000" then a"#), []);
-        assert_eq!(shapes("given { x: 2.500, y: [12.000] }"), [
-            ("2.500".to_string(), 1),
-            ("12.000".to_string(), 1)
-        ]);
+        assert_eq!(
+            shapes("given { x: 2.500, y: [12.000] }"),
+            [("2.500".to_string(), 1), ("12.000".to_string(), 1)]
+        );
     }
 
     #[test]
     fn other_numbers_are_not_grouped() {
         for src in [
-            "n > 50.5", "n > 50.00", "n > 5000.000", "n > .500", "n > 1.000e3", "holdout 12.500%",
-            "d > 2026-11-23", "n > 50", "x1.000", "n > 1.0000",
+            "n > 50.5",
+            "n > 50.00",
+            "n > 5000.000",
+            "n > .500",
+            "n > 1.000e3",
+            "holdout 12.500%",
+            "d > 2026-11-23",
+            "n > 50",
+            "x1.000",
+            "n > 1.0000",
         ] {
             assert_eq!(shapes(src), [], "{src}");
         }
