@@ -63,6 +63,8 @@ pub enum Code {
     GivenColumn,
     UnusedAction,
     NotFired,
+    ConfusableName,
+    BidiCodepoint,
     // Tests.
     TestFailed,
 }
@@ -113,6 +115,8 @@ impl Code {
         Code::GivenColumn,
         Code::UnusedAction,
         Code::NotFired,
+        Code::ConfusableName,
+        Code::BidiCodepoint,
         Code::TestFailed,
     ];
 
@@ -163,6 +167,8 @@ impl Code {
             Code::GivenColumn => "given-column",
             Code::UnusedAction => "unused-action",
             Code::NotFired => "not-fired",
+            Code::ConfusableName => "confusable-name",
+            Code::BidiCodepoint => "bidi-codepoint",
             Code::TestFailed => "test-failed",
         }
     }
@@ -176,7 +182,9 @@ impl Code {
             | Code::MaxZero
             | Code::GivenColumn
             | Code::UnusedAction
-            | Code::NotFired => Severity::Warning,
+            | Code::NotFired
+            | Code::ConfusableName
+            | Code::BidiCodepoint => Severity::Warning,
             _ => Severity::Error,
         }
     }
