@@ -863,7 +863,6 @@ fn look_alike_names_and_bidi_overrides_are_warned_about() {
     assert!(shown.contains("U+0456"), "{shown}");
     assert_eq!(shown.matches("playbook::bidi-codepoint").count(), 2, "{shown}");
     assert!(!shown.contains('\u{202E}'), "the override reached the terminal: {shown}");
-    assert!(shown.contains("2 warnings") || shown.contains("3 warnings"), "{shown}");
     let out = run(dir.path(), &["check", "--deny", "warnings", "p.playbook"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
