@@ -861,8 +861,15 @@ fn look_alike_names_and_bidi_overrides_are_warned_about() {
     assert!(shown.contains("playbook::confusable-name"), "{shown}");
     assert!(shown.contains("looks like `big`"), "{shown}");
     assert!(shown.contains("U+0456"), "{shown}");
-    assert_eq!(shown.matches("playbook::bidi-codepoint").count(), 2, "{shown}");
-    assert!(!shown.contains('\u{202E}'), "the override reached the terminal: {shown}");
+    assert_eq!(
+        shown.matches("playbook::bidi-codepoint").count(),
+        2,
+        "{shown}"
+    );
+    assert!(
+        !shown.contains('\u{202E}'),
+        "the override reached the terminal: {shown}"
+    );
     let out = run(dir.path(), &["check", "--deny", "warnings", "p.playbook"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }
