@@ -65,6 +65,8 @@ pub enum Code {
     GivenColumn,
     UnusedAction,
     NotFired,
+    ConfusableName,
+    BidiCodepoint,
     // Tests.
     TestFailed,
 }
@@ -117,6 +119,8 @@ impl Code {
         Code::GivenColumn,
         Code::UnusedAction,
         Code::NotFired,
+        Code::ConfusableName,
+        Code::BidiCodepoint,
         Code::TestFailed,
     ];
 
@@ -169,6 +173,8 @@ impl Code {
             Code::GivenColumn => "given-column",
             Code::UnusedAction => "unused-action",
             Code::NotFired => "not-fired",
+            Code::ConfusableName => "confusable-name",
+            Code::BidiCodepoint => "bidi-codepoint",
             Code::TestFailed => "test-failed",
         }
     }
@@ -185,7 +191,9 @@ impl Code {
             | Code::OptionalKey
             | Code::GivenColumn
             | Code::UnusedAction
-            | Code::NotFired => Severity::Warning,
+            | Code::NotFired
+            | Code::ConfusableName
+            | Code::BidiCodepoint => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -848,3 +848,28 @@ fn names_longer_than_65535_characters_do_not_panic() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }
+
+// ---- 19. look-alike names and bidirectional overrides ----------------------------------------
+
+#[test]
+fn look_alike_names_and_bidi_overrides_are_warned_about() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let playbook = "playbook \"t\"\n\ncustomer {\n  id  text key\n  n   number\n}\n\nsegment big = n > 1\nsegment b\u{456}g = n > 2 # \u{202E}gnitset\n\nrule groot\n  when customer in b\u{456}g\n  then bel \"\u{202E}x\"\n";
+    std::fs::write(dir.path().join("p.playbook"), playbook).expect("writes");
+    let out = run(dir.path(), &["check", "p.playbook"]);
+    let shown = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(shown.contains("playbook::confusable-name"), "{shown}");
+    assert!(shown.contains("looks like `big`"), "{shown}");
+    assert!(shown.contains("U+0456"), "{shown}");
+    assert_eq!(
+        shown.matches("playbook::bidi-codepoint").count(),
+        2,
+        "{shown}"
+    );
+    assert!(
+        !shown.contains('\u{202E}'),
+        "the override reached the terminal: {shown}"
+    );
+    let out = run(dir.path(), &["check", "--deny", "warnings", "p.playbook"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -10,6 +10,7 @@ pub mod model;
 mod resolve;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use crate::ast::{self, Playbook, Span};
 use crate::diagnostic::{suggestion_help, Code, Diagnostic};
@@ -54,6 +55,7 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
                 .iter()
                 .any(|e| d.span().start <= e.start && e.end <= d.span().end)
     });
+    diagnostics.extend(text::run(source));
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
         None
