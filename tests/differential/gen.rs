@@ -275,7 +275,7 @@ impl Gen<'_> {
     }
 
     fn in_list(&mut self, f: &Field) -> (&'static str, String) {
-        let k = self.rng.below(4);
+        let k = self.rng.below(3);
         let items: Vec<String> = (0..k).map(|_| self.lit(&f.ty)).collect();
         let not = self.rng.chance(40);
         let form = match (k, not) {
@@ -624,7 +624,7 @@ pub fn generate(seed: u64, bad: bool, known: &[KnownOpen]) -> Case {
             .then(|| rng.pick(&["%d-%m-%Y", "%d/%m/%Y"]));
         let absent = optional
             && !inferred
-            && rng.chance(12)
+            && rng.chance(30)
             && !(ty == Ty::List && known.contains(&KnownOpen::EmptyOptionalList));
         fields.push(Field {
             name,
