@@ -603,14 +603,22 @@ impl Customer<'_> {
         match &c.kind {
             CondKind::Const(b) => Some(*b),
             CondKind::Invalid => panic!("a checked model has no errors"),
-            CondKind::And(items) => items.iter().fold(Some(true), |acc, i| {
-                let v = self.cond(i);
-                and(acc, v)
-            }),
-            CondKind::Or(items) => items.iter().fold(Some(false), |acc, i| {
-                let v = self.cond(i);
-                or(acc, v)
-            }),
+            CondKind::And(items) => {
+                let mut acc = Some(true);
+                for i in items {
+                    let v = self.cond(i);
+                    acc = and(acc, v);
+                }
+                acc
+            }
+            CondKind::Or(items) => {
+                let mut acc = Some(false);
+                for i in items {
+                    let v = self.cond(i);
+                    acc = or(acc, v);
+                }
+                acc
+            }
             CondKind::Not(inner) => self.cond(inner).map(|b| !b), // §4: not unknown is unknown
             // §4: `customer in S` — that exact stage; never unknown.
             CondKind::InStage { journey, stage } => Some(self.stage(*journey) == Some(*stage)),
