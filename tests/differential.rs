@@ -48,14 +48,7 @@ pub enum KnownOpen {
     DutchThousandsInSemicolonCsv,
 }
 
-pub const KNOWN_OPEN: &[KnownOpen] = &[
-    KnownOpen::EmptyOptionalList,
-    KnownOpen::RequiredListJsonNull,
-    KnownOpen::ReversedLiteralBetween,
-    KnownOpen::ExplainJsonFirstLacksStageColumn,
-    KnownOpen::UnclosedQuote,
-    KnownOpen::DutchThousandsInSemicolonCsv,
-];
+pub const KNOWN_OPEN: &[KnownOpen] = &[];
 
 const DEFAULT_CASES: u64 = 300;
 
