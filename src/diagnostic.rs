@@ -54,6 +54,9 @@ pub enum Code {
     TestValue,
     // Against an export.
     MissingColumn,
+    /// An optional field's column is absent, but one differs from it only by case, invisible
+    /// characters or how accents are written.
+    NearColumn,
     // Lints.
     UnusedSegment,
     NeverFires,
@@ -105,6 +108,7 @@ impl Code {
         Code::EmptyJourney,
         Code::TestValue,
         Code::MissingColumn,
+        Code::NearColumn,
         Code::UnusedSegment,
         Code::NeverFires,
         Code::UnreachableStage,
@@ -155,6 +159,7 @@ impl Code {
             Code::EmptyJourney => "empty-journey",
             Code::TestValue => "test-value",
             Code::MissingColumn => "missing-column",
+            Code::NearColumn => "near-column",
             Code::UnusedSegment => "unused-segment",
             Code::NeverFires => "never-fires",
             Code::UnreachableStage => "unreachable-stage",
@@ -176,7 +181,8 @@ impl Code {
             | Code::MaxZero
             | Code::GivenColumn
             | Code::UnusedAction
-            | Code::NotFired => Severity::Warning,
+            | Code::NotFired
+            | Code::NearColumn => Severity::Warning,
             _ => Severity::Error,
         }
     }
