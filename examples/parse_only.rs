@@ -24,6 +24,8 @@ fn count(chunk: &[u8], first_line: u64, delimiter: u8) -> (u64, u64) {
             }
             Next::End => break,
             Next::Broken(_, _) => rows += 1,
+            // The rest of the chunk cannot be read as meant; the engine stops here too.
+            Next::Runaway(_, _) => break,
         }
         store = recycle(fields);
     }

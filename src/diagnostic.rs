@@ -54,6 +54,9 @@ pub enum Code {
     TestValue,
     // Against an export.
     MissingColumn,
+    /// An optional field's column is absent, but one differs from it only by case, invisible
+    /// characters or how accents are written.
+    NearColumn,
     // Lints.
     UnusedSegment,
     NeverFires,
@@ -109,6 +112,7 @@ impl Code {
         Code::EmptyJourney,
         Code::TestValue,
         Code::MissingColumn,
+        Code::NearColumn,
         Code::UnusedSegment,
         Code::NeverFires,
         Code::UnreachableStage,
@@ -163,6 +167,7 @@ impl Code {
             Code::EmptyJourney => "empty-journey",
             Code::TestValue => "test-value",
             Code::MissingColumn => "missing-column",
+            Code::NearColumn => "near-column",
             Code::UnusedSegment => "unused-segment",
             Code::NeverFires => "never-fires",
             Code::UnreachableStage => "unreachable-stage",
@@ -193,7 +198,8 @@ impl Code {
             | Code::UnusedAction
             | Code::NotFired
             | Code::ConfusableName
-            | Code::BidiCodepoint => Severity::Warning,
+            | Code::BidiCodepoint
+            | Code::NearColumn => Severity::Warning,
             _ => Severity::Error,
         }
     }

@@ -650,3 +650,45 @@ fn a_utf16_export_is_named_as_utf16() {
         assert!(e.contains("UTF-16") && !e.contains("Windows-1252"), "{e}");
     }
 }
+
+// --- issue 16.5: a column that differs only by case, invisible characters or accents ---------
+
+#[test]
+fn a_near_miss_column_is_a_warning_with_did_you_mean() {
+    let playbook = "customer { id text key  stad text?  prijs number? from \"Café prijs\" }
+rule r when stad is present or prijs > 1 then a
+";
+    let headers = [
+        "id,Stad,Café prijs\n",
+        "id,st\u{200b}ad,Café prijs\n",
+        "id,stad,Cafe\u{301} prijs\n",
+    ];
+    for header in headers {
+        let export = format!("{header}A,x,2\n");
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", playbook.as_bytes()),
+            ("e.csv", export.as_bytes()),
+        ];
+        let (code, d, e) = eval(files, "e.csv", &[]);
+        assert_eq!(code, 0, "{e}");
+        assert_eq!(d.len(), 1);
+        assert!(
+            e.contains("near-column") && e.contains("did you mean"),
+            "{header:?}: {e}"
+        );
+        let o = run(files, &["check", "p.playbook", "--data", "e.csv"]);
+        let all = out(&o) + &err(&o);
+        assert!(
+            all.contains("near-column") && all.contains("1 warning"),
+            "{header:?}: {all}"
+        );
+    }
+    // The exact names: no warning.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", "id,stad,Café prijs\nA,x,2\n".as_bytes()),
+    ];
+    let (code, _, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert!(!e.contains("near-column"), "{e}");
+}

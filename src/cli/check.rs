@@ -112,6 +112,7 @@ fn against_export(
         if let Err(missing) = crate::eval::compile(&model, &header) {
             out.extend(missing);
         }
+        out.extend(crate::eval::compile::near_columns(&model, &header));
     }
     Ok(out)
 }

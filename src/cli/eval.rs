@@ -189,6 +189,10 @@ pub fn run(args: EvalArgs) -> Exit {
         drop(done);
         result
     });
+    // Columns that differ from a field's only by case, invisible characters or accents.
+    if let Ok(mut warnings) = options.warnings.lock() {
+        report(&std::mem::take(&mut *warnings), &loaded, args.error_format);
+    }
     match result {
         Ok(summary) => {
             if let Some(file) = &mut summary_file {

@@ -41,6 +41,67 @@ fn missing_column(header: &[String], name: &str, span: Span, what: &str) -> Diag
     diag
 }
 
+/// Optional fields whose column is absent while the header has one that differs from it only
+/// by case, zero-width or NUL characters, or accents written apart (NFD `cafe\u{301}` against
+/// NFC `café`). Such a field is missing for every customer, which is rarely what was meant.
+pub fn near_columns(model: &Model, header: &[String]) -> Vec<Diagnostic> {
+    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
+    let mut out = Vec::new();
+    for field in model.fields.iter().filter(|f| f.optional) {
+        if find_column(header, &field.column).is_some() {
+            continue;
+        }
+        let want = fold(&field.column);
+        let Some(at) = folded.iter().position(|f| *f == want) else {
+            continue;
+        };
+        let found = header[at].escape_debug().to_string();
+        out.push(
+            Diagnostic::new(
+                Code::NearColumn,
+                field.span,
+                format!(
+                    "the export has no column `{}`, but has `{found}`: as written, the optional field `{}` is missing for every customer",
+                    field.column.escape_debug(),
+                    field.name
+                ),
+            )
+            .label("no column with exactly this name")
+            .help(format!(
+                "did you mean `{found}`? They differ only in case, invisible characters or how accents are written; write `from \"{found}\"` or rename the column"
+            )),
+        );
+    }
+    out
+}
+
+/// A name as people read it: lower case, without zero-width or NUL characters, accents
+/// neither composed nor apart (only the Latin-1 letters are decomposed: no normalisation
+/// tables are at hand).
+fn fold(name: &str) -> String {
+    name.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| !matches!(c, '\0' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{300}'..='\u{36f}'))
+        .map(base_letter)
+        .collect()
+}
+
+/// The letter under a Latin-1 accented lower-case letter (`é` → `e`).
+fn base_letter(c: char) -> char {
+    match c {
+        'à'..='å' => 'a',
+        'ç' => 'c',
+        'è'..='ë' => 'e',
+        'ì'..='ï' => 'i',
+        'ñ' => 'n',
+        'ò'..='ö' | 'ø' => 'o',
+        'ù'..='ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => c,
+    }
+}
+
 /// Compiles the model for an export with this header.
 pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnostic>> {
     let mut problems = Vec::new();

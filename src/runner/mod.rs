@@ -79,6 +79,8 @@ pub struct Options {
     pub explain: Option<Explain>,
     /// The most line breaks one quoted CSV cell may hold (`--max-cell-lines`).
     pub max_cell_lines: u64,
+    /// Warnings about the exports' columns, for the caller to show (`near-column`).
+    pub warnings: Mutex<Vec<Diagnostic>>,
 }
 
 /// The customer `explain` asks for, and the playbook's text (explanations quote it).
@@ -111,6 +113,7 @@ impl Default for Options {
             coverage: false,
             explain: None,
             max_cell_lines: crate::data::split::MAX_CELL_LINES,
+            warnings: Mutex::default(),
         }
     }
 }
@@ -373,14 +376,22 @@ fn program_for(
     model: &Model,
     file: &str,
     columns: &[String],
-    decimal_comma: bool,
+    options: &Options,
 ) -> Result<Program, Failure> {
     let mut program = compile(model, columns).map_err(|diagnostics| Failure::Columns {
         file: file.to_string(),
         diagnostics,
     })?;
-    program.decimal_comma |= decimal_comma;
+    program.decimal_comma |= options.decimal_comma;
     Ok(program)
+}
+
+/// Keeps the `near-column` warnings for this header (issue 16.5).
+fn warn_near_columns(model: &Model, columns: &[String], options: &Options) {
+    let near = crate::eval::compile::near_columns(model, columns);
+    if let Ok(mut warnings) = options.warnings.lock() {
+        warnings.extend(near);
+    }
 }
 
 fn run_csv(
@@ -429,7 +440,8 @@ fn run_csv(
             ),
         ))));
     }
-    let program = program_for(model, &file, &header.columns, options.decimal_comma)?;
+    warn_near_columns(model, &header.columns, options);
+    let program = program_for(model, &file, &header.columns, options)?;
     let writer = Writer::new(&program, options.out_format);
     if !out.wrote_start {
         out.decisions
@@ -1068,6 +1080,8 @@ fn json_program(
     mut header: Vec<String>,
     options: &Options,
 ) -> Result<(Program, Vec<String>, crate::data::json_in::ColumnIndex), Failure> {
+    // The first record's own keys: the optional columns added below would hide a near miss.
+    warn_near_columns(model, &header, options);
     let later = model
         .fields
         .iter()
@@ -1079,7 +1093,7 @@ fn json_program(
             header.push(column);
         }
     }
-    let program = program_for(model, file, &header, options.decimal_comma)?;
+    let program = program_for(model, file, &header, options)?;
     let index = json_index(&program, &header);
     Ok((program, header, index))
 }
