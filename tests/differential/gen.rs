@@ -1093,9 +1093,11 @@ fn value_cell(
                 csv: String::new(),
                 json: Some(Json::Null),
             },
+            // Without a `customer` block a field exists only where the export has its key,
+            // so an inferred field is never left out of a JSON record (it is `null` instead).
             3 => Cell {
                 csv: String::new(),
-                json: None,
+                json: if inferred { Some(Json::Null) } else { None },
             },
             _ => Cell::same(" \t"),
         };
