@@ -768,7 +768,8 @@ fn control_characters_reach_the_terminal_escaped() {
     let dir = folder();
     std::fs::write(
         dir.path().join("esc.csv"),
-        "id,n\n\x1b[31mRED\x1b[0m,2\nB\rX,2\nC,\x1b[2Jx\n",
+        // The CR is quoted: a lone CR outside quotes is a line-end error of its own.
+        "id,n\n\x1b[31mRED\x1b[0m,2\n\"B\rX\",2\nC,\x1b[2Jx\n",
     )
     .expect("writes");
     let out = run(

@@ -67,8 +67,14 @@ pub fn run(args: EvalArgs) -> Exit {
         return usage_error(e);
     }
     // `-o beslissingen.xlsx` must not quietly write NDJSON into a file Excel cannot open.
+    // A device, FIFO or folder has no extension to go by (`-o /dev/null` is NDJSON; a folder
+    // gets its own error when written).
+    let regular_or_new = |p: &std::path::Path| {
+        !p.as_os_str().to_string_lossy().ends_with('/')
+            && std::fs::metadata(p).map_or(true, |m| m.is_file())
+    };
     if let (None, Some(path)) = (args.format, args.output.as_deref()) {
-        if OutFormat::from_path(path).is_none() {
+        if regular_or_new(path) && OutFormat::from_path(path).is_none() {
             return usage_error(format!(
                 "-o {}: the format is chosen by the file's extension, and `{}` is not one \
                  playbook writes: use .csv, .json, .ndjson (or .jsonl) or .txt (a table), \
