@@ -6,13 +6,13 @@
 
 Each sample is the source's header and a fixed choice of its records, copied byte for byte:
 byte order mark, delimiter, quoting, CRLF and a missing final line break stay as they are.
-The sources are in ../shared/data (see ../shared/data/PROVENANCE.md).
+The sources are in tests/data (see tests/data/PROVENANCE.md).
 """
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent.parent / "shared" / "data"
+SHARED = HERE.parent.parent / "tests" / "data"
 
 TELCO = SHARED / "real/telco-customer-churn/Telco-Customer-Churn.csv"
 TELCO_NL = SHARED / "excel-nl/telco_customer_churn_nl.csv"
