@@ -17,6 +17,9 @@
 #[path = "differential/gen.rs"]
 mod gen;
 mod reference;
+#[path = "differential/sql.rs"]
+mod sql;
+mod support;
 
 use gen::{Case, AS_OF};
 use playbook::check::model::Model;
@@ -51,6 +54,8 @@ pub enum KnownOpen {
 pub const KNOWN_OPEN: &[KnownOpen] = &[];
 
 const DEFAULT_CASES: u64 = 300;
+/// How many seeds past the last case are looked at to fill coverage cells still at zero.
+const TOP_UP_CANDIDATES: u64 = 20_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
@@ -113,8 +118,11 @@ fn render(case: &Case, format: Format) -> String {
                     .map(|h| csv_field(row.get(h).map_or("", |c| c.csv.as_str()), sep))
                     .collect();
                 if case.unclosed && r + 1 == case.rows.len() {
+                    // A quote opened and never closed: the cell's text with its quotes doubled
+                    // (prefixing `"` to a cell quoted already would close it again).
                     let last = cells.len() - 1;
-                    cells[last] = format!("\"{}", cells[last]);
+                    let raw = row.get(&case.header[last]).map_or("", |c| c.csv.as_str());
+                    cells[last] = format!("\"{}", raw.replace('"', "\"\""));
                 }
                 out += &cells.join(&sep.to_string());
                 out.push('\n');
@@ -701,8 +709,8 @@ fn expected_features() -> Vec<&'static str> {
 fn table(cov: &Coverage, cases: u64) -> String {
     let mut s = String::new();
     s += &format!(
-        "One run of `PLAYBOOK_DIFF_CASES={cases} cargo test --test differential` ({} cases, {} customers, {} `eval` runs, {} `explain` runs, {} `test` blocks).\n\n",
-        cov.cases, cov.customers, cov.eval_runs, cov.explains, cov.tests
+        "One run of `PLAYBOOK_DIFF_CASES={cases} cargo test --test differential` ({} cases — the {cases} seeds and {} more that fill cells the {cases} left at zero — {} customers, {} `eval` runs, {} `explain` runs, {} `test` blocks).\n\n",
+        cov.cases, cov.cases - cases, cov.customers, cov.eval_runs, cov.explains, cov.tests
     );
     s += "Condition leaves evaluated per customer, by form × field type × required/optional × present/missing/column absent (— : cannot occur in a valid export):\n\n";
     s += &format!(
@@ -740,6 +748,82 @@ fn feasible(ty: &str, column: &str) -> bool {
 }
 
 // ───────────────────────────── one case ─────────────────────────────
+
+/// The coverage cells one valid CSV run of a case fills: a (form, type, column) per condition
+/// leaf per customer, and the decision features the reference saw.
+fn leaf_cells(
+    model: &Model,
+    case: &Case,
+    reference: &RefRun,
+) -> (Vec<(String, String, &'static str)>, Vec<&'static str>) {
+    let mut cells = Vec::new();
+    for r in 0..reference.rows.len() {
+        for (form, field) in &case.leaves {
+            let Some(fd) = model.fields.iter().find(|f| f.name == *field) else {
+                continue;
+            };
+            let state = reference.states[r]
+                .get(field)
+                .copied()
+                .unwrap_or(State::Present);
+            let column = match (fd.optional, state) {
+                (false, _) => COLUMNS[0],
+                (true, State::Present) => COLUMNS[1],
+                (true, State::Missing) => COLUMNS[2],
+                (true, State::AbsentColumn) => COLUMNS[3],
+            };
+            let ty = case
+                .fields
+                .iter()
+                .find(|f| f.name == *field)
+                .map_or("?", |f| f.ty.name());
+            cells.push((form.to_string(), ty.to_string(), column));
+        }
+    }
+    (cells, reference.features.clone())
+}
+
+/// The cells of the full table (form × type × column, and every feature) still at zero.
+fn zero_cells(cov: &Coverage) -> Vec<String> {
+    let mut zero = Vec::new();
+    for (form, ty) in expected_forms() {
+        for c in COLUMNS {
+            if feasible(ty, c)
+                && cov
+                    .leaves
+                    .get(&(form.to_string(), ty.to_string(), c))
+                    .is_none_or(|n| *n == 0)
+            {
+                zero.push(format!("{form} × {ty} × {c}"));
+            }
+        }
+    }
+    for f in expected_features() {
+        if cov.features.get(f).is_none_or(|n| *n == 0) {
+            zero.push(f.to_string());
+        }
+    }
+    zero
+}
+
+/// Whether a case (not yet run) would fill a cell of `zero`: generated and decided by the
+/// reference alone, which is cheap, so that only the cases that help are run in full.
+fn fills(seed: u64, zero: &[String]) -> bool {
+    let case = gen::generate(seed, false, KNOWN_OPEN);
+    let model = model_of(&case.reference_playbook);
+    let Ok(reference) = reference_run(&model, &case, Format::Csv) else {
+        return false;
+    };
+    if reference.rows.iter().any(Result::is_err) {
+        return false;
+    }
+    let (cells, features) = leaf_cells(&model, &case, &reference);
+    cells
+        .iter()
+        .any(|(f, t, c)| zero.contains(&format!("{f} × {t} × {c}")))
+        || features.iter().any(|f| zero.iter().any(|z| z == f))
+        || case.features.iter().any(|f| zero.contains(f))
+}
 
 fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
     let case = gen::generate(seed, bad, KNOWN_OPEN);
@@ -887,39 +971,13 @@ fn run_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
         cov.feature("export: valid");
         // Coverage: once per customer, from the CSV reading.
         if format == Format::Csv {
-            for (r, d) in reference.rows.iter().enumerate() {
-                let d = d.as_ref().expect("good");
-                cov.customers += 1;
-                for f in &reference.features {
-                    let _ = f;
-                }
-                for (form, field) in &case.leaves {
-                    let Some(fd) = model.fields.iter().find(|f| f.name == *field) else {
-                        continue;
-                    };
-                    let state = reference.states[r]
-                        .get(field)
-                        .copied()
-                        .unwrap_or(State::Present);
-                    let column = match (fd.optional, state) {
-                        (false, _) => COLUMNS[0],
-                        (true, State::Present) => COLUMNS[1],
-                        (true, State::Missing) => COLUMNS[2],
-                        (true, State::AbsentColumn) => COLUMNS[3],
-                    };
-                    let ty = case
-                        .fields
-                        .iter()
-                        .find(|f| f.name == *field)
-                        .map_or("?", |f| f.ty.name());
-                    *cov.leaves
-                        .entry((form.to_string(), ty.to_string(), column))
-                        .or_default() += 1;
-                }
-                let _ = d;
+            let (leaves, features) = leaf_cells(&model, &case, &reference);
+            cov.customers += reference.rows.len() as u64;
+            for cell in leaves {
+                *cov.leaves.entry(cell).or_default() += 1;
             }
-            for f in &reference.features {
-                cov.feature(*f);
+            for f in features {
+                cov.feature(f);
             }
         }
         // The library's runner with tiny chunks (not for inferred schemas: the CLI infers).
@@ -1038,10 +1096,23 @@ fn typed_values(model: &Model, case: &Case, row: usize) -> Vec<(String, Option<S
 }
 
 fn library_run(case: &Case, format: Format, chunk: usize, dir: &Path) -> Vec<Json> {
+    library_run_of(&case.playbook, case, format, chunk, dir)
+        .unwrap_or_else(|e| panic!("the library run fails: {e}"))
+}
+
+/// The library's runner (the code under `eval`) on `text` over one rendering: its decisions,
+/// or why it stopped.
+fn library_run_of(
+    text: &str,
+    case: &Case,
+    format: Format,
+    chunk: usize,
+    dir: &Path,
+) -> Result<Vec<Json>, String> {
     use playbook::data::output::OutFormat;
     use playbook::runner::{run, Input, InputFormat, Options, Sinks};
-    let parsed = playbook::syntax::parse(&case.playbook);
-    let model = check(&parsed.playbook, &case.playbook, SchemaSource::File)
+    let parsed = playbook::syntax::parse(text);
+    let model = check(&parsed.playbook, text, SchemaSource::File)
         .model
         .expect("checks");
     let options = Options {
@@ -1074,8 +1145,66 @@ fn library_run(case: &Case, format: Format, chunk: usize, dir: &Path) -> Vec<Jso
             on_reject: &mut |_| {},
         },
     )
-    .unwrap_or_else(|e| panic!("the library run fails: {e:?}"));
-    lines_json(&decisions)
+    .map_err(|e| format!("{e:?}"))?;
+    Ok(lines_json(&decisions))
+}
+
+/// A long run's case (`PLAYBOOK_DIFF_LONG=1`): the reference against the library's runner in
+/// tiny chunks on two threads, for the CSV, `;`-CSV and NDJSON renderings, in process (the
+/// whole command-line battery of `run_case` costs about 0.1 s a case; this a few ms). Inferred
+/// schemas run with the block the inference must find.
+fn light_case(seed: u64, bad: bool, cov: &mut Coverage, dir: &Path) {
+    let case = gen::generate(seed, bad, KNOWN_OPEN);
+    let model = model_of(&case.reference_playbook);
+    cov.cases += 1;
+    for f in &case.features {
+        cov.feature(f.clone());
+    }
+    for format in [Format::Csv, Format::SemicolonCsv, Format::Ndjson] {
+        std::fs::write(dir.join(format.file()), render(&case, format)).expect("write");
+        let reference = reference_run(&model, &case, format);
+        let any_bad = match &reference {
+            Err(_) => true,
+            Ok(r) => r.rows.iter().any(Result::is_err),
+        };
+        let chunk = 1 + (seed as usize % 48);
+        let got = library_run_of(&case.reference_playbook, &case, format, chunk, dir);
+        cov.eval_runs += 1;
+        let ctx = || {
+            format!(
+                "seed {seed} (PLAYBOOK_DIFF_SEED={seed} PLAYBOOK_DIFF_CASES=1 PLAYBOOK_DIFF_LONG=1), {format:?}, {chunk}-byte chunks\n--- playbook ---\n{}\n--- export ---\n{}",
+                case.reference_playbook,
+                render(&case, format)
+            )
+        };
+        match (any_bad, reference, got) {
+            (true, _, got) => assert!(
+                got.is_err(),
+                "{}\nthe reference rejects the export, the runner decides it",
+                ctx()
+            ),
+            (false, Ok(reference), Ok(got)) => {
+                let want: Vec<Json> = reference
+                    .rows
+                    .iter()
+                    .map(|d| decision_json(d.as_ref().expect("good")))
+                    .collect();
+                assert_eq!(got, want, "{}", ctx());
+                if format == Format::Csv {
+                    cov.feature("export: valid");
+                    let (leaves, features) = leaf_cells(&model, &case, &reference);
+                    cov.customers += reference.rows.len() as u64;
+                    for cell in leaves {
+                        *cov.leaves.entry(cell).or_default() += 1;
+                    }
+                    for f in features {
+                        cov.feature(f);
+                    }
+                }
+            }
+            (false, _, got) => panic!("{}\nthe runner fails: {:?}", ctx(), got.err()),
+        }
+    }
 }
 
 // ───────────────────────────── the tests ─────────────────────────────
@@ -1099,52 +1228,271 @@ fn eval_explain_and_test_agree_with_the_reference() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut cov = Coverage::default();
     let n = cases();
+    // A long run decides every case in process and every 50th with the whole battery.
+    let long = std::env::var("PLAYBOOK_DIFF_LONG").is_ok_and(|v| v == "1");
     for k in 0..n {
         let seed = first_seed() + k;
         // One case in four has one bad cell.
-        run_case(seed, seed % 4 == 3, &mut cov, dir.path());
+        if long && seed % 50 != 0 {
+            light_case(seed, seed % 4 == 3, &mut cov, dir.path());
+        } else {
+            run_case(seed, seed % 4 == 3, &mut cov, dir.path());
+        }
+    }
+    // Cells of the coverage table a run of `n` cases left at zero are filled by the next seeds
+    // that fill them (found by the reference alone; each is then run in full like any other).
+    let top_up = std::env::var("PLAYBOOK_DIFF_SEED").is_err() && n >= DEFAULT_CASES;
+    if top_up {
+        let mut zero = zero_cells(&cov);
+        let mut seed = first_seed() + n;
+        while !zero.is_empty() && seed < first_seed() + n + TOP_UP_CANDIDATES {
+            if fills(seed, &zero) {
+                run_case(seed, false, &mut cov, dir.path());
+                zero = zero_cells(&cov);
+            }
+            seed += 1;
+        }
     }
     let table = table(&cov, n);
     if let Ok(path) = std::env::var("PLAYBOOK_DIFF_TABLE") {
         std::fs::write(path, &table).expect("write the table");
     }
-    if std::env::var("PLAYBOOK_DIFF_SEED").is_err() && n >= DEFAULT_CASES {
-        // Every form × type row is exercised, and every type × required/optional × state
-        // column; the full grid (form × type × column) is in docs/reliability.md, where a long
-        // run fills every cell.
-        let mut zero = Vec::new();
-        let count = |form: Option<&str>, ty: &str, c: Option<&str>| -> u64 {
-            cov.leaves
-                .iter()
-                .filter(|((f, t, col), _)| {
-                    form.is_none_or(|x| x == f) && t == ty && c.is_none_or(|x| x == *col)
-                })
-                .map(|(_, n)| *n)
-                .sum()
-        };
-        for (form, ty) in expected_forms() {
-            if count(Some(form), ty, None) == 0 {
-                zero.push(format!("{form} × {ty}"));
-            }
-        }
-        for ty in ["text", "number", "bool", "date", "one of", "list of text"] {
-            for c in COLUMNS {
-                if feasible(ty, c) && count(None, ty, Some(c)) == 0 {
-                    zero.push(format!("{ty} × {c}"));
-                }
-            }
-        }
-        for f in expected_features() {
-            if cov.features.get(f).is_none_or(|n| *n == 0) {
-                zero.push(f.to_string());
-            }
-        }
+    if top_up {
+        let zero = zero_cells(&cov);
         assert!(
             zero.is_empty(),
-            "coverage cells at zero:\n{}\n\n{table}",
+            "coverage cells at zero after {TOP_UP_CANDIDATES} more seeds: the generator cannot reach them:\n{}\n\n{table}",
             zero.join("\n")
         );
     }
+}
+
+// ───────────────────────── the same cases on the SQL engines ─────────────────────────
+
+/// Cases per engine in a default run (each: two CSV renderings and a typed table).
+const SQL_CASES: u64 = 150;
+/// Spark's corpus: one session, one rendering per case.
+const SPARK_CASES: u64 = 240;
+
+/// What one engine's run compared, for the message and the docs.
+#[derive(Default, Debug)]
+struct SqlTally {
+    scripts: u64,
+    tables: u64,
+    rejected_by_sql: u64,
+    refused_when_compiling: u64,
+    skipped: u64,
+    adjusted: u64,
+    decisions: u64,
+}
+
+fn sql_differential(engine: sql::Engine) {
+    let root = tempfile::tempdir().expect("a temp dir");
+    let pg = (engine == sql::Engine::Postgres).then(support::postgres::Server::start);
+    let run = |script: &str, name: &str| -> Output {
+        let path = root.path().join(name);
+        match &pg {
+            Some(pg) => {
+                std::fs::write(&path, script).expect("write");
+                pg.psql(&path)
+            }
+            None => sql::duckdb(script, &path),
+        }
+    };
+    let mut batch = String::new();
+    let mut expect: Vec<(String, std::path::PathBuf, Vec<u8>)> = Vec::new();
+    let mut tally = SqlTally::default();
+    let n = sql::cases(SQL_CASES);
+    for k in 0..n {
+        let seed = sql::first_seed() + k;
+        let p = sql::prepare(
+            engine,
+            seed,
+            root.path(),
+            &[Format::Csv, Format::SemicolonCsv],
+        );
+        tally.adjusted += u64::from(p.adjusted);
+        let model = model_of(&p.case.reference_playbook);
+        for (format, verdict) in &p.eval {
+            let out = p.dir.join(format!("sql-{}", format.file()));
+            let script = sql::script(engine, &p, *format, &out);
+            match (verdict, script) {
+                (Some(want), Some(script)) => {
+                    batch += &script;
+                    tally.scripts += 1;
+                    expect.push((p.context(*format), out, want.clone()));
+                }
+                (Some(_), None) => panic!(
+                    "{}: `playbook sql` refuses an export that eval accepts",
+                    p.context(*format)
+                ),
+                (None, None) => tally.refused_when_compiling += 1,
+                (None, Some(script)) => {
+                    // eval rejects the export: the script must fail and write nothing.
+                    let done = run(&script, "rejected.sql");
+                    assert!(
+                        !done.status.success(),
+                        "{}: eval rejects this export, {} runs it:\n{}",
+                        p.context(*format),
+                        engine.dialect(),
+                        text(&std::fs::read(&out).unwrap_or_default())
+                    );
+                    assert!(
+                        std::fs::read(&out).map_or(true, |b| b.is_empty()),
+                        "{}: decisions written for a rejected export",
+                        p.context(*format)
+                    );
+                    tally.rejected_by_sql += 1;
+                }
+            }
+        }
+        // The table shape, over the valid CSV rendering typed as a warehouse holds it.
+        if let Some((_, Some(want))) = p.eval.iter().find(|(f, _)| *f == Format::Csv) {
+            let name = format!("pb_t{seed}");
+            let query = sql::table_query(engine, &p, &model, &name);
+            let query = query.trim_end().trim_end_matches(';');
+            let out = p.dir.join("table.csv");
+            batch += &sql::table(engine, &p, &model, &name);
+            batch += &match engine {
+                sql::Engine::Postgres => format!(
+                    "\\o {}\nCOPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER);\n\\o\n",
+                    out.display()
+                ),
+                _ => format!(
+                    "COPY ({query}) TO '{}' (HEADER, DELIMITER ',');\n",
+                    out.display()
+                ),
+            };
+            tally.tables += 1;
+            expect.push((
+                format!("--table: {}", p.context(Format::Csv)),
+                out,
+                want.clone(),
+            ));
+        }
+    }
+    let done = run(&batch, "all.sql");
+    assert!(
+        done.status.success(),
+        "{}: the batch of valid cases fails: {}",
+        engine.dialect(),
+        text(&done.stderr)
+    );
+    for (ctx, out, want) in &expect {
+        let got = std::fs::read(out).unwrap_or_default();
+        assert!(
+            &got == want,
+            "{ctx}\n--- eval ---\n{}\n--- {} ---\n{}",
+            text(want),
+            engine.dialect(),
+            text(&got)
+        );
+        tally.decisions += want.iter().filter(|b| **b == b'\n').count() as u64 - 1;
+    }
+    eprintln!("{}: {n} cases: {tally:?}", engine.dialect());
+    assert!(
+        tally.scripts >= n && tally.tables * 2 >= n && tally.rejected_by_sql > 0,
+        "too little compared: {tally:?}"
+    );
+}
+
+#[test]
+fn sql_on_duckdb_decides_as_eval_script_and_table() {
+    sql_differential(sql::Engine::DuckDb);
+}
+
+#[test]
+fn sql_on_postgres_decides_as_eval_script_and_table() {
+    sql_differential(sql::Engine::Postgres);
+}
+
+/// One `spark-sql` session over a fixed corpus of generated cases (Spark starts slowly): every
+/// valid case's decisions = eval's; last, a case eval rejects must stop the session with no
+/// decisions written.
+#[test]
+fn sql_on_spark_decides_as_eval_on_a_generated_corpus() {
+    let engine = sql::Engine::Spark;
+    let root = tempfile::tempdir().expect("a temp dir");
+    let mut script = String::new();
+    let mut expect = Vec::new();
+    let mut rejected: Option<(String, std::path::PathBuf)> = None;
+    let mut tally = SqlTally::default();
+    let n = sql::cases(SPARK_CASES);
+    for k in 0..n {
+        let seed = sql::first_seed() + k;
+        let format = if seed % 2 == 0 {
+            Format::Csv
+        } else {
+            Format::SemicolonCsv
+        };
+        let p = sql::prepare(engine, seed, root.path(), &[format]);
+        let out = p.dir.join("spark-out");
+        match (&p.eval[0].1, rejected.is_none()) {
+            (Some(want), _) => {
+                let s = sql::script(engine, &p, format, &out).unwrap_or_else(|| {
+                    panic!(
+                        "{}: `playbook sql` refuses an export eval accepts",
+                        p.context(format)
+                    )
+                });
+                script += &s;
+                tally.scripts += 1;
+                expect.push((p.context(format), out, want.clone()));
+            }
+            (None, true) => {
+                if let Some(s) = sql::script(engine, &p, format, &out) {
+                    rejected = Some((s, out));
+                    tally.rejected_by_sql += 1;
+                } else {
+                    tally.refused_when_compiling += 1;
+                }
+            }
+            (None, false) => tally.skipped += 1,
+        }
+    }
+    let (bad_script, bad_out) = rejected.expect("the corpus has an export eval rejects");
+    script += &bad_script;
+    let path = root.path().join("all.sql");
+    std::fs::write(&path, &script).expect("write");
+    let done = support::engines::spark_sql()
+        .args([
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.ui.enabled=false",
+            // Tiny exports: Spark's 200 shuffle partitions per sort cost seconds a case.
+            "--conf",
+            "spark.sql.shuffle.partitions=2",
+            "-f",
+        ])
+        .arg(&path)
+        // spark-sql leaves a metastore (metastore_db/, derby.log) in its folder.
+        .current_dir(root.path())
+        .output()
+        .expect("spark-sql");
+    let err = text(&done.stderr);
+    assert!(
+        !done.status.success(),
+        "the rejected export must stop the session: {}",
+        &err[err.len().saturating_sub(3000)..]
+    );
+    assert!(
+        sql::spark_written(&bad_out).is_none_or(|b| b.iter().filter(|c| **c == b'\n').count() <= 1),
+        "no decisions written for the rejected export"
+    );
+    for (ctx, out, want) in &expect {
+        let got = sql::spark_written(out).unwrap_or_default();
+        assert!(
+            &got == want,
+            "{ctx}\n--- eval ---\n{}\n--- spark ---\n{}\n--- spark's log (end) ---\n{}",
+            text(want),
+            text(&got),
+            &err[err.len().saturating_sub(3000)..]
+        );
+        tally.decisions += want.iter().filter(|b| **b == b'\n').count() as u64 - 1;
+    }
+    eprintln!("spark: {n} cases: {tally:?}");
+    assert!(tally.scripts >= 200, "too little compared: {tally:?}");
 }
 
 // ───────────────────────── regressions found by this net ─────────────────────────

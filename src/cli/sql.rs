@@ -41,6 +41,9 @@ pub struct SqlArgs {
     /// With --input: the export's field separator.
     #[arg(long, value_name = "CHAR", default_value_t = ',')]
     pub delimiter: char,
+    /// With --input: numbers in the export use a decimal comma (`12,50`), as `eval --decimal-comma`.
+    #[arg(long, requires = "input")]
+    pub decimal_comma: bool,
     /// One query over an existing table with the export's columns.
     #[arg(long, value_name = "NAME", default_value = "customers")]
     pub table: String,
@@ -64,7 +67,7 @@ pub fn run(args: SqlArgs) -> Exit {
         Dialect::Bigquery => &dialect::BigQuery,
         Dialect::Snowflake => &dialect::Snowflake,
     };
-    let Some((loaded, model)) =
+    let Some((loaded, mut model)) =
         (match load_checked(&args.playbook, SchemaSource::File, args.error_format) {
             Ok(m) => m,
             Err(e) => return usage_error(e),
@@ -77,6 +80,8 @@ pub fn run(args: SqlArgs) -> Exit {
             "`playbook sql` needs a `customer { … }` block: the SQL must know each column's type (`playbook schema EXPORT` prints one)",
         );
     }
+    // As `eval --decimal-comma`: the same as `decimal comma` in the policy.
+    model.policy.decimal_comma |= args.decimal_comma;
     // A table's columns cannot be seen when compiling: its id column is
     // named (`id` unless --key says otherwise), unless the playbook marks one.
     if let (Some(_), Some(k)) = (&args.key, model.key_field) {
@@ -94,8 +99,18 @@ pub fn run(args: SqlArgs) -> Exit {
             ));
         }
     }
-    let needs_header = engine.script_shape().is_some_and(|s| s.needs_file_header());
-    let file_columns = match (&args.input, needs_header) {
+    let shape = engine.script_shape();
+    let needs_header = shape.is_some_and(|s| s.needs_file_header());
+    // Spark's export may live on a cluster's storage: its header is read
+    // only when it is a file here (then the key and absent columns are found
+    // as `eval` finds them).
+    let reads_header = needs_header
+        || (shape.is_some_and(|s| s.reads_local_header())
+            && args
+                .input
+                .as_deref()
+                .is_some_and(|i| std::path::Path::new(i).is_file()));
+    let file_columns = match (&args.input, reads_header) {
         (Some(input), true) => match export_header(input, args.delimiter) {
             Ok(columns) => Some(columns),
             Err(e) => return usage_error(e),

@@ -230,6 +230,17 @@ fn script(
         sql.push_str(&format!(
             "{key} AS pb_key,\n    CASE WHEN ascii({key}) BETWEEN 33 AND 126 THEN TRUE WHEN NULLIF({key_text}, '') IS NULL THEN {fail} ELSE TRUE END AS pb_key_ok"
         ));
+    } else if let Some(s) = shape {
+        // An empty id is a data error in `eval` (§11 "Keys"), also when the key is no field.
+        let empty_key = format!(
+            "'line ' || {} || ': column ' || {} || ' is required, and this cell is empty'",
+            d.cast("pb_rn + 2", Ty::Text),
+            key_name(p, header, run_time, s)
+        );
+        sql.push_str(&format!(
+            "CASE WHEN NULLIF({key_text}, '') IS NULL THEN {} ELSE {key_text} END AS pb_id",
+            s.fail(&empty_key, Ty::Text)
+        ));
     } else {
         sql.push_str(&format!("{key_text} AS pb_id"));
     }
@@ -245,6 +256,14 @@ fn script(
             d.cast("pb_rn + 2", Ty::Text)
         ))
     };
+    // How the export writes numbers, as `eval` reads them (language.md §11 "Numbers").
+    let numbers = crate::data::cells::Numbers::new(
+        p.decimal_comma,
+        match source {
+            Source::Csv { delimiter, .. } => u8::try_from(*delimiter).unwrap_or(b','),
+            Source::Table { .. } => b',',
+        },
+    );
     for (i, slot) in p.slots.iter().enumerate() {
         let typed = match slot.column {
             None => null_of(&slot.kind, d),
@@ -272,7 +291,7 @@ fn script(
                             fast,
                             key: c == p.key_column,
                         };
-                        checked_cell(&cell, slot, p.decimal_comma, s)
+                        checked_cell(&cell, slot, numbers, s)
                     }
                     None => table_cell(&col, &t, slot, d),
                 }
@@ -865,9 +884,11 @@ struct Cell<'a> {
 fn checked_cell(
     cell: &Cell<'_>,
     slot: &crate::eval::program::Slot,
-    decimal_comma: bool,
+    numbers: crate::data::cells::Numbers,
     s: &dyn Script,
 ) -> String {
+    use crate::data::cells::Numbers;
+    let decimal_comma = numbers == Numbers::Comma;
     let Cell {
         col,
         t,
@@ -991,10 +1012,21 @@ fn checked_cell(
             // The grammar is checked on the cell as written, with its own separator.
             let sep = if decimal_comma { "," } else { "[.]" };
             let grammar = format!("[+-]?([0-9]+{sep}?[0-9]*|{sep}[0-9]+)([eE][+-]?[0-9]+)?");
+            // Beside `;` without a decimal comma, `2.500` is Dutch for 2500: not a number.
+            let number_test = |text: &str, test: String| {
+                if numbers == Numbers::PointBesideSemicolons {
+                    format!(
+                        "({test} AND NOT {})",
+                        s.full_match(text, "[+-]?[0-9]{1,3}([.][0-9]{3})+")
+                    )
+                } else {
+                    test
+                }
+            };
             let slow = required(
                 format!(
                     "CASE WHEN {t} IS NULL THEN NULL WHEN {} THEN {} ELSE {} END",
-                    s.full_match(t, &grammar),
+                    number_test(t, s.full_match(t, &grammar)),
                     as_number(t),
                     bad("a number", Ty::Double)
                 ),
@@ -1005,6 +1037,7 @@ fn checked_cell(
                 let (test, value) = s
                     .plain_number(col, decimal_comma)
                     .unwrap_or_else(|| (s.full_match(col, &grammar), as_number(col)));
+                let test = number_test(col, test);
                 format!(
                     "{} WHEN {test} THEN {value} ELSE {} END",
                     when_null(Ty::Double),

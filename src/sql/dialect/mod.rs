@@ -211,6 +211,14 @@ pub trait Script: Dialect {
         false
     }
 
+    /// Whether the script reads the export's header when compiling if the
+    /// export is a local file (Spark's path may name a cluster's storage,
+    /// which `playbook sql` cannot open: then the columns are read by name
+    /// and the key is `id`).
+    fn reads_local_header(&self) -> bool {
+        self.needs_file_header()
+    }
+
     /// Whether the script sorts the decisions when writing them: the query
     /// then leaves out its ORDER BY and adds the keys `pb_o1`, `pb_o2`, `pb_o3`.
     fn sorts_when_writing(&self) -> bool {

@@ -73,6 +73,10 @@ impl Dialect for Spark {
 }
 
 impl Script for Spark {
+    fn reads_local_header(&self) -> bool {
+        true
+    }
+
     fn sorts_when_writing(&self) -> bool {
         true
     }
