@@ -70,6 +70,7 @@ pub enum Code {
     NotFired,
     ConfusableName,
     BidiCodepoint,
+    NullComparison,
     // Tests.
     TestFailed,
 }
@@ -125,6 +126,7 @@ impl Code {
         Code::NotFired,
         Code::ConfusableName,
         Code::BidiCodepoint,
+        Code::NullComparison,
         Code::TestFailed,
     ];
 
@@ -180,6 +182,7 @@ impl Code {
             Code::NotFired => "not-fired",
             Code::ConfusableName => "confusable-name",
             Code::BidiCodepoint => "bidi-codepoint",
+            Code::NullComparison => "null-comparison",
             Code::TestFailed => "test-failed",
         }
     }
@@ -199,6 +202,7 @@ impl Code {
             | Code::NotFired
             | Code::ConfusableName
             | Code::BidiCodepoint
+            | Code::NullComparison
             | Code::NearColumn => Severity::Warning,
             _ => Severity::Error,
         }
@@ -209,7 +213,7 @@ impl Code {
     /// A warning that every command shows, not only `check`: one that means the playbook may
     /// decide something other than its author meant (language.md §11, `50.000`).
     pub fn shown_by_every_command(self) -> bool {
-        matches!(self, Code::ThousandsSeparator)
+        matches!(self, Code::ThousandsSeparator | Code::NullComparison)
     }
 }
 

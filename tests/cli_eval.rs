@@ -1408,3 +1408,87 @@ fn an_output_extension_playbook_does_not_write_is_a_usage_error() {
         );
     }
 }
+
+/// Issue 18: the export first and the playbook second is said as such, before the export is
+/// read as a playbook (which gave a page of syntax errors); the same for `explain`.
+#[test]
+fn swapped_arguments_name_the_right_order() {
+    let dir = folder(&[
+        ("klanten.csv", b"id,city\nC1,\n"),
+        (
+            "regels.playbook",
+            b"customer {\n  id text key\n  city text?\n}\nactions a\nwhen city is missing then a\n",
+        ),
+    ]);
+    let out = playbook(dir.path(), &["eval", "klanten.csv", "regels.playbook"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains(
+            "the first argument is the playbook, then the export: `playbook eval regels.playbook klanten.csv`"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = playbook(
+        dir.path(),
+        &[
+            "explain",
+            "klanten.csv",
+            "regels.playbook",
+            "--customer",
+            "C1",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("`playbook explain regels.playbook klanten.csv`"));
+    // The right order runs.
+    let out = playbook(
+        dir.path(),
+        &[
+            "eval",
+            "regels.playbook",
+            "klanten.csv",
+            "--as-of",
+            AS_OF,
+            "-q",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+/// Issue 18: `city is null` compares with the word `null`; `eval` says so too (not only
+/// `check`), since it decides something other than meant.
+#[test]
+fn is_null_is_a_warning_every_command_shows() {
+    let dir = folder(&[
+        ("klanten.csv", b"id,city\nC1,\nC2,null\n"),
+        (
+            "regels.playbook",
+            b"customer {\n  id text key\n  city text?\n}\nactions a\nwhen city is null then a\n",
+        ),
+    ]);
+    let out = playbook(
+        dir.path(),
+        &[
+            "eval",
+            "regels.playbook",
+            "klanten.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("playbook::null-comparison"),
+        "{}",
+        stderr(&out)
+    );
+    // It means what it says: only the cell holding the text `null`.
+    assert_eq!(
+        stdout(&out),
+        "customer,rule,action,argument,channel,holdout\nC2,rule@6,a,,,false\n"
+    );
+}

@@ -56,6 +56,8 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
                 .any(|e| d.span().start <= e.start && e.end <= d.span().end)
     });
     diagnostics.extend(text::run(source));
+    crate::syntax::habits::refine(source, playbook, &mut diagnostics);
+    crate::syntax::habits::null_comparisons(source, playbook, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
         None
@@ -97,6 +99,8 @@ pub fn check_parsed(parsed: &crate::syntax::Parsed, source: &str) -> Vec<Diagnos
             _ => true,
         }
     }));
+    let reported = parsed.diagnostics.clone();
+    crate::syntax::habits::drop_dashed_uses(source, &reported, &mut all);
     all.sort_by_key(|d| (d.span().start, d.severity));
     all
 }

@@ -59,3 +59,32 @@ pub fn load_checked(
     report(&errors, &loaded, format);
     Ok(model.map(|m| (loaded, m)))
 }
+
+/// `playbook eval klanten.csv regels.playbook`: the arguments the wrong way round. Said before
+/// the export is parsed as a playbook (which would give a page of syntax errors).
+pub fn swapped_arguments(
+    command: &str,
+    playbook: &std::path::Path,
+    exports: &[&std::path::Path],
+) -> Result<(), String> {
+    let ext = |p: &std::path::Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+    };
+    let export_like = matches!(
+        ext(playbook).as_deref(),
+        Some("csv" | "tsv" | "txt" | "json" | "ndjson" | "jsonl" | "xlsx" | "xls")
+    );
+    match exports
+        .iter()
+        .find(|e| ext(e).as_deref() == Some("playbook"))
+    {
+        Some(pb) if export_like => Err(format!(
+            "the first argument is the playbook, then the export: `playbook {command} {} {}`",
+            pb.display(),
+            playbook.display()
+        )),
+        _ => Ok(()),
+    }
+}

@@ -60,6 +60,10 @@ pub fn run(args: EvalArgs) -> Exit {
         Ok(d) => d,
         Err(e) => return usage_error(e),
     };
+    let exports: Vec<&std::path::Path> = args.exports.iter().map(PathBuf::as_path).collect();
+    if let Err(e) = super::common::swapped_arguments("eval", &args.playbook, &exports) {
+        return usage_error(e);
+    }
     if args.rejects.is_some() && args.on_error != OnError::Skip {
         return usage_error("--rejects needs --on-error skip");
     }

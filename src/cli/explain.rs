@@ -30,6 +30,9 @@ pub fn run(args: ExplainArgs) -> Exit {
         Ok(d) => d,
         Err(e) => return usage_error(e),
     };
+    if let Err(e) = super::common::swapped_arguments("explain", &args.playbook, &[&args.export]) {
+        return usage_error(e);
+    }
     let loaded = match load(&args.playbook) {
         Ok(l) => l,
         Err(e) => return usage_error(e),

@@ -1,6 +1,7 @@
 //! Source text → typed AST. The only module that sees pest's types.
 
 mod error;
+pub mod habits;
 mod lower;
 pub mod thousands;
 
@@ -189,8 +190,10 @@ pub fn parse(source: &str) -> Parsed {
         diagnostics.truncate(MAX_DIAGNOSTICS);
     }
     diagnostics.sort_by_key(|d| d.span().start);
+    let playbook = Playbook { items };
+    habits::refine(source, &playbook, &mut diagnostics);
     Parsed {
-        playbook: Playbook { items },
+        playbook,
         diagnostics,
         skipped,
     }

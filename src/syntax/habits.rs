@@ -1,0 +1,509 @@
+//! The habits of the people who write playbooks — Dutch keywords, Dutch dates, names with
+//! spaces or dashes, `= missing`, `decimal comma` outside the policy, a forgotten `then` —
+//! turned into the fix, in the message of the error they cause. A pass over the problems
+//! already found: it rewords and re-points them, it never finds new errors of its own (except
+//! the `null-comparison` warning, which has no error to ride on).
+
+use crate::ast::{ExprKind, FieldType, Playbook, Span};
+use crate::diagnostic::{Code, Diagnostic, Label, Severity};
+
+/// Dutch words a marketer may write for the language's keywords.
+const DUTCH: &[(&str, &str)] = &[
+    ("wanneer", "when"),
+    ("als", "when"),
+    ("dan", "then"),
+    ("en", "and"),
+    ("of", "or"),
+    ("niet", "not"),
+    ("klant", "customer"),
+    ("tenzij", "unless"),
+    ("regel", "rule"),
+    ("acties", "actions"),
+    ("tussen", "between"),
+    ("bevat", "contains"),
+    ("heeft", "has"),
+    ("ontbreekt", "is missing"),
+];
+
+/// Words that mean "no value" to someone used to SQL or Excel.
+const NULL_WORDS: &[&str] = &["null", "nil", "none", "leeg", "empty", "missing"];
+
+/// A word of the source (outside strings and comments) and where it is.
+struct Word<'a> {
+    text: &'a str,
+    span: Span,
+}
+
+/// The plain words of `source[range]`, skipping quoted strings and `#` comments.
+fn words(source: &str, from: usize, to: usize) -> Vec<Word<'_>> {
+    let bytes = source.as_bytes();
+    let to = to.min(source.len());
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        let c = bytes[i];
+        if c == b'"' {
+            i += 1;
+            while i < to && bytes[i] != b'"' && bytes[i] != b'\n' {
+                i += 1;
+            }
+            i += 1;
+        } else if c == b'#' {
+            while i < to && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < to && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            out.push(Word {
+                text: &source[start..i],
+                span: Span::new(start, i),
+            });
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn line_start(source: &str, at: usize) -> usize {
+    source[..at.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+}
+
+fn line_end(source: &str, at: usize) -> usize {
+    source[at.min(source.len())..]
+        .find('\n')
+        .map_or(source.len(), |i| at + i)
+}
+
+/// Where to look for the cause of an error at `at`: its own line, and the line before it when
+/// the error is at the start of its line (a problem found only where the next item begins).
+fn neighbourhood(source: &str, at: usize) -> (usize, usize) {
+    let start = line_start(source, at);
+    let end = line_end(source, at);
+    if source[start..at.min(source.len())].trim().is_empty() && start > 0 {
+        // The previous line that is not empty.
+        let mut prev = line_start(source, start - 1);
+        while prev > 0 && source[prev..start].trim().is_empty() {
+            prev = line_start(source, prev - 1);
+        }
+        (prev, end)
+    } else {
+        (start, end)
+    }
+}
+
+/// Every name the playbook declares: a Dutch word that is one of them is not a keyword.
+fn declared(playbook: &Playbook) -> Vec<&str> {
+    let mut names = Vec::new();
+    for s in playbook.schemas() {
+        for f in &s.fields {
+            names.push(f.name.text.as_str());
+            if let FieldType::OneOf(words) = &f.ty {
+                names.extend(words.iter().map(|w| w.text.as_str()));
+            }
+        }
+    }
+    for j in playbook.journeys() {
+        names.push(j.name.text.as_str());
+        names.extend(j.stages.iter().map(|s| s.name.text.as_str()));
+    }
+    names.extend(playbook.segments().map(|s| s.name.text.as_str()));
+    for a in playbook.action_decls() {
+        names.extend(a.names.iter().map(|n| n.text.as_str()));
+    }
+    names
+}
+
+fn reword(d: &mut Diagnostic, message: String, at: Span, label: &str, help: String) {
+    d.message = message;
+    d.labels = vec![Label {
+        span: at,
+        text: Some(label.to_string()),
+    }];
+    d.help = Some(help);
+}
+
+/// Rewords the errors in `diags` whose cause is a habit, and adds the `null-comparison`
+/// warnings. `diags` are the problems of one file, `playbook` what of it parsed.
+pub fn refine(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
+    let names = declared(playbook);
+    let mut dutch_seen: Vec<Span> = Vec::new();
+    for d in diags.iter_mut() {
+        if d.severity != Severity::Error || d.code == Code::TooLarge || d.code == Code::TooDeep {
+            continue;
+        }
+        let at = d.span().start as usize;
+        if at > source.len() {
+            continue;
+        }
+        if date_at(source, d, at)
+            || dutch_keyword(source, &names, d, at, &mut dutch_seen)
+            || missing_then(source, &names, d, at)
+            || name_with_spaces_or_dash(source, d, at)
+            || policy_outside(source, d, at)
+            || missing_as_value(source, d, at)
+        {
+            continue;
+        }
+        dutch_date(source, d);
+    }
+    drop_dashed_uses(source, &diags.clone(), diags);
+    // Two errors re-pointed at one Dutch word say the same thing: keep the first.
+    let mut kept: Vec<(Span, String)> = Vec::new();
+    diags.retain(|d| {
+        let key = (d.span(), d.message.clone());
+        if d.message.contains("English keywords") && kept.contains(&key) {
+            return false;
+        }
+        kept.push(key);
+        true
+    });
+}
+
+fn dutch_keyword(
+    source: &str,
+    names: &[&str],
+    d: &mut Diagnostic,
+    at: usize,
+    seen: &mut Vec<Span>,
+) -> bool {
+    let (from, to) = neighbourhood(source, at);
+    let all = words(source, from, to);
+    let found = all.iter().enumerate().find(|(i, w)| {
+        let lower = w.text.to_lowercase();
+        // `one of`, `anniversary of`, `as of` are English; `klant:` is a column in `given`.
+        let english_of = lower == "of"
+            && i.checked_sub(1)
+                .is_some_and(|p| matches!(all[p].text, "one" | "anniversary" | "as"));
+        let key = source[w.span.end as usize..].trim_start().starts_with(':');
+        DUTCH.iter().any(|(nl, _)| *nl == lower) && !names.contains(&w.text) && !english_of && !key
+    });
+    let Some((_, w)) = found else { return false };
+    let lower = w.text.to_lowercase();
+    let english = DUTCH
+        .iter()
+        .find(|(nl, _)| *nl == lower)
+        .map_or("", |(_, en)| en);
+    seen.push(w.span);
+    reword(
+        d,
+        format!(
+            "`{}` is `{english}` here: a playbook is written with English keywords",
+            w.text
+        ),
+        w.span,
+        &format!("write `{english}`"),
+        "the keywords are English: `when … then …`, `and`, `or`, `not`, `unless`, `customer in` (names and texts may be Dutch)".to_string(),
+    );
+    true
+}
+
+/// A name with a `-` is reported where it is declared (`reported`); where it is used it reads
+/// as a subtraction, and the errors there (in `diags`) say nothing more.
+pub fn drop_dashed_uses(source: &str, reported: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
+    let dashed: Vec<&str> = reported
+        .iter()
+        .filter(|d| d.message.contains("has a `-`"))
+        .filter_map(|d| source.get(d.span().range()))
+        .collect();
+    if dashed.is_empty() {
+        return;
+    }
+    // Every place a dashed name is written.
+    let uses: Vec<(usize, usize)> = dashed
+        .iter()
+        .flat_map(|n| source.match_indices(n).map(|(i, m)| (i, i + m.len())))
+        .collect();
+    diags.retain(|d| {
+        let (start, end) = (d.span().start as usize, d.span().end as usize);
+        d.message.contains("has a `-`") || !uses.iter().any(|&(a, b)| start < b && a < end)
+    });
+}
+
+/// `rule r when orders > 3 verras`: found at the next item, but `then` belongs before the
+/// action.
+fn missing_then(source: &str, names: &[&str], d: &mut Diagnostic, at: usize) -> bool {
+    // Only where the parser itself guessed a missing `then` (not `… = then`, a missing `)`).
+    let guessed = d
+        .help
+        .as_deref()
+        .is_some_and(|h| h.contains("is `then` missing?"));
+    if !guessed || d.code != Code::SyntaxError {
+        return false;
+    }
+    let (from, _) = neighbourhood(source, at);
+    let before = words(source, from, at);
+    // The condition starts after the last `when`; the action is the last declared action
+    // after it.
+    let Some(when) = before.iter().rposition(|w| w.text == "when") else {
+        return false;
+    };
+    let action = before[when + 1..]
+        .iter()
+        .rev()
+        .find(|w| names.contains(&w.text) && is_action(source, names, w.text));
+    let (span, label) = match action {
+        Some(a) => (a.span, "`then` belongs before this action"),
+        None => {
+            // The end of the condition: the last thing written before the error.
+            let end = source[..at].trim_end().len();
+            let start = source[..end]
+                .rfind(char::is_whitespace)
+                .map_or(0, |i| i + 1);
+            let last = &source[start..end];
+            if last.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                (
+                    Span::new(start, end),
+                    "is this the action? `then` belongs before it",
+                )
+            } else {
+                (Span::new(start, end), "`then` is expected after this")
+            }
+        }
+    };
+    reword(
+        d,
+        "`then` is missing: a rule is written `when CONDITION then ACTION`".to_string(),
+        span,
+        label,
+        "write `then` between the condition and the actions".to_string(),
+    );
+    true
+}
+
+fn is_action(source: &str, _names: &[&str], word: &str) -> bool {
+    // An action is declared in an `actions` line: look for it there.
+    source.lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with("actions ")
+            && t["actions ".len()..]
+                .split(',')
+                .any(|a| a.trim().trim_matches('"') == word)
+    })
+}
+
+/// `rule win slapers terug when …`, `segment vaste-klanten = …`: a name that is not one word.
+fn name_with_spaces_or_dash(source: &str, d: &mut Diagnostic, at: usize) -> bool {
+    if d.code != Code::SyntaxError {
+        return false;
+    }
+    let start = line_start(source, at);
+    let head = &source[start..at];
+    let trimmed = head.trim_start();
+    let keyword = ["rule", "segment", "stage", "journey"]
+        .into_iter()
+        .find(|k| trimmed.starts_with(&format!("{k} ")));
+    let Some(keyword) = keyword else {
+        return false;
+    };
+    let name_start = start + (head.len() - trimmed.len()) + keyword.len() + 1;
+    let rest = &source[name_start..line_end(source, at)];
+    // The name runs to the word that follows it.
+    let stop = [" when ", " = ", "=", " {", "{"]
+        .iter()
+        .filter_map(|s| rest.find(s))
+        .min()
+        .unwrap_or(rest.len());
+    let name = rest[..stop].trim();
+    if name.is_empty() || name.starts_with('"') {
+        return false;
+    }
+    let span = Span::new(name_start, name_start + name.len());
+    let underscored = name.replace([' ', '-'], "_");
+    if name.contains('-') && !name.contains(' ') {
+        reword(
+            d,
+            format!("the name `{name}` has a `-`, which a plain name cannot hold"),
+            span,
+            "write this name in quotes, or with `_`",
+            format!("write `{keyword} \"{name}\"` (and `\"{name}\"` where it is used), or `{keyword} {underscored}`"),
+        );
+        return true;
+    }
+    if name.contains(' ') {
+        reword(
+            d,
+            format!("a {keyword} name with spaces is written in quotes"),
+            span,
+            "this is one name",
+            format!("write `{keyword} \"{name}\"`, or `{keyword} {underscored}`"),
+        );
+        return true;
+    }
+    false
+}
+
+/// `decimal comma`, `suppress …` or `max N …` written outside `policy { }`.
+fn policy_outside(source: &str, d: &mut Diagnostic, at: usize) -> bool {
+    if d.code != Code::SyntaxError {
+        return false;
+    }
+    let rest = &source[at..line_end(source, at)];
+    let what = if rest.starts_with("decimal comma") {
+        "decimal comma"
+    } else if rest.starts_with("suppress ") {
+        "suppress"
+    } else if rest.starts_with("max ") {
+        "max"
+    } else {
+        return false;
+    };
+    if !source[line_start(source, at)..at].trim().is_empty() {
+        return false;
+    }
+    let line = rest.trim_end();
+    reword(
+        d,
+        format!("`{what}` belongs in `policy {{ }}`"),
+        Span::new(at, at + line.len()),
+        "move this line into the policy",
+        format!("write it inside the policy block: `policy {{ {line} }}`"),
+    );
+    true
+}
+
+/// `city = missing`, `city != null`: the test for an empty cell is `is missing`.
+fn missing_as_value(source: &str, d: &mut Diagnostic, at: usize) -> bool {
+    let word: String = source[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    if !NULL_WORDS.contains(&word.to_lowercase().as_str()) {
+        return false;
+    }
+    let before = source[..at].trim_end();
+    let negated = before.ends_with("!=");
+    if !(before.ends_with('=') || before.ends_with("is") || before.ends_with("is not")) {
+        return false;
+    }
+    let test = if negated { "is present" } else { "is missing" };
+    let field = words(source, line_start(source, at), at)
+        .iter()
+        .rev()
+        .find(|w| w.text != "is" && w.text != "not")
+        .map_or("F", |w| w.text);
+    reword(
+        d,
+        format!("an empty cell is tested with `{test}`, not with a value `{word}`"),
+        Span::new(at, at + word.len()),
+        "not a value",
+        format!(
+            "write `{field} {test}` (its opposite is `{field} {}`)",
+            if negated { "is missing" } else { "is present" }
+        ),
+    );
+    true
+}
+
+/// `given { d: 23-11-2013 }`, `as of 23-11-2026`: a syntax error inside a Dutch date.
+fn date_at(source: &str, d: &mut Diagnostic, at: usize) -> bool {
+    let date_char = |c: u8| c.is_ascii_digit() || matches!(c, b'-' | b'/' | b'.');
+    let bytes = source.as_bytes();
+    if at >= bytes.len() || !date_char(bytes[at]) {
+        return false;
+    }
+    let mut start = at;
+    while start > 0 && date_char(bytes[start - 1]) {
+        start -= 1;
+    }
+    let mut end = at;
+    while end < bytes.len() && date_char(bytes[end]) {
+        end += 1;
+    }
+    let Some(iso) = dutch_date_text(&source[start..end]) else {
+        return false;
+    };
+    reword(
+        d,
+        format!("dates are written year-month-day: `{iso}`"),
+        Span::new(start, end),
+        "a day-month-year date",
+        format!("write `{iso}`"),
+    );
+    true
+}
+
+/// `Dt_Customer < 23-11-2013`: a Dutch date read as arithmetic.
+fn dutch_date(source: &str, d: &mut Diagnostic) {
+    for label in &d.labels {
+        let text = source.get(label.span.range()).unwrap_or("").trim();
+        if let Some(iso) = dutch_date_text(text) {
+            let help = format!("write dates as year-month-day: `{iso}`");
+            d.help = Some(help);
+            return;
+        }
+    }
+}
+
+/// `23-11-2013`, `23/11/2013`, `23.11.2013` → `2013-11-23`.
+pub fn dutch_date_text(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    if parts.len() != 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let (day, month, year) = (parts[0], parts[1], parts[2]);
+    if !(1..=2).contains(&day.len()) || !(1..=2).contains(&month.len()) || year.len() != 4 {
+        return None;
+    }
+    Some(format!("{year}-{month:0>2}-{day:0>2}"))
+}
+
+/// `city is null`: compares with the text `null`, which is not what anyone means.
+pub fn null_comparisons(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    for condition in playbook.conditions() {
+        condition.walk(&mut |e| {
+            if let ExprKind::IsWord { word, negated, .. } = &e.kind {
+                let text = source.get(word.span.range()).unwrap_or("");
+                if NULL_WORDS.contains(&text.to_lowercase().as_str()) && text != "missing" {
+                    found.push((e.span, word.span, text.to_string(), *negated));
+                }
+            }
+        });
+    }
+    for (whole, word, text, negated) in found {
+        if diags
+            .iter()
+            .any(|d| d.is_error() && d.span().start <= whole.start && whole.end <= d.span().end)
+        {
+            continue;
+        }
+        let test = if negated { "is present" } else { "is missing" };
+        diags.push(
+            Diagnostic::new(
+                Code::NullComparison,
+                word,
+                format!("this compares with the text `{text}`, not with an empty cell"),
+            )
+            .label("a word, compared as text")
+            .help(format!(
+                "to test for an empty cell write `{test}`; to compare with the text, write `\"{text}\"`"
+            )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_dates_are_turned_around() {
+        assert_eq!(dutch_date_text("23-11-2013").as_deref(), Some("2013-11-23"));
+        assert_eq!(dutch_date_text("1/2/2024").as_deref(), Some("2024-02-01"));
+        assert_eq!(dutch_date_text("2013-11-23"), None);
+        assert_eq!(dutch_date_text("12"), None);
+    }
+
+    #[test]
+    fn words_skip_strings_and_comments() {
+        let s = "when x = \"en of\" en y # dan\n";
+        let w: Vec<&str> = words(s, 0, s.len()).iter().map(|w| w.text).collect();
+        assert_eq!(w, ["when", "x", "en", "y"]);
+    }
+}
