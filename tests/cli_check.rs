@@ -328,3 +328,19 @@ fn thousands_separators_in_literals_are_shown_by_every_command() {
         "{text}"
     );
 }
+
+/// Issue 18: a folder without playbooks is no passed check: CI pointed at the wrong path
+/// goes red (it said "checked 0 files" and exit 0), for `check`, `test` and `fmt` alike.
+#[test]
+fn an_empty_folder_is_an_error_for_check_test_and_fmt() {
+    let dir = folder(&[("notes.txt", "not a playbook")]);
+    for command in ["check", "test", "fmt"] {
+        let out = playbook(dir.path(), &[command, "."]);
+        assert_eq!(code(&out), 2, "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no *.playbook files in the folder ."),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -1492,3 +1492,52 @@ fn is_null_is_a_warning_every_command_shows() {
         "customer,rule,action,argument,channel,holdout\nC2,rule@6,a,,,false\n"
     );
 }
+
+/// Issue 18: `--on-error skip` that rejects every row decided nothing: exit 1, not 0. The
+/// rejects file is still written (it says why).
+#[test]
+fn skip_that_rejects_every_row_fails() {
+    let dir = folder(&[
+        ("klanten.csv", b"id,orders\nC1,x\nC2,y\n"),
+        (
+            "regels.playbook",
+            b"customer {\n  id text key\n  orders number\n}\nactions a\nwhen orders > 1 then a\n",
+        ),
+    ]);
+    let out = playbook(
+        dir.path(),
+        &[
+            "eval",
+            "regels.playbook",
+            "klanten.csv",
+            "--as-of",
+            AS_OF,
+            "--on-error",
+            "skip",
+            "--rejects",
+            "rejects.csv",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("every row of the export was rejected (2 rows)"));
+    assert!(read(dir.path().join("rejects.csv")).contains("`x` is not a number"));
+    // One good row is enough to pass.
+    std::fs::write(dir.path().join("klanten.csv"), "id,orders\nC1,x\nC2,3\n").expect("write");
+    let out = playbook(
+        dir.path(),
+        &[
+            "eval",
+            "regels.playbook",
+            "klanten.csv",
+            "--as-of",
+            AS_OF,
+            "--on-error",
+            "skip",
+            "--rejects",
+            "rejects.csv",
+            "-q",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}

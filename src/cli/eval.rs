@@ -221,6 +221,14 @@ pub fn run(args: EvalArgs) -> Exit {
             if let Some(warning) = summary.duplicate_warning() {
                 eprintln!("{warning}");
             }
+            // `--on-error skip` that kept no row is no success: the export does not fit at all.
+            if summary.rejected > 0 && summary.evaluated == 0 {
+                eprintln!(
+                    "error: every row of the export was rejected ({} rows): nothing was decided (the rejected rows say why)",
+                    summary.rejected
+                );
+                return Exit::Findings;
+            }
             if args.coverage {
                 let never: Vec<Diagnostic> = model
                     .rules

@@ -16,6 +16,13 @@ pub fn find_playbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
             walk(input, &root, &mut found)
                 .map_err(|e| format!("cannot read the folder {}: {e}", input.display()))?;
+            // An empty folder is not a passed check: CI pointed at the wrong path must go red.
+            if found.is_empty() {
+                return Err(format!(
+                    "no *.playbook files in the folder {}",
+                    input.display()
+                ));
+            }
             found.sort();
             out.extend(found);
         } else if input.exists() {
