@@ -300,6 +300,103 @@ fn no_output_over_an_input_through_a_hard_link() {
     );
 }
 
+/// A bind mount made for a test, unmounted when dropped (also when the test fails).
+struct BindMount(PathBuf);
+
+impl BindMount {
+    /// Mounts `from` on `on`; `None` (with the reason) when not root or not permitted.
+    fn new(from: &Path, on: &Path) -> Result<BindMount, String> {
+        if !is_root() {
+            return Err("not root".to_string());
+        }
+        let out = Command::new("mount")
+            .arg("--bind")
+            .arg(from)
+            .arg(on)
+            .output()
+            .map_err(|e| format!("mount does not run: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "mount --bind is not permitted here: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(BindMount(on.to_path_buf()))
+    }
+}
+
+impl Drop for BindMount {
+    fn drop(&mut self) {
+        let done = Command::new("umount").arg(&self.0).status();
+        if !done.is_ok_and(|s| s.success()) {
+            eprintln!("could not unmount {}", self.0.display());
+        }
+    }
+}
+
+/// Item 10: the same file seen through a bind mount has another path but the same device
+/// and inode, so `-o` there is refused as over the export (and `--summary` over the playbook).
+/// Runs as root where `mount --bind` works (CI); says so and passes otherwise.
+#[test]
+fn no_output_over_an_input_through_a_bind_mount() {
+    let dir = folder();
+    let mirror = dir.path().join("mirror");
+    std::fs::create_dir(&mirror).expect("a folder");
+    let _mount = match BindMount::new(dir.path(), &mirror) {
+        Ok(m) => m,
+        Err(why) => {
+            eprintln!("skipped: no_output_over_an_input_through_a_bind_mount: {why}");
+            return;
+        }
+    };
+    assert_eq!(
+        std::fs::read_to_string(mirror.join("e.csv")).expect("the export through the mount"),
+        EXPORT
+    );
+    for (option, path, over) in [
+        ("-o", "mirror/e.csv", "over the export"),
+        ("--rejects", "mirror/e.csv", "over the export"),
+        ("--summary", "mirror/p.playbook", "over the playbook"),
+    ] {
+        let out = run(
+            dir.path(),
+            &[
+                "eval",
+                "p.playbook",
+                "e.csv",
+                "--on-error",
+                "skip",
+                option,
+                path,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{option} {path}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains(over),
+            "{option} {path}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("e.csv")).expect("reads"),
+        EXPORT
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("p.playbook")).expect("reads"),
+        PLAYBOOK
+    );
+    assert!(
+        temporaries(dir.path()).is_empty(),
+        "{:?}",
+        names(dir.path())
+    );
+}
+
 // ---- 11. two outputs on one path ---------------------------------------------------------
 
 #[test]
