@@ -1,6 +1,7 @@
 #!/bin/sh
 # Fills fuzz/corpus/<target>/ with seeds (run from anywhere; the corpora are git-ignored).
 #   parse_check, fmt_roundtrip: every playbook in playbooks/, tests/fixtures/ and fuzz/playbooks/
+#   eval_csv_quotes, paths_outputs: tests/regressions/<target>/ (generator bytes)
 #   eval_csv: playbooks/data/*.csv, the csv-spectrum cases, the first 4 KB of every file under
 #             ../shared/data/real and ../shared/data/excel-nl, the mangled Online Retail file's
 #             quote-wrapped rows, and small exports written for the three embedded playbooks.
@@ -29,3 +30,9 @@ printf 'id,orders,lifetime_value,first_order,last_order,nps,complaint,opted_in,b
 printf '\357\273\277Klant nr;Bedrag;Lid sinds;Soort;Labels;Akkoord\r\nK1;100,5;01-01-2020;goud;actie;ja\r\nK2;;;zilver;;\r\n"K3";"1,5";"29-02-2024";brons;"a;actie";nee' > "$c/dutch.csv"
 printf 'id,orders,last_order,tags,name\n1,3,2026-10-01,vip,anna\n2,1,,"x;vip",bob\n' > "$c/inferred.csv"
 echo "seeded: $(ls "$here/corpus/parse_check" | wc -l) playbooks, $(ls "$c" | wc -l) exports"
+# eval_csv_quotes, paths_outputs: their inputs are generator bytes, not files; the seeds are the
+# hand-made inputs kept in tests/regressions/<target>/ (each names what it builds).
+for t in eval_csv_quotes paths_outputs; do
+    mkdir -p "$here/corpus/$t"
+    cp "$root/tests/regressions/$t"/* "$here/corpus/$t/"
+done

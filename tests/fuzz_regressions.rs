@@ -15,10 +15,14 @@ use std::path::{Path, PathBuf};
 
 #[path = "../fuzz/properties/eval_csv.rs"]
 mod eval_csv;
+#[path = "../fuzz/properties/eval_csv_quotes.rs"]
+mod eval_csv_quotes;
 #[path = "../fuzz/properties/fmt_roundtrip.rs"]
 mod fmt_roundtrip;
 #[path = "../fuzz/properties/parse_check.rs"]
 mod parse_check;
+#[path = "../fuzz/properties/paths_outputs.rs"]
+mod paths_outputs;
 
 fn inputs(target: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,6 +52,8 @@ fn run_all(target: &str, property: fn(&[u8])) -> usize {
 fn fuzzing_finds_stay_fixed() {
     let total = run_all("parse_check", parse_check::holds)
         + run_all("eval_csv", eval_csv::holds)
-        + run_all("fmt_roundtrip", fmt_roundtrip::holds);
+        + run_all("fmt_roundtrip", fmt_roundtrip::holds)
+        + run_all("eval_csv_quotes", eval_csv_quotes::holds)
+        + run_all("paths_outputs", paths_outputs::holds);
     assert!(total > 0, "the saved inputs are found");
 }

@@ -2,7 +2,8 @@
 //! `playbook::runner::run`, as `playbook eval` runs them:
 //!
 //! - `--on-error skip`, one thread, the whole input in one chunk (as a small export is in
-//!   production, where chunks are 1 MiB); then again with two threads and 7-byte chunks: the decisions, rejects and summary must be the same bytes, and
+//!   production, where chunks are 1 MiB); then again with two threads, 7-byte chunks and
+//!   16-byte parts: the decisions, rejects and summary must be the same bytes, and
 //!   every row read is either evaluated or rejected;
 //! - `--on-error stop`, the same two ways: both succeed alike, or both stop at the same
 //!   bad row with the same error.
@@ -105,6 +106,12 @@ fn eval(
         as_of: as_of(),
         threads,
         chunk_bytes,
+        // Decisions handed on in parts of 16 bytes when the chunks are tiny.
+        part_bytes: if chunk_bytes == TINY_CHUNKS {
+            16
+        } else {
+            playbook::runner::PART_BYTES
+        },
         on_error,
         out_format,
         coverage: true,

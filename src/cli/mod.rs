@@ -102,8 +102,24 @@ pub fn main() -> Exit {
     }
 }
 
+/// Runs a command line in this process, as the binary does (`args` starts with the program's
+/// name), without the exit-code handling of standard-stream write errors. For the
+/// `paths_outputs` fuzz target, which drives the output layer in-process.
+#[doc(hidden)]
+pub fn run_from<I, T>(args: I) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run_parsed(Cli::try_parse_from(args))
+}
+
 fn run() -> Exit {
-    let cli = match Cli::try_parse() {
+    run_parsed(Cli::try_parse())
+}
+
+fn run_parsed(cli: Result<Cli, clap::Error>) -> Exit {
+    let cli = match cli {
         Ok(cli) => cli,
         Err(e) => {
             let place = if e.use_stderr() {

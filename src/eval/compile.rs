@@ -370,6 +370,7 @@ impl Compiler<'_> {
                 op: *op,
                 value: self.value(value),
                 pattern: pattern.as_str().into(),
+                finder: Box::new(memchr::memmem::Finder::new(pattern.as_bytes()).into_owned()),
             },
             K::Missing { value, negated } => CKind::Missing {
                 value: self.value(value),

@@ -133,7 +133,10 @@ pub enum CKind {
     Text {
         op: TextOp,
         value: V,
+        /// Lower-cased, as written in the playbook.
         pattern: Box<str>,
+        /// `pattern` prepared once for a search linear in the cell (`contains`).
+        finder: Box<memchr::memmem::Finder<'static>>,
     },
     Missing {
         value: V,

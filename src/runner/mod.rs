@@ -28,6 +28,16 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 pub use summary::{Stats, Summary};
 
+/// A worker hands on what it has decided of a chunk whenever its decisions and rejects reach
+/// this many bytes, rather than at the chunk's end: a chunk's decisions grow with rules × rows
+/// (25,000 rules that all fire write about 1.5 MB per customer), its parts do not.
+pub const PART_BYTES: usize = 1 << 20;
+
+/// Parts of later chunks, decided while an earlier chunk is still being worked on, are held
+/// for the writer up to this many bytes; a worker with more waits for the writer. With
+/// [`PART_BYTES`], this bounds the decisions in memory whatever the rules and rows.
+pub const HELD_BYTES: usize = 32 << 20;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {
     Csv,
@@ -79,6 +89,9 @@ pub struct Options {
     pub explain: Option<Explain>,
     /// The most line breaks one quoted CSV cell may hold (`--max-cell-lines`).
     pub max_cell_lines: u64,
+    /// A worker hands its decisions on in parts of about this many bytes ([`PART_BYTES`];
+    /// tests make it tiny). The output does not depend on it.
+    pub part_bytes: usize,
     /// Warnings about the exports' columns, for the caller to show (`near-column`).
     pub warnings: Mutex<Vec<Diagnostic>>,
 }
@@ -113,6 +126,7 @@ impl Default for Options {
             coverage: false,
             explain: None,
             max_cell_lines: crate::data::split::MAX_CELL_LINES,
+            part_bytes: PART_BYTES,
             warnings: Mutex::default(),
         }
     }
@@ -337,6 +351,11 @@ impl Done {
         }
     }
 
+    /// Whether this part holds enough to be handed on ([`Options::part_bytes`]).
+    fn is_full(&self, options: &Options) -> bool {
+        self.output.len() + self.rejects.len() >= options.part_bytes
+    }
+
     /// For `explain`: explains the row when it is the customer asked for.
     fn explain(
         &mut self,
@@ -464,13 +483,13 @@ fn run_csv(
         delimiter,
         options.chunk_bytes,
     );
-    let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
+    let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
         let csv = Csv {
             header: &columns,
             delimiter,
             lf_only,
         };
-        csv_chunk(&program, &writer, &file, chunk, &csv, options)
+        csv_chunk(&program, &writer, &file, chunk, &csv, options, emit)
     };
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
@@ -498,7 +517,80 @@ fn chunk_failure(file: &str, e: ChunkError) -> Failure {
     }
 }
 
-/// Runs chunks through the workers and writes results in order.
+/// Hands a worker's finished part of a chunk on; false when the run has stopped.
+type Emit<'e> = &'e mut dyn FnMut(Done) -> bool;
+
+/// One part of a chunk's results, as a worker sends it to the writer.
+struct Part {
+    seq: u64,
+    /// The last part of chunk `seq`.
+    last: bool,
+    /// Output and rejects bytes, as counted against [`HELD_BYTES`].
+    bytes: usize,
+    done: Done,
+}
+
+/// Keeps the parts held for the writer under [`HELD_BYTES`]: a worker on a chunk after the
+/// one the writer waits for (`head`) waits while the parts held would pass the limit. The
+/// worker on the head chunk never waits, so the run always moves on.
+struct Gate {
+    state: Mutex<Held>,
+    room: std::sync::Condvar,
+}
+
+struct Held {
+    head: u64,
+    bytes: usize,
+    stopped: bool,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        Gate {
+            state: Mutex::new(Held {
+                head: 0,
+                bytes: 0,
+                stopped: false,
+            }),
+            room: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Waits until a part of `bytes` from chunk `seq` may be held; false when the run stopped.
+    fn enter(&self, seq: u64, bytes: usize) -> bool {
+        let Ok(mut held) = self.state.lock() else {
+            return false;
+        };
+        while !held.stopped && seq != held.head && held.bytes > 0 && held.bytes + bytes > HELD_BYTES
+        {
+            held = match self.room.wait(held) {
+                Ok(h) => h,
+                Err(_) => return false,
+            };
+        }
+        held.bytes += bytes;
+        !held.stopped
+    }
+
+    /// The writer has written (or dropped) a part of `bytes`; it now waits for chunk `head`.
+    fn leave(&self, bytes: usize, head: u64) {
+        if let Ok(mut held) = self.state.lock() {
+            held.bytes = held.bytes.saturating_sub(bytes);
+            held.head = head;
+        }
+        self.room.notify_all();
+    }
+
+    fn stop(&self) {
+        if let Ok(mut held) = self.state.lock() {
+            held.stopped = true;
+        }
+        self.room.notify_all();
+    }
+}
+
+/// Runs chunks through the workers and writes results in order. A worker hands each chunk's
+/// results on in parts ([`Options::part_bytes`]); the writer writes the parts in input order.
 fn drive<'s, N, J>(
     program: &Program,
     options: &Options,
@@ -509,7 +601,7 @@ fn drive<'s, N, J>(
 ) -> Result<Stats, Failure>
 where
     N: FnMut() -> Result<Option<crate::data::csv_in::Chunk>, ChunkError> + Send + 's,
-    J: Fn(&crate::data::csv_in::Chunk) -> Done + Sync,
+    J: Fn(&crate::data::csv_in::Chunk, Emit<'_>) -> Done + Sync,
 {
     let mut stats = Stats::new(program);
     let mut failure: Option<Failure> = None;
@@ -555,18 +647,27 @@ where
             if let Some(p) = &options.progress {
                 p.fetch_add(chunk.data.len() as u64, Ordering::Relaxed);
             }
-            let mut done = job(&chunk);
-            done.hashes = sorted(done.hashes);
-            if !accept(done, &mut failure, out) {
+            let mut going = true;
+            let mut last = job(&chunk, &mut |mut done: Done| {
+                done.hashes = sorted(done.hashes);
+                going = accept(done, &mut failure, out);
+                going
+            });
+            if !going {
+                break;
+            }
+            last.hashes = sorted(last.hashes);
+            if !accept(last, &mut failure, out) {
                 break;
             }
         }
     } else {
         let stop = AtomicBool::new(false);
+        let gate = Gate::new();
         let threads = options.threads;
         let (chunk_tx, chunk_rx) = sync_channel::<(u64, crate::data::csv_in::Chunk)>(threads * 2);
         let chunk_rx = Arc::new(Mutex::new(chunk_rx));
-        let (done_tx, done_rx) = sync_channel::<(u64, Done)>(threads * 2);
+        let (done_tx, done_rx) = sync_channel::<Part>(threads * 2);
         let read_error: Mutex<Option<ChunkError>> = Mutex::new(None);
         std::thread::scope(|scope| {
             let mut handles = Vec::with_capacity(threads + 1);
@@ -575,16 +676,34 @@ where
                 let done_tx = done_tx.clone();
                 let job = &job;
                 let stop = &stop;
+                let gate = &gate;
                 handles.push(scope.spawn(move || loop {
                     let next = chunk_rx.lock().map(|rx| rx.recv());
                     let Ok(Ok((seq, chunk))) = next else { break };
                     if stop.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let mut done = job(&chunk);
-                    done.hashes = sorted(done.hashes);
-                    if done_tx.send((seq, done)).is_err() {
-                        break;
+                    let send = |mut done: Done, last: bool| -> bool {
+                        let bytes = done.output.len() + done.rejects.len();
+                        if !gate.enter(seq, bytes) {
+                            return false;
+                        }
+                        done.hashes = sorted(done.hashes);
+                        let part = Part {
+                            seq,
+                            last,
+                            bytes,
+                            done,
+                        };
+                        done_tx.send(part).is_ok()
+                    };
+                    let mut going = true;
+                    let last = job(&chunk, &mut |done| {
+                        going = send(done, false);
+                        going
+                    });
+                    if going {
+                        send(last, true);
                     }
                 }));
             }
@@ -619,11 +738,12 @@ where
                 }
                 drop(chunk_tx);
             }));
-            // The writer: results back in input order.
-            write_in_order(done_rx, |done| {
+            // The writer: parts back in input order.
+            write_in_order(done_rx, &gate, |done| {
                 let ok = accept(done, &mut failure, out);
                 if !ok {
                     stop.store(true, Ordering::Relaxed);
+                    gate.stop();
                 }
                 ok
             });
@@ -648,20 +768,33 @@ where
     }
 }
 
-fn write_in_order(rx: Receiver<(u64, Done)>, mut accept: impl FnMut(Done) -> bool) {
-    let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+/// Writes the parts in input order: chunk by chunk, each chunk's parts in the order its worker
+/// sent them. Parts that arrive early are held (the [`Gate`] bounds them).
+fn write_in_order(rx: Receiver<Part>, gate: &Gate, mut accept: impl FnMut(Done) -> bool) {
+    let mut pending: BTreeMap<u64, std::collections::VecDeque<Part>> = BTreeMap::new();
     let mut want = 0u64;
     let mut open = true;
-    for (seq, done) in rx {
+    for part in rx {
         if !open {
+            gate.leave(part.bytes, want);
             continue;
         }
-        pending.insert(seq, done);
-        while let Some(done) = pending.remove(&want) {
-            want += 1;
-            if !accept(done) {
+        pending.entry(part.seq).or_default().push_back(part);
+        while let Some(part) = pending.get_mut(&want).and_then(|q| q.pop_front()) {
+            let bytes = part.bytes;
+            if part.last {
+                pending.remove(&want);
+                want += 1;
+            }
+            let ok = accept(part.done);
+            gate.leave(bytes, want);
+            if !ok {
                 open = false;
-                pending.clear();
+                for (_, q) in std::mem::take(&mut pending) {
+                    for p in q {
+                        gate.leave(p.bytes, want);
+                    }
+                }
                 break;
             }
         }
@@ -683,13 +816,15 @@ fn csv_chunk(
     chunk: &crate::data::csv_in::Chunk,
     csv: &Csv<'_>,
     options: &Options,
+    emit: Emit<'_>,
 ) -> Done {
     let (header, delimiter) = (csv.header, csv.delimiter);
     let columns = header.len();
     // A `\r` in a chunk of an LF file is rare: only then is each record looked at for one.
     let lone_cr = csv.lf_only && memchr::memchr(b'\r', &chunk.data).is_some();
     let mut done = Done::new(program);
-    done.output.reserve(chunk.data.len() / 2);
+    done.output
+        .reserve((chunk.data.len() / 2).min(options.part_bytes));
     let mut records = Records::new(&chunk.data, chunk.first_line, delimiter)
         .max_cell_lines(options.max_cell_lines);
     let mut outcome = Outcome::default();
@@ -697,6 +832,9 @@ fn csv_chunk(
     let mut fields_store: Vec<&'static [u8]> = Vec::with_capacity(columns);
     let numbers = crate::data::cells::Numbers::new(program.decimal_comma, delimiter);
     loop {
+        if done.is_full(options) && !emit(std::mem::replace(&mut done, Done::new(program))) {
+            break;
+        }
         let mut fields = recycle_fields(std::mem::take(&mut fields_store));
         let place = match records.next(&mut fields) {
             Next::End => break,
@@ -945,9 +1083,14 @@ fn run_json(
         let writer = Writer::new(&program, options.out_format);
         write_start(out, &writer)?;
         let mut done = Done::new(&program);
+        let mut stats = Stats::new(&program);
         let mut stores = JsonStores::default();
         let mut outcome = Outcome::default();
         for (i, item) in items.iter().enumerate() {
+            if done.is_full(options) {
+                let part = std::mem::replace(&mut done, Done::new(&program));
+                stats.add(&deliver(part, out, options)?);
+            }
             let record = JsonRecord {
                 bytes: item.get().as_bytes(),
                 line: None,
@@ -969,7 +1112,7 @@ fn run_json(
                 break;
             }
         }
-        let stats = deliver(done, out, options)?;
+        stats.add(&deliver(done, out, options)?);
         return Ok((program, stats));
     }
     // NDJSON: the first object's keys are the columns; read up to its line.
@@ -1018,7 +1161,7 @@ fn run_json(
         options.chunk_bytes,
     )
     .without_quotes();
-    let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
+    let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
         let mut done = Done::new(&program);
         let mut stores = JsonStores::default();
         let mut outcome = Outcome::default();
@@ -1026,6 +1169,9 @@ fn run_json(
         let ends = memchr::memchr_iter(b'\n', &chunk.data).chain(std::iter::once(chunk.data.len()));
         for (this_line, end) in (chunk.first_line..).zip(ends) {
             if start > chunk.data.len() {
+                break;
+            }
+            if done.is_full(options) && !emit(std::mem::replace(&mut done, Done::new(&program))) {
                 break;
             }
             let line = &chunk.data[start..end];

@@ -151,6 +151,7 @@ pub fn cond(c: &C, env: &Env) -> String {
             op,
             value: v,
             pattern,
+            ..
         } => {
             let t = text_written(v, env);
             let lower = env.d.lower(&t);
