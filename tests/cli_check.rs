@@ -344,3 +344,31 @@ fn an_empty_folder_is_an_error_for_check_test_and_fmt() {
         );
     }
 }
+
+/// Issue 18: `check --data` reads every cell as `eval` does (it read only the header, and
+/// passed an export whose dates were all day-first): each row that does not fit is an error.
+#[test]
+fn check_data_reads_every_cell() {
+    let dir = folder(&[
+        (
+            "klanten.csv",
+            "id,d\nC1,23-11-2013\nC2,2013-11-23\nC3,01-02-2020\n",
+        ),
+        (
+            "regels.playbook",
+            "customer {\n  id text key\n  d date\n}\nactions a\nwhen d within 30 days then a\n",
+        ),
+    ]);
+    let out = playbook(
+        dir.path(),
+        &["check", "regels.playbook", "--data", "klanten.csv"],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("klanten.csv:2, column `d`: `23-11-2013` is not an ISO date"),
+        "{err}"
+    );
+    assert!(err.contains("klanten.csv:4, column `d`"), "{err}");
+    assert!(err.contains("checked 1 file: 2 errors"), "{err}");
+}

@@ -22,8 +22,8 @@ pub struct CheckArgs {
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
-    /// Also check the playbook against this export's header (its rows are not read,
-    /// unless the playbook has no `customer` block and types must be inferred).
+    /// Also check the playbook against this export: its header (missing columns), then every
+    /// cell as `eval` reads it, without deciding (each row that does not fit is an error).
     #[arg(long, value_name = "EXPORT")]
     pub data: Option<PathBuf>,
     #[command(flatten)]
@@ -48,10 +48,14 @@ pub fn run(args: CheckArgs) -> Exit {
             Err(e) => return usage_error(e),
         };
         let mut diagnostics = check_parsed(&loaded.parsed, &loaded.file.text);
+        let mut bad_rows = Vec::new();
         if let Some(export) = &args.data {
             if !diagnostics.iter().any(|d| d.is_error()) {
                 match against_export(&loaded, export, &args.input) {
-                    Ok(more) => diagnostics.extend(more),
+                    Ok((more, rows)) => {
+                        diagnostics.extend(more);
+                        bad_rows = rows;
+                    }
                     Err(e) => return usage_error(e),
                 }
             }
@@ -64,6 +68,18 @@ pub fn run(args: CheckArgs) -> Exit {
             if !print!("{}", render::render(diag, &loaded.file, args.format, color)) {
                 return Exit::Findings;
             }
+        }
+        // Every cell of the export was read as `eval` reads it: each bad row is an error.
+        errors += bad_rows.len();
+        for (n, e) in bad_rows.iter().enumerate() {
+            if n == MAX_BAD_ROWS_SHOWN {
+                eprintln!(
+                    "… and {} more rows that do not fit",
+                    bad_rows.len() - MAX_BAD_ROWS_SHOWN
+                );
+                break;
+            }
+            eprintln!("error: {e}");
         }
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
@@ -80,13 +96,17 @@ pub fn run(args: CheckArgs) -> Exit {
     }
 }
 
+/// The bad rows `check --data` names one by one; the rest are counted.
+const MAX_BAD_ROWS_SHOWN: usize = 20;
+
 /// Missing columns (with did-you-mean on the header), found from the header alone when
-/// the playbook declares its fields; otherwise types are inferred from the first rows.
+/// the playbook declares its fields (otherwise types are inferred from the first rows); then
+/// every cell, read as `eval` reads it without deciding: the rows that do not fit.
 fn against_export(
     loaded: &Loaded,
     export: &std::path::Path,
     input: &InputArgs,
-) -> Result<Vec<Diagnostic>, String> {
+) -> Result<(Vec<Diagnostic>, Vec<crate::data::error::DataError>), String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
     let playbook = &loaded.parsed.playbook;
     let fields =
@@ -108,11 +128,58 @@ fn against_export(
     if playbook.schemas().next().is_none() {
         out.extend(checked.diagnostics.into_iter().filter(|d| d.is_error()));
     }
+    let mut bad_rows = Vec::new();
     if let Some(model) = checked.model {
-        if let Err(missing) = crate::eval::compile(&model, &header) {
-            out.extend(missing);
-        }
+        let fits = match crate::eval::compile(&model, &header) {
+            Err(missing) => {
+                out.extend(missing);
+                false
+            }
+            Ok(_) => true,
+        };
         out.extend(crate::eval::compile::near_columns(&model, &header));
+        if fits {
+            bad_rows = every_cell(&model, export, input)?;
+        }
     }
-    Ok(out)
+    Ok((out, bad_rows))
+}
+
+/// Reads every row of the export through `eval`'s reader and program, deciding into nothing,
+/// and returns the rows that do not fit (an error that stops the reading, such as an unclosed
+/// quote, is the last).
+fn every_cell(
+    model: &crate::check::model::Model,
+    export: &std::path::Path,
+    input: &InputArgs,
+) -> Result<Vec<crate::data::error::DataError>, String> {
+    use crate::runner::{run, Failure, OnError, Options, Sinks};
+    let inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
+    let options = Options {
+        on_error: OnError::Skip,
+        decimal_comma: input.decimal_comma,
+        delimiter: input.delimiter.map(|d| d as u8),
+        max_cell_lines: input.max_cell_lines,
+        ..Options::default()
+    };
+    let mut bad = Vec::new();
+    let result = run(
+        model,
+        inputs,
+        &options,
+        Sinks {
+            decisions: &mut std::io::sink(),
+            rejects: None,
+            on_reject: &mut |e| bad.push(e.clone()),
+        },
+    );
+    match result {
+        Ok(_) => Ok(bad),
+        Err(Failure::Data(e)) => {
+            bad.push(*e);
+            Ok(bad)
+        }
+        Err(Failure::Columns { file, .. }) => Err(format!("{file}: the export does not fit")),
+        Err(Failure::Output(e)) => Err(e.to_string()),
+    }
 }
