@@ -692,3 +692,40 @@ rule r when stad is present or prijs > 1 then a
     assert_eq!(code, 0, "{e}");
     assert!(!e.contains("near-column"), "{e}");
 }
+
+// --- "nothing lost, nothing injected": lone carriage returns after a CRLF header -------------
+
+#[test]
+fn lone_carriage_returns_after_a_crlf_header_are_an_error_not_one_record() {
+    let one = "customer { id text key }\nrule r when true then a\n";
+    let two = "customer { id text key  n number }\nrule r when n > 0 then a\n";
+    let cases: [(&str, &[u8], &str); 3] = [
+        // One column: the three ids were read as one customer `A\rB\rC` (exit 0).
+        (one, b"id\r\nA\rB\rC\r\n", "e.csv:2"),
+        (two, b"id,n\r\nA,1\rB,2\rC,3\r\n", "e.csv:2"),
+        (two, b"id,n\r\nA,1\r\nB,2\rC,3\r\n", "e.csv:3"),
+    ];
+    for (playbook, export, place) in cases {
+        let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.csv", export)];
+        for mode in ["stop", "skip"] {
+            let (code, d, e) = eval(files, "e.csv", &["--on-error", mode]);
+            assert_eq!(code, 1, "{e}");
+            // Only the whole row before the bad line (standard output is not held back).
+            assert!(d.iter().all(|d| d["customer"] == "A"), "{d:?}");
+            assert!(
+                e.contains(place)
+                    && e.contains("carriage return alone")
+                    && e.contains("ends in a carriage return and a line feed (CRLF)"),
+                "{export:?}: {e}"
+            );
+        }
+    }
+    // CRLF and LF rows mixed, and a `\r` inside quotes, stay fine.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", two.as_bytes()),
+        ("e.csv", b"id,n\r\nA,1\nB,\"2\"\r\n\"C\rD\",3\r\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!((code, d.len()), (0, 3), "{e}");
+    assert_eq!(d[2]["customer"], "C\rD");
+}

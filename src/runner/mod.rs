@@ -686,8 +686,10 @@ fn csv_chunk(
 ) -> Done {
     let (header, delimiter) = (csv.header, csv.delimiter);
     let columns = header.len();
-    // A `\r` in a chunk of an LF file is rare: only then is each record looked at for one.
-    let lone_cr = csv.lf_only && memchr::memchr(b'\r', &chunk.data).is_some();
+    // A `\r` that is not part of a CRLF is rare: only in a chunk that has one is each record
+    // looked at for one (a CRLF file's records hold none once their line end is cut off).
+    let data = &chunk.data;
+    let lone_cr = memchr::memchr_iter(b'\r', data).any(|at| data.get(at + 1) != Some(&b'\n'));
     let mut done = Done::new(program);
     done.output.reserve(chunk.data.len() / 2);
     let mut records = Records::new(&chunk.data, chunk.first_line, delimiter)
@@ -726,7 +728,7 @@ fn csv_chunk(
         if lone_cr {
             let raw = &chunk.data[place.start..place.end];
             if let Some(at) = lone_carriage_return(raw, delimiter) {
-                done.error = Some(lone_cr_error(file, place.line, raw, at));
+                done.error = Some(lone_cr_error(file, place.line, raw, at, csv.lf_only));
                 break;
             }
         }
@@ -832,13 +834,18 @@ fn row_error(
 
 /// A `\r` alone inside a record of an LF file: the rows it ends would be one record, so the
 /// export is refused (in both `--on-error` modes) rather than read wrong.
-fn lone_cr_error(file: &str, line: u64, raw: &[u8], at: usize) -> DataError {
+fn lone_cr_error(file: &str, line: u64, raw: &[u8], at: usize, lf_only: bool) -> DataError {
     let shown = &raw[..raw.len().min(at + 80)];
     // The carriage returns shown as spaces, so that the offsets still point at the cell.
     let text = String::from_utf8_lossy(shown).replace('\r', " ");
+    let header_end = if lf_only {
+        "a line feed"
+    } else {
+        "a carriage return and a line feed (CRLF)"
+    };
     let mut error = DataError::new(
         file,
-        "this line holds a carriage return alone (an old Mac line end), and the header's line ends in a line feed: the rows on this line would be read as one",
+        format!("this line holds a carriage return alone (an old Mac line end), and the header's line ends in {header_end}: the rows on this line would be read as one"),
     )
     .at_line(line)
     .help("save the export with Windows (CRLF) or Unix (LF) line ends throughout");
