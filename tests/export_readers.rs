@@ -729,3 +729,31 @@ fn lone_carriage_returns_after_a_crlf_header_are_an_error_not_one_record() {
     assert_eq!((code, d.len()), (0, 3), "{e}");
     assert_eq!(d[2]["customer"], "C\rD");
 }
+
+// --- a long header reaches the record limit as fast as a long row ----------------------------
+
+#[test]
+fn a_header_longer_than_the_record_limit_is_an_error_without_reading_on() {
+    let playbook = "customer { id text key }\nrule r when true then a\n";
+    // 68 MiB on one line, no line break (was quadratic: 113 s for 200 MB in release).
+    let header = "a,".repeat(34 << 20);
+    let first = format!("{{\"id\":\"{}\"}}\n", "x".repeat(65 << 20));
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", header.as_bytes()),
+        ("e.ndjson", first.as_bytes()),
+    ];
+    for (name, place) in [("e.csv", "e.csv:1"), ("e.ndjson", "e.ndjson:1")] {
+        let (code, d, e) = eval(files, name, &[]);
+        assert_eq!(code, 1, "{e}");
+        assert!(d.is_empty());
+        assert!(
+            e.contains(&format!("{place}: a record longer than 64 MiB starts here")),
+            "{name}: {e}"
+        );
+    }
+    // An endless export stops at the limit too.
+    let (code, _, e) = eval(files, "/dev/zero", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("a record longer than 64 MiB"), "{e}");
+}

@@ -982,14 +982,29 @@ fn run_json(
     // NDJSON: the first object's keys are the columns; read up to its line.
     let mut buf = Vec::new();
     let mut block = vec![0u8; 64 * 1024];
+    // Looked at each time the buffer has doubled (a look per read was quadratic in a long
+    // first line), and no further than the record limit.
+    let mut look_at = block.len();
     loop {
         let n = input.reader.read(&mut block).map_err(read_failure)?;
         buf.extend_from_slice(&block[..n]);
+        let too_long = buf.len() > crate::data::csv_in::MAX_RECORD_BYTES;
+        if n != 0 && !too_long && buf.len() < look_at {
+            continue;
+        }
+        look_at = buf.len().saturating_mul(2);
         let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
-        let first_line_done = text
+        let first = text
             .split_inclusive(|&b| b == b'\n')
-            .find(|l| !l.iter().all(u8::is_ascii_whitespace))
-            .is_some_and(|l| l.ends_with(b"\n"));
+            .enumerate()
+            .find(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+        let first_line_done = first.is_some_and(|(_, l)| l.ends_with(b"\n"));
+        let first_too_long =
+            first.is_some_and(|(_, l)| l.len() > crate::data::csv_in::MAX_RECORD_BYTES);
+        if too_long && (!first_line_done || first_too_long) {
+            let line = first.map_or(1, |(i, _)| i as u64 + 1);
+            return Err(chunk_failure(&file, ChunkError::TooLong { line }));
+        }
         if n == 0 || first_line_done {
             break;
         }
