@@ -294,10 +294,12 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
     let mut buf = Vec::new();
     let mut chunk = [0u8; 64 * 1024];
     let mut eof = false;
-    // The buffer is looked at for the header's end each time it has doubled, not after every
-    // read: a look scans the whole buffer, so a look per read made a long header quadratic
-    // (a 200 MB one-line header took 113 s to reach the record limit).
+    // The buffer is looked at for the header's end only when a line break has come since the
+    // last look, and then when it has doubled: a look scans the whole buffer, so a look per
+    // read made a long header quadratic (a 200 MB one-line header took 113 s to reach the
+    // record limit).
     let mut look_at = chunk.len();
+    let mut newline = false;
     // Read until the first line break outside quotes.
     let end = loop {
         if !eof {
@@ -309,12 +311,17 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
                 }
             };
             eof = n == 0;
+            newline |= memchr::memchr(b'\n', &chunk[..n]).is_some();
             buf.extend_from_slice(&chunk[..n]);
         }
         let too_long = buf.len() > MAX_RECORD_BYTES;
-        if !eof && !too_long && buf.len() < look_at {
+        if !eof && !(newline && (too_long || buf.len() >= look_at)) {
+            if too_long {
+                return Err(ChunkError::TooLong { line: 1 });
+            }
             continue;
         }
+        newline = false;
         look_at = buf.len().saturating_mul(2);
         let start = header_start(&buf);
         let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[start..]));
@@ -324,11 +331,11 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
             }
             break start + end;
         }
-        if eof {
-            break buf.len();
-        }
         if too_long {
             return Err(ChunkError::TooLong { line: 1 });
+        }
+        if eof {
+            break buf.len();
         }
     };
     let start = header_start(&buf[..end]);
