@@ -757,3 +757,102 @@ fn a_header_longer_than_the_record_limit_is_an_error_without_reading_on() {
     assert_eq!(code, 1, "{e}");
     assert!(e.contains("a record longer than 64 MiB"), "{e}");
 }
+
+// --- a JSON-array export is read item by item, as NDJSON is read line by line ----------------
+
+#[test]
+fn a_json_array_is_read_in_chunks_with_item_numbers_and_lines() {
+    let playbook = "customer { id text key  n number }\nrule r when n > 1 then a\n";
+    // 60,000 pretty-printed items (about 3 MB: several chunks), every 7,000th bad.
+    let mut text = String::from("[\n");
+    for i in 1..=60_000u64 {
+        let n = if i % 7_000 == 0 { "\"x\"".to_string() } else { (i % 5).to_string() };
+        text += &format!("  {{\n    \"id\": \"C{i}\",\n    \"n\": {n}\n  }}");
+        text += if i < 60_000 { ",\n" } else { "\n" };
+    }
+    text += "]\n";
+    let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.json", text.as_bytes())];
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let o = run(
+            files,
+            &[
+                "eval", "p.playbook", "e.json", "--as-of", AS_OF, "--format", "ndjson", "-q",
+                "--on-error", "skip", "--rejects", "r.csv", "--threads", threads, "-o", "d.ndjson",
+            ],
+        );
+        assert_eq!(exit_code(&o), 0, "{}", err(&o));
+        outputs.push(out(&o));
+    }
+    // Item i starts on line 4i - 2; the rejects name both.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("writes a fixture");
+    }
+    let o = run_in(
+        dir.path(),
+        &[
+            "eval", "p.playbook", "e.json", "--as-of", AS_OF, "-q", "--on-error", "skip",
+            "--rejects", "r.csv", "-o", "d.ndjson", "--threads", "2",
+        ],
+    );
+    assert_eq!(exit_code(&o), 0, "{}", err(&o));
+    let rejects: Vec<csv::StringRecord> = csv::Reader::from_path(dir.path().join("r.csv"))
+        .expect("rejects")
+        .records()
+        .map(|r| r.expect("a rejects row"))
+        .collect();
+    assert_eq!(rejects.len(), 8, "{rejects:?}");
+    for (k, row) in rejects.iter().enumerate() {
+        let item = 7_000 * (k as u64 + 1);
+        assert_eq!(&row[1], (4 * item - 2).to_string(), "{row:?}");
+        assert!(
+            row[2].starts_with(&format!("column `n`: item {item} of the array:")),
+            "{row:?}"
+        );
+        // The record as it stands in the export, to fix and read again.
+        assert!(row[3].starts_with("{\n    \"id\": \"C") && row[3].ends_with('}'), "{row:?}");
+    }
+    let decisions = std::fs::read_to_string(dir.path().join("d.ndjson")).expect("decisions");
+    assert_eq!(decisions.lines().count(), 60_000 - 8);
+    assert!(decisions.lines().nth(1).is_some_and(|l| l.contains("\"C2\"")));
+    // Stop mode names the first bad item and its line.
+    let (code, _, e) = eval(files, "e.json", &[]);
+    assert_eq!(code, 1);
+    assert!(e.contains("e.json:27998, column `n`: item 7000 of the array"), "{e}");
+}
+
+#[test]
+fn a_json_array_keeps_ids_keys_and_nulls_as_before() {
+    let playbook = "customer { id text key  n number? }\nrule r when n is missing then a\n";
+    let text = b"\xEF\xBB\xBF[{\"id\":1234567890123456789,\"n\":null},\n{\"id\":1234567890123456788},\n{\"id\":\"D\",\"n\":1,\"n\":2},\n7]";
+    let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.json", text)];
+    let (code, d, e) = eval(files, "e.json", &["--on-error", "skip"]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0]["customer"], "1234567890123456789");
+    assert_eq!(d[1]["customer"], "1234567890123456788");
+    assert_eq!(actions(&d[1]), vec!["a"]);
+    assert!(e.contains("e.json:3: item 3 of the array") && e.contains("`n` appears twice"), "{e}");
+    assert!(e.contains("e.json:4: item 4 of the array: this is not a JSON object"), "{e}");
+}
+
+#[test]
+fn a_broken_json_array_is_an_error_naming_its_line_in_both_modes() {
+    let playbook = "customer { id text key }\nrule r when true then a\n";
+    let cases: [(&[u8], &str); 5] = [
+        (b"[{\"id\":\"A\"}\n{\"id\":\"B\"}]", "e.json:2: the JSON array is broken here: a `,` or the closing `]` must follow an item"),
+        (b"[{\"id\":\"A\"},\n{\"id\":\"B\"},]", "e.json:2: the JSON array is broken here: a `,` before the closing `]`"),
+        (b"[{\"id\":\"A\"}]\n[{\"id\":\"B\"}]", "e.json:2: the JSON array is broken here: `[{\"id\":\"B\"` follows the array's closing `]`"),
+        (b"[{\"id\":\"A\"},\n{\"id\":\"B]", "e.json:2: the export ends inside this item"),
+        (b"{\"id\":\"A\"}", "e.json:1: this is not a JSON array of customer objects: it starts with `{\"id\":\"A\"}`"),
+    ];
+    for (text, want) in cases {
+        let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.json", text)];
+        for mode in ["stop", "skip"] {
+            let (code, _, e) = eval(files, "e.json", &["--on-error", mode]);
+            assert_eq!(code, 1, "{e}");
+            assert!(e.contains(want), "{want}\n{e}");
+        }
+    }
+}

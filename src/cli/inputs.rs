@@ -79,25 +79,15 @@ pub fn sample_for_inference(
     const PREFIX: u64 = 1 << 20;
     let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     let mut prefix = Vec::new();
-    let mut reader = if input.format == InputFormat::Json {
-        let mut r = reader;
-        r.read_to_end(&mut prefix).map_err(|e| {
-            Box::new(DataError::new(
-                &input.name,
-                format!("cannot read the export: {e}"),
-            ))
-        })?;
-        r
-    } else {
-        let mut limited = reader.take(PREFIX);
-        limited.read_to_end(&mut prefix).map_err(|e| {
-            Box::new(DataError::new(
-                &input.name,
-                format!("cannot read the export: {e}"),
-            ))
-        })?;
-        limited.into_inner()
-    };
+    // The first megabyte: a JSON array's items in it, as a CSV's rows.
+    let mut limited = reader.take(PREFIX);
+    limited.read_to_end(&mut prefix).map_err(|e| {
+        Box::new(DataError::new(
+            &input.name,
+            format!("cannot read the export: {e}"),
+        ))
+    })?;
+    let mut reader = limited.into_inner();
     let usage = usage_types(playbook);
     let decimal_comma = args.decimal_comma
         || playbook.policies().any(|p| {
@@ -113,9 +103,16 @@ pub fn sample_for_inference(
                 .filter_map(|l| serde_json::from_slice(l).ok())
                 .collect(),
         ),
-        InputFormat::Json => json_sample(
-            serde_json::from_slice::<Vec<serde_json::Value>>(
-                prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix),
+        InputFormat::Json => {
+            use crate::data::json_array::{items, scan, Between};
+            let whole = scan(Between::Start, &prefix, 1, prefix.len() < PREFIX as usize)
+                .ok()
+                .and_then(|s| s.cut)
+                .map_or(0, |(cut, _, _)| cut);
+            json_sample(
+                items(&prefix[..whole], 1)
+                    .filter_map(|(_, item)| serde_json::from_slice(item).ok())
+                    .collect(),
             )
             .unwrap_or_default()
             .into_iter()

@@ -77,6 +77,8 @@ pub struct Chunk {
     pub first_line: u64,
     /// The byte offset of the chunk in its file.
     pub offset: u64,
+    /// A JSON array's chunk: the 1-based number of its first item (0 elsewhere).
+    pub first_item: u64,
     /// Where `data`'s buffer goes back to when the chunk is done with.
     pool: Option<Arc<Pool>>,
 }
@@ -127,6 +129,8 @@ pub struct Chunker<R> {
     chunk_bytes: usize,
     /// CSV quotes decide record ends; NDJSON lines have none that matter.
     quotes: bool,
+    /// A JSON array: where the last chunk ended, and the items before it.
+    json: Option<(crate::data::json_array::Between, u64)>,
     pool: Arc<Pool>,
 }
 
@@ -141,6 +145,8 @@ pub enum ChunkError {
     LoneCarriageReturns,
     /// The header opens a quote that the export never closes.
     UnclosedQuote,
+    /// A JSON array's structure is broken: it cannot be cut into items.
+    Json(crate::data::json_array::Broken),
 }
 
 impl<R: Read> Chunker<R> {
@@ -163,6 +169,7 @@ impl<R: Read> Chunker<R> {
             delimiter,
             chunk_bytes: chunk_bytes.max(1),
             quotes: true,
+            json: None,
             pool: Arc::default(),
         }
     }
@@ -170,6 +177,12 @@ impl<R: Read> Chunker<R> {
     /// Cuts at line breaks only (NDJSON: strings hold no raw line breaks).
     pub fn without_quotes(mut self) -> Chunker<R> {
         self.quotes = false;
+        self
+    }
+
+    /// Cuts after whole items of a JSON array (the stream starts at the file's start).
+    pub fn json_array(mut self) -> Chunker<R> {
+        self.json = Some((crate::data::json_array::Between::Start, 0));
         self
     }
 
@@ -199,7 +212,66 @@ impl<R: Read> Chunker<R> {
         Ok(())
     }
 
+    /// The first `cut` bytes as a chunk; the rest moves to a buffer the workers gave back.
+    fn take_chunk(&mut self, cut: usize, first_item: u64) -> Chunk {
+        let mut rest = self.pool.take().unwrap_or_default();
+        let tail = self.filled - cut;
+        if rest.len() < tail {
+            rest.resize(tail, 0);
+        }
+        rest[..tail].copy_from_slice(&self.buf[cut..self.filled]);
+        self.filled = tail;
+        self.buf.truncate(cut);
+        let data = std::mem::replace(&mut self.buf, rest);
+        let chunk = Chunk {
+            first_line: self.line,
+            offset: self.offset,
+            first_item,
+            data,
+            pool: Some(Arc::clone(&self.pool)),
+        };
+        self.line += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
+        self.offset += chunk.data.len() as u64;
+        chunk
+    }
+
+    /// A JSON array's next chunk of whole items.
+    fn next_json_chunk(
+        &mut self,
+        at: crate::data::json_array::Between,
+        done: u64,
+    ) -> Result<Option<Chunk>, ChunkError> {
+        use crate::data::json_array::{scan, Between};
+        let mut want = self.chunk_bytes;
+        loop {
+            self.fill(want).map_err(ChunkError::Io)?;
+            if self.filled == 0 && at == Between::Closed && self.eof {
+                return Ok(None);
+            }
+            let found = scan(at, &self.buf[..self.filled], self.line, self.eof)
+                .map_err(ChunkError::Json)?;
+            match found.cut {
+                Some((cut, next, items)) if cut > 0 => {
+                    self.json = Some((next, done + items));
+                    return Ok(Some(self.take_chunk(cut, done + 1)));
+                }
+                Some(_) if self.eof => return Ok(None),
+                _ => {
+                    if want >= MAX_RECORD_BYTES {
+                        return Err(ChunkError::TooLong {
+                            line: found.open_line,
+                        });
+                    }
+                    want = (want * 2).min(MAX_RECORD_BYTES);
+                }
+            }
+        }
+    }
+
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, ChunkError> {
+        if let Some((at, done)) = self.json {
+            return self.next_json_chunk(at, done);
+        }
         let mut want = self.chunk_bytes;
         loop {
             self.fill(want).map_err(ChunkError::Io)?;
@@ -215,27 +287,7 @@ impl<R: Read> Chunker<R> {
                 memchr::memrchr(b'\n', read).map(|i| i + 1)
             };
             match cut {
-                Some(cut) if cut > 0 => {
-                    // The rest (a partial record) moves to a buffer the workers gave back.
-                    let mut rest = self.pool.take().unwrap_or_default();
-                    let tail = self.filled - cut;
-                    if rest.len() < tail {
-                        rest.resize(tail, 0);
-                    }
-                    rest[..tail].copy_from_slice(&self.buf[cut..self.filled]);
-                    self.filled = tail;
-                    self.buf.truncate(cut);
-                    let data = std::mem::replace(&mut self.buf, rest);
-                    let chunk = Chunk {
-                        first_line: self.line,
-                        offset: self.offset,
-                        data,
-                        pool: Some(Arc::clone(&self.pool)),
-                    };
-                    self.line += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
-                    self.offset += chunk.data.len() as u64;
-                    return Ok(Some(chunk));
-                }
+                Some(cut) if cut > 0 => return Ok(Some(self.take_chunk(cut, 0))),
                 _ if self.eof => {
                     let mut data = std::mem::take(&mut self.buf);
                     data.truncate(self.filled);
@@ -243,6 +295,7 @@ impl<R: Read> Chunker<R> {
                     return Ok(Some(Chunk {
                         first_line: self.line,
                         offset: self.offset,
+                        first_item: 0,
                         data,
                         pool: None,
                     }));

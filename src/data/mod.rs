@@ -5,6 +5,7 @@ pub mod csv_in;
 pub mod encoding;
 pub mod error;
 pub mod infer;
+pub mod json_array;
 pub mod json_in;
 pub mod output;
 pub mod rows;

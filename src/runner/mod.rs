@@ -490,6 +490,11 @@ fn chunk_failure(file: &str, e: ChunkError) -> Failure {
                 .at_line(1)
                 .help("a `\"` inside a column name must be doubled (`\"\"`); fix the quotes of the header"),
         )),
+        ChunkError::Json(broken) => Failure::Data(Box::new(
+            DataError::new(file, broken.message)
+                .at_line(broken.line)
+                .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
+        )),
         ChunkError::TooLong { line } => Failure::Data(Box::new(
             DataError::new(file, format!("a record longer than {} MiB starts here", crate::data::csv_in::MAX_RECORD_BYTES >> 20))
                 .at_line(line)
@@ -915,7 +920,7 @@ fn write_reject(out: &mut Vec<u8>, file: &str, line: u64, reason: &str, raw: &[u
     out.push(b'\n');
 }
 
-/// NDJSON (in parallel, by lines) and JSON arrays (read whole, each item borrowed).
+/// NDJSON (in parallel, by lines) and JSON arrays (in parallel, by whole items).
 fn run_json(
     model: &Model,
     mut input: Input,
@@ -930,53 +935,54 @@ fn run_json(
         )))
     };
     if input.format == InputFormat::Json {
-        let mut bytes = Vec::new();
-        input.reader.read_to_end(&mut bytes).map_err(read_failure)?;
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(text).map_err(|e| {
-            Failure::Data(Box::new(
-                DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
-                    .at_line(e.line() as u64)
-                    .help(if std::str::from_utf8(text).is_err() {
-                        "the file is not UTF-8: save it as UTF-8, or pass --encoding windows-1252 (or latin-1)"
-                    } else {
-                        "a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"
-                    }),
-            ))
-        })?;
-        let keys = items
-            .first()
-            .map(|i| object_keys(i.get().as_bytes()))
+        // Read item by item, in chunks, as NDJSON is read line by line.
+        let mut chunker = Chunker::new(input.reader, Vec::new(), 1, 0, b',', options.chunk_bytes)
+            .json_array();
+        let mut first = chunker
+            .next_chunk()
+            .map_err(|e| chunk_failure(&file, e))?;
+        let keys = first
+            .as_ref()
+            .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
+            .map(|(_, item)| object_keys(item))
             .unwrap_or_default();
         let (program, header, index) = json_program(model, &file, keys, options)?;
         let writer = Writer::new(&program, options.out_format);
         write_start(out, &writer)?;
-        let mut done = Done::new(&program);
-        let mut stores = JsonStores::default();
-        let mut outcome = Outcome::default();
-        for (i, item) in items.iter().enumerate() {
-            let record = JsonRecord {
-                bytes: item.get().as_bytes(),
-                line: None,
-                item: i as u64 + 1,
-            };
-            json_record(
-                &program,
-                &writer,
-                &header,
-                &index,
-                &file,
-                record,
-                options,
-                &mut done,
-                &mut outcome,
-                &mut stores,
-            );
-            if done.error.is_some() {
-                break;
+        let job = |chunk: &crate::data::csv_in::Chunk| -> Done {
+            let mut done = Done::new(&program);
+            let mut stores = JsonStores::default();
+            let mut outcome = Outcome::default();
+            let items = crate::data::json_array::items(&chunk.data, chunk.first_line);
+            for (item, (line, bytes)) in (chunk.first_item..).zip(items) {
+                let record = JsonRecord {
+                    bytes,
+                    line: Some(line),
+                    item,
+                };
+                json_record(
+                    &program,
+                    &writer,
+                    &header,
+                    &index,
+                    &file,
+                    record,
+                    options,
+                    &mut done,
+                    &mut outcome,
+                    &mut stores,
+                );
+                if done.error.is_some() {
+                    break;
+                }
             }
-        }
-        let stats = deliver(done, out, options)?;
+            done
+        };
+        let next = || match first.take() {
+            Some(chunk) => Ok(Some(chunk)),
+            None => chunker.next_chunk(),
+        };
+        let stats = drive(&program, options, out, next, job, &file)?;
         return Ok((program, stats));
     }
     // NDJSON: the first object's keys are the columns; read up to its line.
@@ -1120,29 +1126,6 @@ fn json_program(
     Ok((program, header, index))
 }
 
-/// Writes one worker result in order (a JSON array's, which has no chunks).
-fn deliver(done: Done, out: &mut Out<'_>, options: &Options) -> Result<Stats, Failure> {
-    if done.any {
-        if out.any && options.out_format == OutFormat::Json {
-            out.decisions.write_all(b",").map_err(Failure::Output)?;
-        }
-        out.any = true;
-    }
-    out.decisions
-        .write_all(&done.output)
-        .map_err(Failure::Output)?;
-    match out.rejects.as_deref_mut() {
-        Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
-        None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
-    }
-    out.hashes.push(sorted(done.hashes));
-    out.found.extend(done.found);
-    match done.error {
-        Some(e) => Err(Failure::Data(Box::new(e))),
-        None => Ok(done.stats),
-    }
-}
-
 fn write_start(out: &mut Out<'_>, writer: &Writer) -> Result<(), Failure> {
     if !out.wrote_start {
         out.decisions
@@ -1225,6 +1208,9 @@ fn json_record(
                     writer.decision(&mut done.output, program, &row, outcome, !done.any);
                     done.any = true;
                     done.explain(program, options, &row, || match record.line {
+                        Some(line) if record.item > 0 => {
+                            format!("item {} of {file} (line {line})", record.item)
+                        }
                         Some(line) => format!("line {line} of {file}"),
                         None => format!("record {} of {file}", record.item),
                     });
@@ -1245,9 +1231,9 @@ fn json_record(
     stores.cells = recycle(cells);
     stores.values = recycle_values(values);
     if let Some((column, message, help)) = failure {
-        let message = match record.line {
-            Some(_) => message,
-            None => format!("item {} of the array: {message}", record.item),
+        let message = match record.item {
+            0 => message,
+            item => format!("item {item} of the array: {message}"),
         };
         let error = DataError {
             file: file.to_string(),
