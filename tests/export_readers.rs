@@ -856,3 +856,48 @@ fn a_broken_json_array_is_an_error_naming_its_line_in_both_modes() {
         }
     }
 }
+
+// --- inferred dates that read both day first and month first ---------------------------------
+
+#[test]
+fn inferred_dates_that_read_both_ways_ask_for_a_format() {
+    // No `customer` block: the fields come from the export.
+    let playbook = "rule r when signup more than 30 days ago then a\n";
+    let both = "id,signup\nA,01/05/2024\nB,03/04/2024\nC,\n";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", both.as_bytes()),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!((code, d.len()), (0, 3), "{e}");
+    assert!(
+        e.contains("warning: e.csv: every date in the column `signup` reads both day first and month first (`01/05/2024`: day first 2024-05-01, month first 2024-01-05); it is read day first")
+            && e.contains("`signup date? format \"%m/%d/%Y\"` (month first)"),
+        "{e}"
+    );
+    let o = run(files, &["schema", "e.csv"]);
+    assert_eq!(exit_code(&o), 0);
+    assert!(out(&o).contains("signup  date? format \"%d/%m/%Y\""), "{}", out(&o));
+    assert!(err(&o).contains("reads both day first and month first"), "{}", err(&o));
+    // One value that fits day first only settles it; so do dates whose day is their month.
+    for export in [
+        "id,signup\nA,01/05/2024\nB,13/05/2024\n",
+        "id,signup\nA,01/01/2024\nB,12/12/2024\n",
+        "id,signup\nA,01-05-2024\nB,23-11-2024\n",
+    ] {
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", playbook.as_bytes()),
+            ("e.csv", export.as_bytes()),
+        ];
+        let (code, _, e) = eval(files, "e.csv", &[]);
+        assert_eq!(code, 0, "{e}");
+        assert!(!e.contains("warning"), "{export:?}: {e}");
+    }
+    // Dashes too.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", b"id,signup\nA,01-05-2024\nB,03-04-2024\n"),
+    ];
+    let (_, _, e) = eval(files, "e.csv", &[]);
+    assert!(e.contains("format \"%m-%d-%Y\"` (month first)"), "{e}");
+}

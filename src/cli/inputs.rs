@@ -114,16 +114,27 @@ pub fn sample_for_inference(
                     .filter_map(|(_, item)| serde_json::from_slice(item).ok())
                     .collect(),
             )
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| match v {
-                serde_json::Value::Object(m) => Some(m),
-                _ => None,
-            })
-            .collect(),
-        ),
+        }
     };
     let fields = infer(&header, &rows, decimal_comma, &usage);
+    // Day first is a guess where every date also reads month first: say so, and how to choose.
+    for a in crate::data::infer::ambiguous_dates(&header, &rows, &fields) {
+        let name = crate::data::infer::display_name(&a.column);
+        let warning = format!(
+            "warning: {}: every date in the column `{}` reads both day first and month first (`{}`: day first {}, month first {}); it is read day first",
+            input.name,
+            a.column,
+            a.example,
+            iso_or(&a.example, &a.day_first),
+            iso_or(&a.example, &a.month_first),
+        );
+        let help = format!(
+            "  help: say which in a `customer` block: `{name} date? format \"{}\"` (day first) or `{name} date? format \"{}\"` (month first); `playbook schema {}` prints a block to start from",
+            a.day_first, a.month_first, input.name,
+        );
+        eprintln!("{}", crate::render::visible(&warning));
+        eprintln!("{}", crate::render::visible(&help));
+    }
     let rest = std::mem::replace(&mut reader, Box::new(std::io::empty()));
     input.reader = Box::new(std::io::Cursor::new(prefix).chain(rest));
     Ok(fields)
@@ -258,4 +269,12 @@ fn usage_types(playbook: &Playbook) -> Vec<(String, Type)> {
         }
     }
     out
+}
+
+/// `text` read with the date pattern, as an ISO date.
+fn iso_or(text: &str, pattern: &str) -> String {
+    crate::dates::DateFormat::parse(pattern)
+        .ok()
+        .and_then(|f| f.parse_date(text.trim()))
+        .map_or_else(|| text.to_string(), crate::dates::iso)
 }
