@@ -146,7 +146,10 @@ pub fn ambiguous_dates(
         if !day_first.starts_with("%d") {
             continue;
         }
-        let month_first = day_first.replacen("%d", "\u{0}", 1).replacen("%m", "%d", 1).replacen("\u{0}", "%m", 1);
+        let month_first = day_first
+            .replacen("%d", "\u{0}", 1)
+            .replacen("%m", "%d", 1)
+            .replacen("\u{0}", "%m", 1);
         let Ok(swapped) = DateFormat::parse(&month_first) else {
             continue;
         };

@@ -193,7 +193,13 @@ fn item_end(buf: &[u8], eof: bool) -> Result<Option<usize>, (usize, String)> {
                 .iter()
                 .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}'));
             match end {
-                Some(0) => Err((0, format!("the JSON array is broken here: {} where an item should be", shown(buf)))),
+                Some(0) => Err((
+                    0,
+                    format!(
+                        "the JSON array is broken here: {} where an item should be",
+                        shown(buf)
+                    ),
+                )),
                 Some(n) => Ok(Some(n)),
                 None if eof => Ok(Some(buf.len())),
                 None => Ok(None),
@@ -335,7 +341,11 @@ mod tests {
         let cases: [(&[u8], u64, &str); 7] = [
             (b"{\"id\":\"A\"}", 1, "not a JSON array"),
             (b"", 1, "the export is empty"),
-            (b"[{\"id\":\"A\"}\n{\"id\":\"B\"}]", 2, "a `,` or the closing `]`"),
+            (
+                b"[{\"id\":\"A\"}\n{\"id\":\"B\"}]",
+                2,
+                "a `,` or the closing `]`",
+            ),
             (b"[{\"id\":\"A\"},]", 1, "trailing comma"),
             (b"[{\"id\":\"A\"}] x", 1, "follows the array's closing"),
             (b"[{\"id\":\n\"A\"]", 2, "a `]` closes a `{`"),
@@ -347,6 +357,9 @@ mod tests {
             assert!(e.message.contains(message), "{e:?}");
         }
         let e = scan(Between::Start, b"[{\"id\":\"A\"}", 1, true).expect_err("broken");
-        assert!(e.message.contains("before the JSON array's closing"), "{e:?}");
+        assert!(
+            e.message.contains("before the JSON array's closing"),
+            "{e:?}"
+        );
     }
 }
