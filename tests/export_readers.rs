@@ -901,3 +901,80 @@ fn inferred_dates_that_read_both_ways_ask_for_a_format() {
     let (_, _, e) = eval(files, "e.csv", &[]);
     assert!(e.contains("format \"%m-%d-%Y\"` (month first)"), "{e}");
 }
+
+// --- a huge bad record: the message is bounded, the rejects file keeps the record whole -------
+
+#[test]
+fn a_huge_bad_record_gives_a_bounded_message_and_a_whole_rejected_row() {
+    let playbook = "customer { id text key  n number }\nrule r when n > 1 then a\n";
+    let cell = "9x".repeat(5 << 20);
+    let csv = format!("id,n\nA,2\nB,{cell}\nC,3\n");
+    let json =
+        format!("[{{\"id\":\"A\",\"n\":2}},\n\"{cell}\",\n{{\"id\":\"B\",\"n\":\"{cell}\"}}]");
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", csv.as_bytes()),
+        ("e.json", json.as_bytes()),
+    ];
+    // Stop: the error names the place and quotes the start of the cell.
+    let (code, _, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1);
+    assert!(e.len() < 4_000, "{} bytes on standard error", e.len());
+    assert!(
+        e.contains("e.csv:3, column `n`: `9x9x9x") && e.contains("bytes in all)` is not a number"),
+        "{e}"
+    );
+    // Skip without a rejects file: each rejected row is named on standard error, bounded.
+    let (code, d, e) = eval(files, "e.json", &["--on-error", "skip"]);
+    assert_eq!((code, d.len()), (0, 1), "{e}");
+    assert!(e.len() < 6_000, "{} bytes on standard error", e.len());
+    assert!(
+        e.contains("e.json:2: item 2 of the array: this is not a JSON object"),
+        "{e}"
+    );
+    assert!(e.contains("bytes left out"), "{e}");
+    assert!(
+        e.contains("e.json:3, column `n`: item 3 of the array: `9x9x"),
+        "{e}"
+    );
+    // Skip with a rejects file: the reason is bounded, the record is there whole to fix.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("writes a fixture");
+    }
+    for export in ["e.csv", "e.json"] {
+        let o = run_in(
+            dir.path(),
+            &[
+                "eval",
+                "p.playbook",
+                export,
+                "--as-of",
+                AS_OF,
+                "-q",
+                "--on-error",
+                "skip",
+                "--rejects",
+                "r.csv",
+                "-o",
+                "d.ndjson",
+            ],
+        );
+        assert_eq!(exit_code(&o), 0, "{}", err(&o));
+        assert!(err(&o).is_empty(), "{}", err(&o));
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_path(dir.path().join("r.csv"))
+            .expect("rejects")
+            .records()
+            .map(|r| r.expect("a rejects row"))
+            .collect();
+        assert!(!rows.is_empty());
+        for row in &rows {
+            assert!(
+                row[2].len() < 1_100,
+                "{export}: a reason of {} bytes",
+                row[2].len()
+            );
+            assert!(row[3].contains(&cell), "{export}: the record is not whole");
+        }
+    }
+}
