@@ -168,11 +168,15 @@ fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<Str
 fn json_sample(
     objects: Vec<serde_json::Map<String, serde_json::Value>>,
 ) -> (Vec<String>, Vec<Vec<String>>) {
+    // Keys as written, for finding the values; named in NFC, as columns are.
+    let mut keys: Vec<String> = Vec::new();
     let mut header: Vec<String> = Vec::new();
     for o in objects.iter().take(SAMPLE_ROWS) {
         for k in o.keys() {
-            if !header.contains(k) {
-                header.push(k.clone());
+            let name = crate::data::nfc::nfc(k).into_owned();
+            if !header.contains(&name) {
+                header.push(name);
+                keys.push(k.clone());
             }
         }
     }
@@ -180,8 +184,7 @@ fn json_sample(
         .iter()
         .take(SAMPLE_ROWS)
         .map(|o| {
-            header
-                .iter()
+            keys.iter()
                 .map(|k| match o.get(k) {
                     None | Some(serde_json::Value::Null) => String::new(),
                     Some(serde_json::Value::String(s)) => s.clone(),

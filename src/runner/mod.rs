@@ -936,11 +936,9 @@ fn run_json(
     };
     if input.format == InputFormat::Json {
         // Read item by item, in chunks, as NDJSON is read line by line.
-        let mut chunker = Chunker::new(input.reader, Vec::new(), 1, 0, b',', options.chunk_bytes)
-            .json_array();
-        let mut first = chunker
-            .next_chunk()
-            .map_err(|e| chunk_failure(&file, e))?;
+        let mut chunker =
+            Chunker::new(input.reader, Vec::new(), 1, 0, b',', options.chunk_bytes).json_array();
+        let mut first = chunker.next_chunk().map_err(|e| chunk_failure(&file, e))?;
         let keys = first
             .as_ref()
             .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
@@ -1095,7 +1093,7 @@ fn run_json(
 /// The keys of a JSON object (empty when it is not one).
 fn object_keys(bytes: &[u8]) -> Vec<String> {
     serde_json::from_slice::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(bytes)
-        .map(|m| m.into_keys().collect())
+        .map(|m| m.into_keys().map(crate::data::nfc::nfc_string).collect())
         .unwrap_or_default()
 }
 
