@@ -726,6 +726,19 @@ fn lone_carriage_returns_after_a_crlf_header_are_an_error_not_one_record() {
     let (code, d, e) = eval(files, "e.csv", &[]);
     assert_eq!((code, d.len()), (0, 3), "{e}");
     assert_eq!(d[2]["customer"], "C\rD");
+    // So do `\r\r\n` line ends (a CRLF file converted twice), after either header.
+    for export in [
+        &b"id,n\r\r\nA,1\r\r\nB,2\r\r\n"[..],
+        b"id,n\nA,1\r\r\nB,2\r\r\n",
+    ] {
+        let files: &[(&str, &[u8])] = &[("p.playbook", two.as_bytes()), ("e.csv", export)];
+        let (code, d, e) = eval(files, "e.csv", &[]);
+        assert_eq!((code, d.len()), (0, 2), "{export:?}: {e}");
+        assert_eq!(
+            (&d[0]["customer"], &d[1]["customer"]),
+            (&"A".into(), &"B".into())
+        );
+    }
 }
 
 // --- a long header reaches the record limit as fast as a long row ----------------------------

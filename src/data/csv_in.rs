@@ -442,8 +442,11 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
 }
 
 /// The first `\r` outside quotes in one record (its line end excluded): a line end of the
-/// old Mac kind inside what reads as one record.
+/// old Mac kind inside what reads as one record. Carriage returns at the record's very end
+/// belong to its line end (`\r\r\n`, a CRLF file converted twice, reads as one line end).
 pub fn lone_carriage_return(record: &[u8], delimiter: u8) -> Option<usize> {
+    let end = record.len() - record.iter().rev().take_while(|&&b| b == b'\r').count();
+    let record = &record[..end];
     let first = memchr::memchr(b'\r', record)?;
     if memchr::memchr(b'"', &record[..first]).is_none() {
         return Some(first);
@@ -636,5 +639,7 @@ mod tests {
             Some(11)
         );
         assert_eq!(lone_carriage_return(b"C1,x", b','), None);
+        assert_eq!(lone_carriage_return(b"C1,x\r\r", b','), None);
+        assert_eq!(lone_carriage_return(b"C1,x\r\rC2,y\r", b','), Some(4));
     }
 }
