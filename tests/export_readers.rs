@@ -749,15 +749,23 @@ fn a_header_longer_than_the_record_limit_is_an_error_without_reading_on() {
     // 68 MiB on one line, no line break (was quadratic: 113 s for 200 MB in release).
     let header = "a,".repeat(34 << 20);
     let first = format!("{{\"id\":\"{}\"}}\n", "x".repeat(65 << 20));
+    // A JSON-array item is a record too (the array is read item by item).
+    let item = format!("[\n{{\"id\":\"A\"}},\n{}]", first.trim_end());
     let files: &[(&str, &[u8])] = &[
         ("p.playbook", playbook.as_bytes()),
         ("e.csv", header.as_bytes()),
         ("e.ndjson", first.as_bytes()),
+        ("e.json", item.as_bytes()),
     ];
-    for (name, place) in [("e.csv", "e.csv:1"), ("e.ndjson", "e.ndjson:1")] {
+    for (name, place) in [
+        ("e.csv", "e.csv:1"),
+        ("e.ndjson", "e.ndjson:1"),
+        ("e.json", "e.json:3"),
+    ] {
         let (code, d, e) = eval(files, name, &[]);
         assert_eq!(code, 1, "{e}");
-        assert!(d.is_empty());
+        // Only the whole item before the long one.
+        assert!(d.iter().all(|d| d["customer"] == "A"), "{d:?}");
         assert!(
             e.contains(&format!("{place}: a record longer than 64 MiB starts here")),
             "{name}: {e}"
