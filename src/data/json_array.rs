@@ -151,7 +151,8 @@ pub fn scan(mut at: Between, buf: &[u8], mut line: u64, eof: bool) -> Result<Sca
 fn item_end(buf: &[u8], eof: bool) -> Result<Option<usize>, (usize, String)> {
     match buf[0] {
         b'{' | b'[' => {
-            let mut open: Vec<u8> = Vec::new();
+            // The open brackets as a stack of bits (1: `[`); serde_json reads no deeper.
+            let (mut open, mut depth) = (0u128, 0u32);
             let mut i = 0;
             while i < buf.len() {
                 match buf[i] {
@@ -162,21 +163,33 @@ fn item_end(buf: &[u8], eof: bool) -> Result<Option<usize>, (usize, String)> {
                         }
                         None => return Ok(None),
                     },
-                    b @ (b'{' | b'[') => open.push(b),
+                    b @ (b'{' | b'[') => {
+                        if depth == 128 {
+                            return Err((
+                                i,
+                                "the JSON array is broken here: an item nested more than 128 deep"
+                                    .to_string(),
+                            ));
+                        }
+                        open = (open << 1) | u128::from(b == b'[');
+                        depth += 1;
+                    }
                     b @ (b'}' | b']') => {
-                        let want = if b == b'}' { b'{' } else { b'[' };
-                        let top = open.pop();
+                        let top = (depth > 0).then(|| if open & 1 == 1 { '[' } else { '{' });
+                        let want = if b == b'}' { '{' } else { '[' };
                         if top != Some(want) {
                             return Err((
                                 i,
                                 format!(
                                     "the JSON array is broken here: a `{}` closes a `{}`",
                                     b as char,
-                                    top.map_or('?', |o| o as char)
+                                    top.unwrap_or('?')
                                 ),
                             ));
                         }
-                        if open.is_empty() {
+                        open >>= 1;
+                        depth -= 1;
+                        if depth == 0 {
                             return Ok(Some(i + 1));
                         }
                     }
@@ -209,19 +222,18 @@ fn item_end(buf: &[u8], eof: bool) -> Result<Option<usize>, (usize, String)> {
 }
 
 /// The length of the string at the start of `buf` (its quotes included), if it ends in `buf`.
+/// Strings in exports are short: a plain loop beats a search call per string.
 fn string_end(buf: &[u8]) -> Option<usize> {
     let mut i = 1;
-    loop {
-        let at = i + memchr::memchr2(b'"', b'\\', &buf[i..])?;
-        if buf[at] == b'"' {
-            return Some(at + 1);
-        }
-        // An escape: the byte after the backslash is never the string's end.
-        i = at + 2;
-        if i > buf.len() {
-            return None;
+    while i < buf.len() {
+        match buf[i] {
+            b'"' => return Some(i + 1),
+            // An escape: the byte after the backslash is never the string's end.
+            b'\\' => i += 2,
+            _ => i += 1,
         }
     }
+    None
 }
 
 fn newlines(bytes: &[u8]) -> u64 {
@@ -356,6 +368,11 @@ mod tests {
             assert_eq!(e.line, line, "{e:?}");
             assert!(e.message.contains(message), "{e:?}");
         }
+        let deep = format!("[{}{}]", "[".repeat(129), "]".repeat(129));
+        let e = scan(Between::Start, deep.as_bytes(), 1, true).expect_err("too deep");
+        assert!(e.message.contains("nested more than 128 deep"), "{e:?}");
+        let deep = format!("[{}{}]", "[".repeat(128), "]".repeat(128));
+        assert!(scan(Between::Start, deep.as_bytes(), 1, true).is_ok());
         let e = scan(Between::Start, b"[{\"id\":\"A\"}", 1, true).expect_err("broken");
         assert!(
             e.message.contains("before the JSON array's closing"),
