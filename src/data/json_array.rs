@@ -175,7 +175,7 @@ fn item_end(buf: &[u8], eof: bool) -> Result<Option<usize>, (usize, String)> {
                         depth += 1;
                     }
                     b @ (b'}' | b']') => {
-                        let top = (depth > 0).then(|| if open & 1 == 1 { '[' } else { '{' });
+                        let top = (depth > 0).then_some(if open & 1 == 1 { '[' } else { '{' });
                         let want = if b == b'}' { '{' } else { '[' };
                         if top != Some(want) {
                             return Err((
