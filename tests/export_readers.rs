@@ -658,11 +658,9 @@ fn a_near_miss_column_is_a_warning_with_did_you_mean() {
     let playbook = "customer { id text key  stad text?  prijs number? from \"Café prijs\" }
 rule r when stad is present or prijs > 1 then a
 ";
-    let headers = [
-        "id,Stad,Café prijs\n",
-        "id,st\u{200b}ad,Café prijs\n",
-        "id,stad,Cafe\u{301} prijs\n",
-    ];
+    // (`Cafe\u{301} prijs`, the accent apart, is the same name in NFC: see
+    // `text_in_another_unicode_normal_form_is_the_same_text`.)
+    let headers = ["id,Stad,Café prijs\n", "id,st\u{200b}ad,Café prijs\n"];
     for header in headers {
         let export = format!("{header}A,x,2\n");
         let files: &[(&str, &[u8])] = &[
@@ -691,4 +689,418 @@ rule r when stad is present or prijs > 1 then a
     let (code, _, e) = eval(files, "e.csv", &[]);
     assert_eq!(code, 0, "{e}");
     assert!(!e.contains("near-column"), "{e}");
+}
+
+// --- "nothing lost, nothing injected": lone carriage returns after a CRLF header -------------
+
+#[test]
+fn lone_carriage_returns_after_a_crlf_header_are_an_error_not_one_record() {
+    let one = "customer { id text key }\nrule r when true then a\n";
+    let two = "customer { id text key  n number }\nrule r when n > 0 then a\n";
+    let cases: [(&str, &[u8], &str); 3] = [
+        // One column: the three ids were read as one customer `A\rB\rC` (exit 0).
+        (one, b"id\r\nA\rB\rC\r\n", "e.csv:2"),
+        (two, b"id,n\r\nA,1\rB,2\rC,3\r\n", "e.csv:2"),
+        (two, b"id,n\r\nA,1\r\nB,2\rC,3\r\n", "e.csv:3"),
+    ];
+    for (playbook, export, place) in cases {
+        let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.csv", export)];
+        for mode in ["stop", "skip"] {
+            let (code, d, e) = eval(files, "e.csv", &["--on-error", mode]);
+            assert_eq!(code, 1, "{e}");
+            // Only the whole row before the bad line (standard output is not held back).
+            assert!(d.iter().all(|d| d["customer"] == "A"), "{d:?}");
+            assert!(
+                e.contains(place)
+                    && e.contains("carriage return alone")
+                    && e.contains("ends in a carriage return and a line feed (CRLF)"),
+                "{export:?}: {e}"
+            );
+        }
+    }
+    // CRLF and LF rows mixed, and a `\r` inside quotes, stay fine.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", two.as_bytes()),
+        ("e.csv", b"id,n\r\nA,1\nB,\"2\"\r\n\"C\rD\",3\r\n"),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!((code, d.len()), (0, 3), "{e}");
+    assert_eq!(d[2]["customer"], "C\rD");
+    // So do `\r\r\n` line ends (a CRLF file converted twice), after either header.
+    for export in [
+        &b"id,n\r\r\nA,1\r\r\nB,2\r\r\n"[..],
+        b"id,n\nA,1\r\r\nB,2\r\r\n",
+    ] {
+        let files: &[(&str, &[u8])] = &[("p.playbook", two.as_bytes()), ("e.csv", export)];
+        let (code, d, e) = eval(files, "e.csv", &[]);
+        assert_eq!((code, d.len()), (0, 2), "{export:?}: {e}");
+        assert_eq!(
+            (&d[0]["customer"], &d[1]["customer"]),
+            (&"A".into(), &"B".into())
+        );
+    }
+}
+
+// --- a long header reaches the record limit as fast as a long row ----------------------------
+
+#[test]
+fn a_header_longer_than_the_record_limit_is_an_error_without_reading_on() {
+    let playbook = "customer { id text key }\nrule r when true then a\n";
+    // 68 MiB on one line, no line break (was quadratic: 113 s for 200 MB in release).
+    let header = "a,".repeat(34 << 20);
+    let first = format!("{{\"id\":\"{}\"}}\n", "x".repeat(65 << 20));
+    // A JSON-array item is a record too (the array is read item by item).
+    let item = format!("[\n{{\"id\":\"A\"}},\n{}]", first.trim_end());
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", header.as_bytes()),
+        ("e.ndjson", first.as_bytes()),
+        ("e.json", item.as_bytes()),
+    ];
+    for (name, place) in [
+        ("e.csv", "e.csv:1"),
+        ("e.ndjson", "e.ndjson:1"),
+        ("e.json", "e.json:3"),
+    ] {
+        let (code, d, e) = eval(files, name, &[]);
+        assert_eq!(code, 1, "{e}");
+        // Only the whole item before the long one.
+        assert!(d.iter().all(|d| d["customer"] == "A"), "{d:?}");
+        assert!(
+            e.contains(&format!("{place}: a record longer than 64 MiB starts here")),
+            "{name}: {e}"
+        );
+    }
+    // An endless export stops at the limit too.
+    let (code, _, e) = eval(files, "/dev/zero", &[]);
+    assert_eq!(code, 1, "{e}");
+    assert!(e.contains("a record longer than 64 MiB"), "{e}");
+}
+
+// --- a JSON-array export is read item by item, as NDJSON is read line by line ----------------
+
+#[test]
+fn a_json_array_is_read_in_chunks_with_item_numbers_and_lines() {
+    let playbook = "customer { id text key  n number }\nrule r when n > 1 then a\n";
+    // 60,000 pretty-printed items (about 3 MB: several chunks), every 7,000th bad.
+    let mut text = String::from("[\n");
+    for i in 1..=60_000u64 {
+        let n = if i % 7_000 == 0 {
+            "\"x\"".to_string()
+        } else {
+            (i % 5).to_string()
+        };
+        text += &format!("  {{\n    \"id\": \"C{i}\",\n    \"n\": {n}\n  }}");
+        text += if i < 60_000 { ",\n" } else { "\n" };
+    }
+    text += "]\n";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.json", text.as_bytes()),
+    ];
+    // The same decisions and rejected rows, in order, with 1 and 2 threads.
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let o = run(
+            files,
+            &[
+                "eval",
+                "p.playbook",
+                "e.json",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "ndjson",
+                "-q",
+                "--on-error",
+                "skip",
+                "--threads",
+                threads,
+            ],
+        );
+        assert_eq!(exit_code(&o), 0, "{}", err(&o));
+        assert_eq!(out(&o).lines().count(), 60_000 - 8);
+        outputs.push((out(&o), err(&o)));
+    }
+    assert!(outputs[0] == outputs[1], "1 and 2 threads differ");
+    // Item i starts on line 4i - 2; the rejects name both.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("writes a fixture");
+    }
+    let o = run_in(
+        dir.path(),
+        &[
+            "eval",
+            "p.playbook",
+            "e.json",
+            "--as-of",
+            AS_OF,
+            "-q",
+            "--on-error",
+            "skip",
+            "--rejects",
+            "r.csv",
+            "-o",
+            "d.ndjson",
+            "--threads",
+            "2",
+        ],
+    );
+    assert_eq!(exit_code(&o), 0, "{}", err(&o));
+    let rejects: Vec<csv::StringRecord> = csv::Reader::from_path(dir.path().join("r.csv"))
+        .expect("rejects")
+        .records()
+        .map(|r| r.expect("a rejects row"))
+        .collect();
+    assert_eq!(rejects.len(), 8, "{rejects:?}");
+    for (k, row) in rejects.iter().enumerate() {
+        let item = 7_000 * (k as u64 + 1);
+        assert_eq!(&row[1], (4 * item - 2).to_string(), "{row:?}");
+        assert!(
+            row[2].starts_with(&format!("column `n`: item {item} of the array:")),
+            "{row:?}"
+        );
+        // The record as it stands in the export, to fix and read again.
+        assert!(
+            row[3].starts_with("{\n    \"id\": \"C") && row[3].ends_with('}'),
+            "{row:?}"
+        );
+    }
+    let decisions = std::fs::read_to_string(dir.path().join("d.ndjson")).expect("decisions");
+    assert_eq!(decisions.lines().count(), 60_000 - 8);
+    assert!(decisions
+        .lines()
+        .nth(1)
+        .is_some_and(|l| l.contains("\"C2\"")));
+    // Stop mode names the first bad item and its line.
+    let (code, _, e) = eval(files, "e.json", &[]);
+    assert_eq!(code, 1);
+    assert!(
+        e.contains("e.json:27998, column `n`: item 7000 of the array"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_json_array_keeps_ids_keys_and_nulls_as_before() {
+    let playbook = "customer { id text key  n number? }\nrule r when n is missing then a\n";
+    let text = b"\xEF\xBB\xBF[{\"id\":1234567890123456789,\"n\":null},\n{\"id\":1234567890123456788},\n{\"id\":\"D\",\"n\":1,\"n\":2},\n7]";
+    let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.json", text)];
+    let (code, d, e) = eval(files, "e.json", &["--on-error", "skip"]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0]["customer"], "1234567890123456789");
+    assert_eq!(d[1]["customer"], "1234567890123456788");
+    assert_eq!(actions(&d[1]), vec!["a"]);
+    assert!(
+        e.contains("e.json:3: item 3 of the array") && e.contains("`n` appears twice"),
+        "{e}"
+    );
+    assert!(
+        e.contains("e.json:4: item 4 of the array: this is not a JSON object"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_broken_json_array_is_an_error_naming_its_line_in_both_modes() {
+    let playbook = "customer { id text key }\nrule r when true then a\n";
+    let cases: [(&[u8], &str); 5] = [
+        (b"[{\"id\":\"A\"}\n{\"id\":\"B\"}]", "e.json:2: the JSON array is broken here: a `,` or the closing `]` must follow an item"),
+        (b"[{\"id\":\"A\"},\n{\"id\":\"B\"},]", "e.json:2: the JSON array is broken here: a `,` before the closing `]`"),
+        (b"[{\"id\":\"A\"}]\n[{\"id\":\"B\"}]", "e.json:2: the JSON array is broken here: `[{\"id\":\"B\"` follows the array's closing `]`"),
+        (b"[{\"id\":\"A\"},\n{\"id\":\"B]", "e.json:2: the export ends inside this item"),
+        (b"{\"id\":\"A\"}", "e.json:1: this is not a JSON array of customer objects: it starts with `{\"id\":\"A\"}`"),
+    ];
+    for (text, want) in cases {
+        let files: &[(&str, &[u8])] = &[("p.playbook", playbook.as_bytes()), ("e.json", text)];
+        for mode in ["stop", "skip"] {
+            let (code, _, e) = eval(files, "e.json", &["--on-error", mode]);
+            assert_eq!(code, 1, "{e}");
+            assert!(e.contains(want), "{want}\n{e}");
+        }
+    }
+}
+
+// --- inferred dates that read both day first and month first ---------------------------------
+
+#[test]
+fn inferred_dates_that_read_both_ways_ask_for_a_format() {
+    // No `customer` block: the fields come from the export.
+    let playbook = "rule r when signup more than 30 days ago then a\n";
+    let both = "id,signup\nA,01/05/2024\nB,03/04/2024\nC,\n";
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", both.as_bytes()),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!((code, d.len()), (0, 3), "{e}");
+    assert!(
+        e.contains("warning: e.csv: every date in the column `signup` reads both day first and month first (`01/05/2024`: day first 2024-05-01, month first 2024-01-05); it is read day first")
+            && e.contains("`signup date? format \"%m/%d/%Y\"` (month first)"),
+        "{e}"
+    );
+    let o = run(files, &["schema", "e.csv"]);
+    assert_eq!(exit_code(&o), 0);
+    assert!(
+        out(&o).contains("signup  date? format \"%d/%m/%Y\""),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        err(&o).contains("reads both day first and month first"),
+        "{}",
+        err(&o)
+    );
+    // One value that fits day first only settles it; so do dates whose day is their month.
+    for export in [
+        "id,signup\nA,01/05/2024\nB,13/05/2024\n",
+        "id,signup\nA,01/01/2024\nB,12/12/2024\n",
+        "id,signup\nA,01-05-2024\nB,23-11-2024\n",
+    ] {
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", playbook.as_bytes()),
+            ("e.csv", export.as_bytes()),
+        ];
+        let (code, _, e) = eval(files, "e.csv", &[]);
+        assert_eq!(code, 0, "{e}");
+        assert!(!e.contains("warning"), "{export:?}: {e}");
+    }
+    // Dashes too.
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", b"id,signup\nA,01-05-2024\nB,03-04-2024\n"),
+    ];
+    let (_, _, e) = eval(files, "e.csv", &[]);
+    assert!(e.contains("format \"%m-%d-%Y\"` (month first)"), "{e}");
+}
+
+// --- a huge bad record: the message is bounded, the rejects file keeps the record whole -------
+
+#[test]
+fn a_huge_bad_record_gives_a_bounded_message_and_a_whole_rejected_row() {
+    let playbook = "customer { id text key  n number }\nrule r when n > 1 then a\n";
+    let cell = "9x".repeat(5 << 20);
+    let csv = format!("id,n\nA,2\nB,{cell}\nC,3\n");
+    let json =
+        format!("[{{\"id\":\"A\",\"n\":2}},\n\"{cell}\",\n{{\"id\":\"B\",\"n\":\"{cell}\"}}]");
+    let files: &[(&str, &[u8])] = &[
+        ("p.playbook", playbook.as_bytes()),
+        ("e.csv", csv.as_bytes()),
+        ("e.json", json.as_bytes()),
+    ];
+    // Stop: the error names the place and quotes the start of the cell.
+    let (code, _, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 1);
+    assert!(e.len() < 4_000, "{} bytes on standard error", e.len());
+    assert!(
+        e.contains("e.csv:3, column `n`: `9x9x9x") && e.contains("bytes in all)` is not a number"),
+        "{e}"
+    );
+    // Skip without a rejects file: each rejected row is named on standard error, bounded.
+    let (code, d, e) = eval(files, "e.json", &["--on-error", "skip"]);
+    assert_eq!((code, d.len()), (0, 1), "{e}");
+    assert!(e.len() < 6_000, "{} bytes on standard error", e.len());
+    assert!(
+        e.contains("e.json:2: item 2 of the array: this is not a JSON object"),
+        "{e}"
+    );
+    assert!(e.contains("bytes left out"), "{e}");
+    assert!(
+        e.contains("e.json:3, column `n`: item 3 of the array: `9x9x"),
+        "{e}"
+    );
+    // Skip with a rejects file: the reason is bounded, the record is there whole to fix.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).expect("writes a fixture");
+    }
+    for export in ["e.csv", "e.json"] {
+        let o = run_in(
+            dir.path(),
+            &[
+                "eval",
+                "p.playbook",
+                export,
+                "--as-of",
+                AS_OF,
+                "-q",
+                "--on-error",
+                "skip",
+                "--rejects",
+                "r.csv",
+                "-o",
+                "d.ndjson",
+            ],
+        );
+        assert_eq!(exit_code(&o), 0, "{}", err(&o));
+        assert!(err(&o).is_empty(), "{}", err(&o));
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_path(dir.path().join("r.csv"))
+            .expect("rejects")
+            .records()
+            .map(|r| r.expect("a rejects row"))
+            .collect();
+        assert!(!rows.is_empty());
+        for row in &rows {
+            assert!(
+                row[2].len() < 1_100,
+                "{export}: a reason of {} bytes",
+                row[2].len()
+            );
+            assert!(row[3].contains(&cell), "{export}: the record is not whole");
+        }
+    }
+}
+
+// --- Unicode normal forms: `é` composed (NFC) and `e` + U+0301 (NFD) are one text --------------
+
+#[test]
+fn text_in_another_unicode_normal_form_is_the_same_text() {
+    let nfc_playbook = "customer { id text key  caf\u{e9} text?  stad one of k\u{f6}ln, z\u{fc}rich  tags list of text? }
+rule r when caf\u{e9} = \"cr\u{e8}me\" then a
+rule s when stad k\u{f6}ln then b
+rule t when tags has \"zo\u{eb}\" then c
+rule u when caf\u{e9} starts with \"CR\u{c8}\" and caf\u{e9} in [\"cr\u{e8}me\"] then d
+";
+    let nfd = |s: &str| {
+        s.replace('\u{e9}', "e\u{301}")
+            .replace('\u{e8}', "e\u{300}")
+            .replace('\u{c8}', "E\u{300}")
+            .replace('\u{f6}', "o\u{308}")
+            .replace('\u{fc}', "u\u{308}")
+            .replace('\u{eb}', "e\u{308}")
+    };
+    let nfc_csv = "id,caf\u{e9},stad,tags\nA,cr\u{e8}me,K\u{f6}ln,zo\u{eb};x\n";
+    let nfc_ndjson = "{\"id\":\"A\",\"caf\u{e9}\":\"cr\u{e8}me\",\"stad\":\"k\u{f6}ln\",\"tags\":[\"zo\u{eb}\"]}\n";
+    let nfc_json = format!("[{}]", nfc_ndjson.trim_end());
+    // The export in NFD against the playbook in NFC, and the other way round.
+    for (playbook, other) in [(nfc_playbook.to_string(), true), (nfd(nfc_playbook), false)] {
+        let form = |s: &str| if other { nfd(s) } else { s.to_string() };
+        let (csv, ndjson, json) = (form(nfc_csv), form(nfc_ndjson), form(&nfc_json));
+        let files: &[(&str, &[u8])] = &[
+            ("p.playbook", playbook.as_bytes()),
+            ("e.csv", csv.as_bytes()),
+            ("e.ndjson", ndjson.as_bytes()),
+            ("e.json", json.as_bytes()),
+        ];
+        for export in ["e.csv", "e.ndjson", "e.json"] {
+            let (code, d, e) = eval(files, export, &[]);
+            assert_eq!(code, 0, "{export}: {e}");
+            assert_eq!(actions(&d[0]), vec!["a", "b", "c", "d"], "{export}: {e}");
+            assert!(!e.contains("near-column"), "{e}");
+        }
+    }
+    // Without a `customer` block the inferred field takes the header's name in NFC.
+    let export = nfd(nfc_csv);
+    let files: &[(&str, &[u8])] = &[
+        (
+            "p.playbook",
+            "rule r when caf\u{e9} = \"cr\u{e8}me\" then a\n".as_bytes(),
+        ),
+        ("e.csv", export.as_bytes()),
+    ];
+    let (code, d, e) = eval(files, "e.csv", &[]);
+    assert_eq!(code, 0, "{e}");
+    assert_eq!(actions(&d[0]), vec!["a"]);
 }

@@ -79,25 +79,15 @@ pub fn sample_for_inference(
     const PREFIX: u64 = 1 << 20;
     let reader = std::mem::replace(&mut input.reader, Box::new(std::io::empty()));
     let mut prefix = Vec::new();
-    let mut reader = if input.format == InputFormat::Json {
-        let mut r = reader;
-        r.read_to_end(&mut prefix).map_err(|e| {
-            Box::new(DataError::new(
-                &input.name,
-                format!("cannot read the export: {e}"),
-            ))
-        })?;
-        r
-    } else {
-        let mut limited = reader.take(PREFIX);
-        limited.read_to_end(&mut prefix).map_err(|e| {
-            Box::new(DataError::new(
-                &input.name,
-                format!("cannot read the export: {e}"),
-            ))
-        })?;
-        limited.into_inner()
-    };
+    // The first megabyte: a JSON array's items in it, as a CSV's rows.
+    let mut limited = reader.take(PREFIX);
+    limited.read_to_end(&mut prefix).map_err(|e| {
+        Box::new(DataError::new(
+            &input.name,
+            format!("cannot read the export: {e}"),
+        ))
+    })?;
+    let mut reader = limited.into_inner();
     let usage = usage_types(playbook);
     let decimal_comma = args.decimal_comma
         || playbook.policies().any(|p| {
@@ -113,20 +103,38 @@ pub fn sample_for_inference(
                 .filter_map(|l| serde_json::from_slice(l).ok())
                 .collect(),
         ),
-        InputFormat::Json => json_sample(
-            serde_json::from_slice::<Vec<serde_json::Value>>(
-                prefix.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&prefix),
+        InputFormat::Json => {
+            use crate::data::json_array::{items, scan, Between};
+            let whole = scan(Between::Start, &prefix, 1, prefix.len() < PREFIX as usize)
+                .ok()
+                .and_then(|s| s.cut)
+                .map_or(0, |(cut, _, _)| cut);
+            json_sample(
+                items(&prefix[..whole], 1)
+                    .filter_map(|(_, item)| serde_json::from_slice(item).ok())
+                    .collect(),
             )
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| match v {
-                serde_json::Value::Object(m) => Some(m),
-                _ => None,
-            })
-            .collect(),
-        ),
+        }
     };
     let fields = infer(&header, &rows, decimal_comma, &usage);
+    // Day first is a guess where every date also reads month first: say so, and how to choose.
+    for a in crate::data::infer::ambiguous_dates(&header, &rows, &fields) {
+        let name = crate::data::infer::display_name(&a.column);
+        let warning = format!(
+            "warning: {}: every date in the column `{}` reads both day first and month first (`{}`: day first {}, month first {}); it is read day first",
+            input.name,
+            a.column,
+            a.example,
+            iso_or(&a.example, &a.day_first),
+            iso_or(&a.example, &a.month_first),
+        );
+        let help = format!(
+            "  help: say which in a `customer` block: `{name} date? format \"{}\"` (day first) or `{name} date? format \"{}\"` (month first); `playbook schema {}` prints a block to start from",
+            a.day_first, a.month_first, input.name,
+        );
+        eprintln!("{}", crate::render::visible(&warning));
+        eprintln!("{}", crate::render::visible(&help));
+    }
     let rest = std::mem::replace(&mut reader, Box::new(std::io::empty()));
     input.reader = Box::new(std::io::Cursor::new(prefix).chain(rest));
     Ok(fields)
@@ -160,11 +168,15 @@ fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<Str
 fn json_sample(
     objects: Vec<serde_json::Map<String, serde_json::Value>>,
 ) -> (Vec<String>, Vec<Vec<String>>) {
+    // Keys as written, for finding the values; named in NFC, as columns are.
+    let mut keys: Vec<String> = Vec::new();
     let mut header: Vec<String> = Vec::new();
     for o in objects.iter().take(SAMPLE_ROWS) {
         for k in o.keys() {
-            if !header.contains(k) {
-                header.push(k.clone());
+            let name = crate::data::nfc::nfc(k).into_owned();
+            if !header.contains(&name) {
+                header.push(name);
+                keys.push(k.clone());
             }
         }
     }
@@ -172,8 +184,7 @@ fn json_sample(
         .iter()
         .take(SAMPLE_ROWS)
         .map(|o| {
-            header
-                .iter()
+            keys.iter()
                 .map(|k| match o.get(k) {
                     None | Some(serde_json::Value::Null) => String::new(),
                     Some(serde_json::Value::String(s)) => s.clone(),
@@ -261,4 +272,12 @@ fn usage_types(playbook: &Playbook) -> Vec<(String, Type)> {
         }
     }
     out
+}
+
+/// `text` read with the date pattern, as an ISO date.
+fn iso_or(text: &str, pattern: &str) -> String {
+    crate::dates::DateFormat::parse(pattern)
+        .ok()
+        .and_then(|f| f.parse_date(text.trim()))
+        .map_or_else(|| text.to_string(), crate::dates::iso)
 }

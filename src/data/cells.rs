@@ -113,12 +113,13 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r
             )),
         };
     }
-    let shown = || String::from_utf8_lossy(bytes).into_owned();
+    // A cell quoted in a message is cut short: a 10 MB cell must not make a 10 MB message.
+    let shown = || excerpt(&String::from_utf8_lossy(bytes)).into_owned();
     match &slot.kind {
         SlotKind::Text => text(bytes).map(Cell::Text),
         SlotKind::Number => number(bytes, numbers)
             .map(Cell::Number)
-            .ok_or_else(|| not_a_number(&shown(), numbers)),
+            .ok_or_else(|| not_a_number(&String::from_utf8_lossy(bytes), numbers)),
         SlotKind::Bool => parse_bool_bytes(bytes).map(Cell::Bool).ok_or_else(|| {
             format!(
                 "`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)",
@@ -133,13 +134,14 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r
                     .and_then(|t| f.parse_date(t)),
             };
             parsed.map(Cell::Date).ok_or_else(|| {
-                let t = shown();
+                let full = String::from_utf8_lossy(bytes);
+                let t = excerpt(&full);
                 match format {
                     Some(f) => format!("`{t}` is not a date in the field's format `{}`", f.pattern()),
-                    None if looks_day_first(&t) => format!(
+                    None if looks_day_first(&full) => format!(
                         "`{t}` is not an ISO date (YYYY-MM-DD); for day-first dates add `format \"%d-%m-%Y\"` to the field"
                     ),
-                    None if parse_iso_shape(&t) => format!("`{t}` is not a date in the calendar"),
+                    None if parse_iso_shape(&full) => format!("`{t}` is not a date in the calendar"),
                     None => format!("`{t}` is not a date (YYYY-MM-DD)"),
                 }
             })
@@ -165,7 +167,8 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r
             match match_word(stages, t) {
                 Some(s) => Ok(Cell::Stage(Some(s as u16))),
                 None => Err(format!(
-                    "`{t}` is not a stage of this journey ({})",
+                    "`{}` is not a stage of this journey ({})",
+                    excerpt(t),
                     stages.join(", ")
                 )),
             }
@@ -174,24 +177,29 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r
 }
 
 /// Why a cell is not a number, with what it most likely is.
-fn not_a_number(t: &str, numbers: Numbers) -> String {
+fn not_a_number(full: &str, numbers: Numbers) -> String {
+    let t = full;
     let without_dots = t.replace('.', "");
     if numbers == Numbers::Comma && t.contains('.') && parse_number(&without_dots, true).is_some() {
         return format!(
-            "`{t}` has a `.` as a thousands separator, which exports must not use: write `{without_dots}`"
+            "`{}` has a `.` as a thousands separator, which exports must not use: write `{}`",
+            excerpt(t),
+            excerpt(&without_dots)
         );
     }
-    if numbers != Numbers::Comma && thousands_shaped(t.as_bytes()) {
+    if numbers != Numbers::Comma && thousands_shaped(full.as_bytes()) {
         return format!(
-            "`{t}` looks like a number with `.` as a thousands separator (Dutch notation): if the export writes decimals with a comma, add `decimal comma` to the policy or pass --decimal-comma, and write numbers without thousands separators"
+            "`{}` looks like a number with `.` as a thousands separator (Dutch notation): if the export writes decimals with a comma, add `decimal comma` to the policy or pass --decimal-comma, and write numbers without thousands separators",
+            excerpt(full)
         );
     }
     let example = if numbers.comma() { "12,50" } else { "12.50" };
-    let hint = if !numbers.comma() && t.contains(',') && parse_number(t, true).is_some() {
+    let hint = if !numbers.comma() && full.contains(',') && parse_number(full, true).is_some() {
         " (it has a decimal comma: add `decimal comma` to the policy or pass --decimal-comma)"
     } else {
         ""
     };
+    let t = excerpt(full);
     format!("`{t}` is not a number (like `{example}`){hint}")
 }
 
@@ -309,7 +317,7 @@ pub fn match_word(lower_words: &[String], text: &str) -> Option<usize> {
     if text.is_ascii() {
         ascii_word(lower_words, text.as_bytes())
     } else {
-        let lower = text.to_lowercase();
+        let lower = super::nfc::lower(text);
         lower_words.iter().position(|w| *w == lower)
     }
 }
@@ -322,6 +330,21 @@ fn ascii_word(lower_words: &[String], text: &[u8]) -> Option<usize> {
                 .zip(text)
                 .all(|(a, b)| a == b.to_ascii_lowercase())
     })
+}
+
+/// The most bytes of a cell quoted in a message.
+pub const QUOTED_BYTES: usize = 60;
+
+/// A cell's text for a message: whole when short, else its start and how long it is.
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= QUOTED_BYTES {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut cut = QUOTED_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}… ({} bytes in all)", &text[..cut], text.len()))
 }
 
 #[cfg(test)]

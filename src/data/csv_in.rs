@@ -77,6 +77,8 @@ pub struct Chunk {
     pub first_line: u64,
     /// The byte offset of the chunk in its file.
     pub offset: u64,
+    /// A JSON array's chunk: the 1-based number of its first item (0 elsewhere).
+    pub first_item: u64,
     /// Where `data`'s buffer goes back to when the chunk is done with.
     pool: Option<Arc<Pool>>,
 }
@@ -127,6 +129,8 @@ pub struct Chunker<R> {
     chunk_bytes: usize,
     /// CSV quotes decide record ends; NDJSON lines have none that matter.
     quotes: bool,
+    /// A JSON array: where the last chunk ended, and the items before it.
+    json: Option<(crate::data::json_array::Between, u64)>,
     pool: Arc<Pool>,
 }
 
@@ -141,6 +145,8 @@ pub enum ChunkError {
     LoneCarriageReturns,
     /// The header opens a quote that the export never closes.
     UnclosedQuote,
+    /// A JSON array's structure is broken: it cannot be cut into items.
+    Json(crate::data::json_array::Broken),
 }
 
 impl<R: Read> Chunker<R> {
@@ -163,6 +169,7 @@ impl<R: Read> Chunker<R> {
             delimiter,
             chunk_bytes: chunk_bytes.max(1),
             quotes: true,
+            json: None,
             pool: Arc::default(),
         }
     }
@@ -170,6 +177,12 @@ impl<R: Read> Chunker<R> {
     /// Cuts at line breaks only (NDJSON: strings hold no raw line breaks).
     pub fn without_quotes(mut self) -> Chunker<R> {
         self.quotes = false;
+        self
+    }
+
+    /// Cuts after whole items of a JSON array (the stream starts at the file's start).
+    pub fn json_array(mut self) -> Chunker<R> {
+        self.json = Some((crate::data::json_array::Between::Start, 0));
         self
     }
 
@@ -199,7 +212,66 @@ impl<R: Read> Chunker<R> {
         Ok(())
     }
 
+    /// The first `cut` bytes as a chunk; the rest moves to a buffer the workers gave back.
+    fn take_chunk(&mut self, cut: usize, first_item: u64) -> Chunk {
+        let mut rest = self.pool.take().unwrap_or_default();
+        let tail = self.filled - cut;
+        if rest.len() < tail {
+            rest.resize(tail, 0);
+        }
+        rest[..tail].copy_from_slice(&self.buf[cut..self.filled]);
+        self.filled = tail;
+        self.buf.truncate(cut);
+        let data = std::mem::replace(&mut self.buf, rest);
+        let chunk = Chunk {
+            first_line: self.line,
+            offset: self.offset,
+            first_item,
+            data,
+            pool: Some(Arc::clone(&self.pool)),
+        };
+        self.line += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
+        self.offset += chunk.data.len() as u64;
+        chunk
+    }
+
+    /// A JSON array's next chunk of whole items.
+    fn next_json_chunk(
+        &mut self,
+        at: crate::data::json_array::Between,
+        done: u64,
+    ) -> Result<Option<Chunk>, ChunkError> {
+        use crate::data::json_array::{scan, Between};
+        let mut want = self.chunk_bytes;
+        loop {
+            self.fill(want).map_err(ChunkError::Io)?;
+            if self.filled == 0 && at == Between::Closed && self.eof {
+                return Ok(None);
+            }
+            let found = scan(at, &self.buf[..self.filled], self.line, self.eof)
+                .map_err(ChunkError::Json)?;
+            match found.cut {
+                Some((cut, next, items)) if cut > 0 => {
+                    self.json = Some((next, done + items));
+                    return Ok(Some(self.take_chunk(cut, done + 1)));
+                }
+                Some(_) if self.eof => return Ok(None),
+                _ => {
+                    if want >= MAX_RECORD_BYTES {
+                        return Err(ChunkError::TooLong {
+                            line: found.open_line,
+                        });
+                    }
+                    want = (want * 2).min(MAX_RECORD_BYTES);
+                }
+            }
+        }
+    }
+
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, ChunkError> {
+        if let Some((at, done)) = self.json {
+            return self.next_json_chunk(at, done);
+        }
         let mut want = self.chunk_bytes;
         loop {
             self.fill(want).map_err(ChunkError::Io)?;
@@ -215,27 +287,7 @@ impl<R: Read> Chunker<R> {
                 memchr::memrchr(b'\n', read).map(|i| i + 1)
             };
             match cut {
-                Some(cut) if cut > 0 => {
-                    // The rest (a partial record) moves to a buffer the workers gave back.
-                    let mut rest = self.pool.take().unwrap_or_default();
-                    let tail = self.filled - cut;
-                    if rest.len() < tail {
-                        rest.resize(tail, 0);
-                    }
-                    rest[..tail].copy_from_slice(&self.buf[cut..self.filled]);
-                    self.filled = tail;
-                    self.buf.truncate(cut);
-                    let data = std::mem::replace(&mut self.buf, rest);
-                    let chunk = Chunk {
-                        first_line: self.line,
-                        offset: self.offset,
-                        data,
-                        pool: Some(Arc::clone(&self.pool)),
-                    };
-                    self.line += memchr::memchr_iter(b'\n', &chunk.data).count() as u64;
-                    self.offset += chunk.data.len() as u64;
-                    return Ok(Some(chunk));
-                }
+                Some(cut) if cut > 0 => return Ok(Some(self.take_chunk(cut, 0))),
                 _ if self.eof => {
                     let mut data = std::mem::take(&mut self.buf);
                     data.truncate(self.filled);
@@ -243,6 +295,7 @@ impl<R: Read> Chunker<R> {
                     return Ok(Some(Chunk {
                         first_line: self.line,
                         offset: self.offset,
+                        first_item: 0,
                         data,
                         pool: None,
                     }));
@@ -294,9 +347,14 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
     let mut buf = Vec::new();
     let mut chunk = [0u8; 64 * 1024];
     let mut eof = false;
+    // The buffer is looked at for the header's end only when a line break has come since the
+    // last look, and then when it has doubled: a look scans the whole buffer, so a look per
+    // read made a long header quadratic (a 200 MB one-line header took 113 s to reach the
+    // record limit).
+    let mut look_at = chunk.len();
+    let mut newline = false;
     // Read until the first line break outside quotes.
     let end = loop {
-        let start_scan = buf.len();
         if !eof {
             let n = loop {
                 match reader.read(&mut chunk) {
@@ -306,20 +364,32 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
                 }
             };
             eof = n == 0;
+            newline |= memchr::memchr(b'\n', &chunk[..n]).is_some();
             buf.extend_from_slice(&chunk[..n]);
         }
+        let too_long = buf.len() > MAX_RECORD_BYTES;
+        if !eof && !(newline && (too_long || buf.len() >= look_at)) {
+            if too_long {
+                return Err(ChunkError::TooLong { line: 1 });
+            }
+            continue;
+        }
+        newline = false;
+        look_at = buf.len().saturating_mul(2);
         let start = header_start(&buf);
         let delim = delimiter.unwrap_or_else(|| detect_delimiter(&buf[start..]));
         if let Some(end) = first_record_end(&buf[start..], delim) {
+            if start + end > MAX_RECORD_BYTES {
+                return Err(ChunkError::TooLong { line: 1 });
+            }
             break start + end;
+        }
+        if too_long {
+            return Err(ChunkError::TooLong { line: 1 });
         }
         if eof {
             break buf.len();
         }
-        if buf.len() > MAX_RECORD_BYTES {
-            return Err(ChunkError::TooLong { line: 1 });
-        }
-        let _ = start_scan;
     };
     let start = header_start(&buf[..end]);
     let line_bytes = &buf[start..end];
@@ -349,7 +419,8 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         .iter()
         .enumerate()
         .map(|(i, c)| match std::str::from_utf8(c) {
-            Ok(s) => s.to_string(),
+            // Header names in NFC, as the playbook's names are.
+            Ok(s) => super::nfc::nfc(s).into_owned(),
             Err(_) => {
                 invalid_utf8.get_or_insert(i + 1);
                 String::from_utf8_lossy(c).into_owned()
@@ -371,8 +442,11 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
 }
 
 /// The first `\r` outside quotes in one record (its line end excluded): a line end of the
-/// old Mac kind inside what reads as one record.
+/// old Mac kind inside what reads as one record. Carriage returns at the record's very end
+/// belong to its line end (`\r\r\n`, a CRLF file converted twice, reads as one line end).
 pub fn lone_carriage_return(record: &[u8], delimiter: u8) -> Option<usize> {
+    let end = record.len() - record.iter().rev().take_while(|&&b| b == b'\r').count();
+    let record = &record[..end];
     let first = memchr::memchr(b'\r', record)?;
     if memchr::memchr(b'"', &record[..first]).is_none() {
         return Some(first);
@@ -565,5 +639,7 @@ mod tests {
             Some(11)
         );
         assert_eq!(lone_carriage_return(b"C1,x", b','), None);
+        assert_eq!(lone_carriage_return(b"C1,x\r\r", b','), None);
+        assert_eq!(lone_carriage_return(b"C1,x\r\rC2,y\r", b','), Some(4));
     }
 }

@@ -1,5 +1,6 @@
 //! Problems with an export's data: which file, row and column, and the line with the cell marked.
 
+use super::cells::excerpt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 
@@ -39,11 +40,13 @@ impl DataError {
         self
     }
 
-    /// The one-line reason, as written to a rejects file.
+    /// The one-line reason, as written to a rejects file: bounded, whatever the record's
+    /// size (the record itself is written whole beside it).
     pub fn reason(&self) -> String {
+        let message = bounded(&self.message);
         match &self.column {
-            Some(c) => format!("column `{c}`: {}", self.message),
-            None => self.message.clone(),
+            Some(c) => format!("column `{}`: {message}", excerpt(c)),
+            None => message.into_owned(),
         }
     }
 
@@ -88,11 +91,13 @@ impl DataError {
             };
             match &cell {
                 Some(c) if c.end > SHOWN => {
+                    // The cell's start in view, and no more of a long cell than SHOWN bytes.
                     let start = floor(&text, c.start.saturating_sub(40));
-                    let end = floor(&text, c.end + 40);
-                    let end = end.max(floor(&text, c.end));
-                    cell = Some(c.start - start + "…".len()..c.end - start + "…".len());
-                    text = format!("…{}…", &text[start..end]);
+                    let cell_end = floor(&text, c.end.min(c.start + SHOWN));
+                    let end = floor(&text, cell_end + 40).max(cell_end);
+                    let lead = if start > 0 { "…" } else { "" };
+                    cell = Some(c.start - start + lead.len()..cell_end - start + lead.len());
+                    text = format!("{lead}{}…", &text[start..end]);
                 }
                 _ => {
                     let cut = floor(&text, SHOWN);
@@ -123,12 +128,12 @@ impl DataError {
 
     fn headline(&self) -> String {
         let place = match (self.line, &self.column) {
-            (Some(l), Some(c)) => format!("{}:{l}, column `{c}`", self.file),
+            (Some(l), Some(c)) => format!("{}:{l}, column `{}`", self.file, excerpt(c)),
             (Some(l), None) => format!("{}:{l}", self.file),
             _ => self.file.clone(),
         };
         // Cells and file names reach the terminal: escape control characters.
-        crate::render::visible(&format!("{place}: {}", self.message)).into_owned()
+        crate::render::visible(&format!("{place}: {}", bounded(&self.message))).into_owned()
     }
 }
 
@@ -161,6 +166,32 @@ impl std::error::Error for DataError {}
 
 /// Records longer than this are shown cut short.
 const SHOWN: usize = 300;
+
+/// The most bytes of a message shown or written to a rejects file. Messages quote cells cut
+/// short already (`cells::excerpt`); this also bounds what a parser's message quotes (serde
+/// quotes a whole string that is not an object).
+pub const MESSAGE_BYTES: usize = 1000;
+
+/// A message cut to [`MESSAGE_BYTES`]: its start and end, and how much was left out.
+pub fn bounded(message: &str) -> std::borrow::Cow<'_, str> {
+    if message.len() <= MESSAGE_BYTES {
+        return std::borrow::Cow::Borrowed(message);
+    }
+    let floor = |mut i: usize| {
+        while !message.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let head = floor(MESSAGE_BYTES * 3 / 4);
+    let tail = floor(message.len() - MESSAGE_BYTES / 4);
+    std::borrow::Cow::Owned(format!(
+        "{} … ({} bytes left out) … {}",
+        &message[..head],
+        tail - head,
+        &message[tail..]
+    ))
+}
 
 /// The record's text, numbered with its line in the export.
 struct RecordSource {

@@ -118,6 +118,72 @@ pub fn infer(
         .collect()
 }
 
+/// A date column read day first whose every value also reads month first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AmbiguousDates {
+    pub column: String,
+    /// A value that means two different days (`01/05/2024`).
+    pub example: String,
+    /// The field's format, day first (`%d/%m/%Y`), and the same month first (`%m/%d/%Y`).
+    pub day_first: String,
+    pub month_first: String,
+}
+
+/// The inferred date fields whose sampled values all read both day first and month first, with
+/// at least one that means two different days (`01/05/2024`; `01/01/2024` means one day
+/// either way). A value that fits only one order (`13/05/2024`) settles the column.
+pub fn ambiguous_dates(
+    header: &[String],
+    rows: &[Vec<String>],
+    fields: &[FieldDef],
+) -> Vec<AmbiguousDates> {
+    let mut out = Vec::new();
+    for (c, field) in fields.iter().enumerate().take(header.len()) {
+        let Some(format) = field.format.as_ref().filter(|_| field.ty == Type::Date) else {
+            continue;
+        };
+        let day_first = format.pattern().to_string();
+        if !day_first.starts_with("%d") {
+            continue;
+        }
+        let month_first = day_first
+            .replacen("%d", "\u{0}", 1)
+            .replacen("%m", "%d", 1)
+            .replacen("\u{0}", "%m", 1);
+        let Ok(swapped) = DateFormat::parse(&month_first) else {
+            continue;
+        };
+        let mut example = None;
+        let mut both = true;
+        for cell in rows.iter().filter_map(|r| r.get(c)) {
+            let t = cell.trim();
+            if t.is_empty() {
+                continue;
+            }
+            match (format.parse_date(t), swapped.parse_date(t)) {
+                (Some(a), Some(b)) => {
+                    if a != b && example.is_none() {
+                        example = Some(t.to_string());
+                    }
+                }
+                _ => {
+                    both = false;
+                    break;
+                }
+            }
+        }
+        if let (true, Some(example)) = (both, example) {
+            out.push(AmbiguousDates {
+                column: header[c].clone(),
+                example,
+                day_first,
+                month_first,
+            });
+        }
+    }
+    out
+}
+
 /// The inferred block, ready to paste into a playbook.
 pub fn schema_block(fields: &[FieldDef]) -> String {
     let names: Vec<String> = fields.iter().map(|f| display_name(&f.name)).collect();
@@ -228,11 +294,35 @@ mod tests {
                 Type::Date
             ]
         );
+        assert!(ambiguous_dates(&header, &rows, &f).is_empty());
         let block = schema_block(&f);
         assert!(block.contains("id          text key"), "{block}");
         assert!(
             block.contains("Datum       date? format \"%d-%m-%Y\""),
             "{block}"
+        );
+    }
+
+    #[test]
+    fn dates_that_read_both_ways_are_named() {
+        let header: Vec<String> = ["id", "signup", "seen", "same"].map(String::from).to_vec();
+        let row = |a: &str, b: &str, c: &str| vec!["C".to_string(), a.into(), b.into(), c.into()];
+        let rows = vec![
+            row("01/05/2024", "01/05/2024", "01/01/2024"),
+            row("03/04/2024", "13/05/2024", "02/02/2024"),
+            row("", "", "12/12/2024"),
+        ];
+        let f = infer(&header, &rows, false, &[]);
+        assert!(f[1..].iter().all(|f| f.ty == Type::Date), "{f:?}");
+        let found = ambiguous_dates(&header, &rows, &f);
+        assert_eq!(
+            found,
+            vec![AmbiguousDates {
+                column: "signup".into(),
+                example: "01/05/2024".into(),
+                day_first: "%d/%m/%Y".into(),
+                month_first: "%m/%d/%Y".into(),
+            }]
         );
     }
 }

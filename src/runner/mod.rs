@@ -509,6 +509,11 @@ fn chunk_failure(file: &str, e: ChunkError) -> Failure {
                 .at_line(1)
                 .help("a `\"` inside a column name must be doubled (`\"\"`); fix the quotes of the header"),
         )),
+        ChunkError::Json(broken) => Failure::Data(Box::new(
+            DataError::new(file, broken.message)
+                .at_line(broken.line)
+                .help("a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"),
+        )),
         ChunkError::TooLong { line } => Failure::Data(Box::new(
             DataError::new(file, format!("a record longer than {} MiB starts here", crate::data::csv_in::MAX_RECORD_BYTES >> 20))
                 .at_line(line)
@@ -820,8 +825,10 @@ fn csv_chunk(
 ) -> Done {
     let (header, delimiter) = (csv.header, csv.delimiter);
     let columns = header.len();
-    // A `\r` in a chunk of an LF file is rare: only then is each record looked at for one.
-    let lone_cr = csv.lf_only && memchr::memchr(b'\r', &chunk.data).is_some();
+    // A `\r` that is not part of a CRLF is rare: only in a chunk that has one is each record
+    // looked at for one (a CRLF file's records hold none once their line end is cut off).
+    let data = &chunk.data;
+    let lone_cr = memchr::memchr_iter(b'\r', data).any(|at| data.get(at + 1) != Some(&b'\n'));
     let mut done = Done::new(program);
     done.output
         .reserve((chunk.data.len() / 2).min(options.part_bytes));
@@ -864,7 +871,7 @@ fn csv_chunk(
         if lone_cr {
             let raw = &chunk.data[place.start..place.end];
             if let Some(at) = lone_carriage_return(raw, delimiter) {
-                done.error = Some(lone_cr_error(file, place.line, raw, at));
+                done.error = Some(lone_cr_error(file, place.line, raw, at, csv.lf_only));
                 break;
             }
         }
@@ -970,13 +977,18 @@ fn row_error(
 
 /// A `\r` alone inside a record of an LF file: the rows it ends would be one record, so the
 /// export is refused (in both `--on-error` modes) rather than read wrong.
-fn lone_cr_error(file: &str, line: u64, raw: &[u8], at: usize) -> DataError {
+fn lone_cr_error(file: &str, line: u64, raw: &[u8], at: usize, lf_only: bool) -> DataError {
     let shown = &raw[..raw.len().min(at + 80)];
     // The carriage returns shown as spaces, so that the offsets still point at the cell.
     let text = String::from_utf8_lossy(shown).replace('\r', " ");
+    let header_end = if lf_only {
+        "a line feed"
+    } else {
+        "a carriage return and a line feed (CRLF)"
+    };
     let mut error = DataError::new(
         file,
-        "this line holds a carriage return alone (an old Mac line end), and the header's line ends in a line feed: the rows on this line would be read as one",
+        format!("this line holds a carriage return alone (an old Mac line end), and the header's line ends in {header_end}: the rows on this line would be read as one"),
     )
     .at_line(line)
     .help("save the export with Windows (CRLF) or Unix (LF) line ends throughout");
@@ -1046,7 +1058,7 @@ fn write_reject(out: &mut Vec<u8>, file: &str, line: u64, reason: &str, raw: &[u
     out.push(b'\n');
 }
 
-/// NDJSON (in parallel, by lines) and JSON arrays (read whole, each item borrowed).
+/// NDJSON (in parallel, by lines) and JSON arrays (in parallel, by whole items).
 fn run_json(
     model: &Model,
     mut input: Input,
@@ -1061,71 +1073,85 @@ fn run_json(
         )))
     };
     if input.format == InputFormat::Json {
-        let mut bytes = Vec::new();
-        input.reader.read_to_end(&mut bytes).map_err(read_failure)?;
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        let items: Vec<&serde_json::value::RawValue> = serde_json::from_slice(text).map_err(|e| {
-            Failure::Data(Box::new(
-                DataError::new(&file, format!("this is not a JSON array of customer objects: {e}"))
-                    .at_line(e.line() as u64)
-                    .help(if std::str::from_utf8(text).is_err() {
-                        "the file is not UTF-8: save it as UTF-8, or pass --encoding windows-1252 (or latin-1)"
-                    } else {
-                        "a JSON export is `[{\"id\": \"C1\", …}, …]`; for one object per line use .ndjson"
-                    }),
-            ))
-        })?;
-        let keys = items
-            .first()
-            .map(|i| object_keys(i.get().as_bytes()))
+        // Read item by item, in chunks, as NDJSON is read line by line.
+        let mut chunker =
+            Chunker::new(input.reader, Vec::new(), 1, 0, b',', options.chunk_bytes).json_array();
+        let mut first = chunker.next_chunk().map_err(|e| chunk_failure(&file, e))?;
+        let keys = first
+            .as_ref()
+            .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
+            .map(|(_, item)| object_keys(item))
             .unwrap_or_default();
         let (program, header, index) = json_program(model, &file, keys, options)?;
         let writer = Writer::new(&program, options.out_format);
         write_start(out, &writer)?;
-        let mut done = Done::new(&program);
-        let mut stats = Stats::new(&program);
-        let mut stores = JsonStores::default();
-        let mut outcome = Outcome::default();
-        for (i, item) in items.iter().enumerate() {
-            if done.is_full(options) {
-                let part = std::mem::replace(&mut done, Done::new(&program));
-                stats.add(&deliver(part, out, options)?);
+        let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
+            let mut done = Done::new(&program);
+            let mut stores = JsonStores::default();
+            let mut outcome = Outcome::default();
+            let items = crate::data::json_array::items(&chunk.data, chunk.first_line);
+            for (item, (line, bytes)) in (chunk.first_item..).zip(items) {
+                if done.is_full(options)
+                    && !emit(std::mem::replace(&mut done, Done::new(&program)))
+                {
+                    break;
+                }
+                let record = JsonRecord {
+                    bytes,
+                    line: Some(line),
+                    item,
+                };
+                json_record(
+                    &program,
+                    &writer,
+                    &header,
+                    &index,
+                    &file,
+                    record,
+                    options,
+                    &mut done,
+                    &mut outcome,
+                    &mut stores,
+                );
+                if done.error.is_some() {
+                    break;
+                }
             }
-            let record = JsonRecord {
-                bytes: item.get().as_bytes(),
-                line: None,
-                item: i as u64 + 1,
-            };
-            json_record(
-                &program,
-                &writer,
-                &header,
-                &index,
-                &file,
-                record,
-                options,
-                &mut done,
-                &mut outcome,
-                &mut stores,
-            );
-            if done.error.is_some() {
-                break;
-            }
-        }
-        stats.add(&deliver(done, out, options)?);
+            done
+        };
+        let next = || match first.take() {
+            Some(chunk) => Ok(Some(chunk)),
+            None => chunker.next_chunk(),
+        };
+        let stats = drive(&program, options, out, next, job, &file)?;
         return Ok((program, stats));
     }
     // NDJSON: the first object's keys are the columns; read up to its line.
     let mut buf = Vec::new();
     let mut block = vec![0u8; 64 * 1024];
+    // Looked at each time the buffer has doubled (a look per read was quadratic in a long
+    // first line), and no further than the record limit.
+    let mut look_at = block.len();
     loop {
         let n = input.reader.read(&mut block).map_err(read_failure)?;
         buf.extend_from_slice(&block[..n]);
+        let too_long = buf.len() > crate::data::csv_in::MAX_RECORD_BYTES;
+        if n != 0 && !too_long && buf.len() < look_at {
+            continue;
+        }
+        look_at = buf.len().saturating_mul(2);
         let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
-        let first_line_done = text
+        let first = text
             .split_inclusive(|&b| b == b'\n')
-            .find(|l| !l.iter().all(u8::is_ascii_whitespace))
-            .is_some_and(|l| l.ends_with(b"\n"));
+            .enumerate()
+            .find(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+        let first_line_done = first.is_some_and(|(_, l)| l.ends_with(b"\n"));
+        let first_too_long =
+            first.is_some_and(|(_, l)| l.len() > crate::data::csv_in::MAX_RECORD_BYTES);
+        if too_long && (!first_line_done || first_too_long) {
+            let line = first.map_or(1, |(i, _)| i as u64 + 1);
+            return Err(chunk_failure(&file, ChunkError::TooLong { line }));
+        }
         if n == 0 || first_line_done {
             break;
         }
@@ -1213,7 +1239,7 @@ fn run_json(
 /// The keys of a JSON object (empty when it is not one).
 fn object_keys(bytes: &[u8]) -> Vec<String> {
     serde_json::from_slice::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(bytes)
-        .map(|m| m.into_keys().collect())
+        .map(|m| m.into_keys().map(crate::data::nfc::nfc_string).collect())
         .unwrap_or_default()
 }
 
@@ -1242,29 +1268,6 @@ fn json_program(
     let program = program_for(model, file, &header, options)?;
     let index = json_index(&program, &header);
     Ok((program, header, index))
-}
-
-/// Writes one worker result in order (a JSON array's, which has no chunks).
-fn deliver(done: Done, out: &mut Out<'_>, options: &Options) -> Result<Stats, Failure> {
-    if done.any {
-        if out.any && options.out_format == OutFormat::Json {
-            out.decisions.write_all(b",").map_err(Failure::Output)?;
-        }
-        out.any = true;
-    }
-    out.decisions
-        .write_all(&done.output)
-        .map_err(Failure::Output)?;
-    match out.rejects.as_deref_mut() {
-        Some(r) => r.write_all(&done.rejects).map_err(Failure::Output)?,
-        None => done.rejected.iter().for_each(|r| (out.on_reject)(r)),
-    }
-    out.hashes.push(sorted(done.hashes));
-    out.found.extend(done.found);
-    match done.error {
-        Some(e) => Err(Failure::Data(Box::new(e))),
-        None => Ok(done.stats),
-    }
 }
 
 fn write_start(out: &mut Out<'_>, writer: &Writer) -> Result<(), Failure> {
@@ -1349,6 +1352,9 @@ fn json_record(
                     writer.decision(&mut done.output, program, &row, outcome, !done.any);
                     done.any = true;
                     done.explain(program, options, &row, || match record.line {
+                        Some(line) if record.item > 0 => {
+                            format!("item {} of {file} (line {line})", record.item)
+                        }
                         Some(line) => format!("line {line} of {file}"),
                         None => format!("record {} of {file}", record.item),
                     });
@@ -1369,9 +1375,9 @@ fn json_record(
     stores.cells = recycle(cells);
     stores.values = recycle_values(values);
     if let Some((column, message, help)) = failure {
-        let message = match record.line {
-            Some(_) => message,
-            None => format!("item {} of the array: {message}", record.item),
+        let message = match record.item {
+            0 => message,
+            item => format!("item {item} of the array: {message}"),
         };
         let error = DataError {
             file: file.to_string(),

@@ -245,7 +245,7 @@ fn plain(ident: &Pair<'_, Rule>) -> Result<String> {
             RESERVED_AS_NAME,
         ));
     }
-    Ok(text.to_string())
+    Ok(crate::data::nfc::nfc(text).into_owned())
 }
 
 fn name(pair: Pair<'_, Rule>) -> Result<Name> {
@@ -274,7 +274,7 @@ fn string(pair: Pair<'_, Rule>) -> Result<(String, Span)> {
         .into_inner()
         .next()
         .ok_or_else(|| internal(span, "text"))?;
-    Ok((unescape(inner.as_str()), span))
+    Ok((crate::data::nfc::nfc_string(unescape(inner.as_str())), span))
 }
 
 fn unescape(raw: &str) -> String {
@@ -379,7 +379,7 @@ fn field(pair: Pair<'_, Rule>) -> Result<Field> {
             Children::of(ty_pair)
                 .rest()
                 .map(|w| Name {
-                    text: w.as_str().to_string(),
+                    text: crate::data::nfc::nfc(w.as_str()).into_owned(),
                     quoted: false,
                     span: span_of(&w),
                 })
@@ -597,7 +597,7 @@ fn given_value(pair: Pair<'_, Rule>) -> Result<GivenValue> {
         Rule::string => GivenValue::Text(string(pair)?.0),
         Rule::boolean => GivenValue::Bool(pair.as_str() == "true"),
         Rule::null => GivenValue::Null,
-        Rule::any_word => GivenValue::Word(pair.as_str().to_string()),
+        Rule::any_word => GivenValue::Word(crate::data::nfc::nfc(pair.as_str()).into_owned()),
         Rule::given_list => GivenValue::List(
             Children::of(pair)
                 .rest()
@@ -937,7 +937,9 @@ fn literal(pair: Pair<'_, Rule>) -> Result<Expr> {
         Rule::signed_number | Rule::number => ExprKind::Number(number(&pair)?.value),
         Rule::string => ExprKind::Text(string(pair)?.0),
         Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-        Rule::any_word | Rule::ident => ExprKind::Word(pair.as_str().to_string()),
+        Rule::any_word | Rule::ident => {
+            ExprKind::Word(crate::data::nfc::nfc(pair.as_str()).into_owned())
+        }
         _ => return Err(internal(span, "a value")),
     };
     Ok(Expr { kind, span })
