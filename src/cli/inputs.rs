@@ -168,15 +168,11 @@ fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<Str
 fn json_sample(
     objects: Vec<serde_json::Map<String, serde_json::Value>>,
 ) -> (Vec<String>, Vec<Vec<String>>) {
-    // Keys as written, for finding the values; named in NFC, as columns are.
-    let mut keys: Vec<String> = Vec::new();
     let mut header: Vec<String> = Vec::new();
     for o in objects.iter().take(SAMPLE_ROWS) {
         for k in o.keys() {
-            let name = crate::data::nfc::nfc(k).into_owned();
-            if !header.contains(&name) {
-                header.push(name);
-                keys.push(k.clone());
+            if !header.contains(k) {
+                header.push(k.clone());
             }
         }
     }
@@ -184,7 +180,8 @@ fn json_sample(
         .iter()
         .take(SAMPLE_ROWS)
         .map(|o| {
-            keys.iter()
+            header
+                .iter()
                 .map(|k| match o.get(k) {
                     None | Some(serde_json::Value::Null) => String::new(),
                     Some(serde_json::Value::String(s)) => s.clone(),

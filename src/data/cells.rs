@@ -317,7 +317,7 @@ pub fn match_word(lower_words: &[String], text: &str) -> Option<usize> {
     if text.is_ascii() {
         ascii_word(lower_words, text.as_bytes())
     } else {
-        let lower = super::nfc::lower(text);
+        let lower = text.to_lowercase();
         lower_words.iter().position(|w| *w == lower)
     }
 }

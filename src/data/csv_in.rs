@@ -419,8 +419,7 @@ pub fn read_header<R: Read>(reader: &mut R, delimiter: Option<u8>) -> Result<Hea
         .iter()
         .enumerate()
         .map(|(i, c)| match std::str::from_utf8(c) {
-            // Header names in NFC, as the playbook's names are.
-            Ok(s) => super::nfc::nfc(s).into_owned(),
+            Ok(s) => s.to_string(),
             Err(_) => {
                 invalid_utf8.get_or_insert(i + 1);
                 String::from_utf8_lossy(c).into_owned()

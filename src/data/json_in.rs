@@ -26,12 +26,10 @@ pub struct ColumnIndex {
 }
 
 impl ColumnIndex {
-    /// The column of a record's key; a key not in NFC is looked up in NFC, as columns are named.
     pub fn get(&self, key: &str) -> Option<&usize> {
-        let key = super::nfc::nfc(key);
         self.columns
             .iter()
-            .find(|(k, _)| *k == *key)
+            .find(|(k, _)| k == key)
             .map(|(_, at)| at)
     }
 

@@ -7,7 +7,6 @@ pub mod error;
 pub mod infer;
 pub mod json_array;
 pub mod json_in;
-pub mod nfc;
 pub mod output;
 pub mod rows;
 pub mod split;

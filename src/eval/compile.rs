@@ -6,7 +6,6 @@
 use super::program::*;
 use crate::ast::Span;
 use crate::check::model::{self as m, Model, Type};
-use crate::data::nfc;
 use crate::diagnostic::{suggestion_help, Code, Diagnostic};
 
 /// Finds a column by its header: exactly, else ignoring surrounding spaces.
@@ -122,7 +121,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             Type::Number => SlotKind::Number,
             Type::Bool => SlotKind::Bool,
             Type::Date => SlotKind::Date(field.format.clone()),
-            Type::OneOf(words) => SlotKind::Words(words.iter().map(|w| nfc::lower(w)).collect()),
+            Type::OneOf(words) => SlotKind::Words(words.iter().map(|w| w.to_lowercase()).collect()),
             Type::ListOfText => SlotKind::List,
         };
         slots.push(Slot {
@@ -183,7 +182,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
                         name: col.clone(),
                         column,
                         kind: SlotKind::Stage(
-                            j.stages.iter().map(|s| nfc::lower(&s.name)).collect(),
+                            j.stages.iter().map(|s| s.name.to_lowercase()).collect(),
                         ),
                         optional: false,
                     });
@@ -413,7 +412,7 @@ impl Compiler<'_> {
             K::Number(n) => VKind::Number(*n),
             K::Text(t) => VKind::Text {
                 written: t.as_str().into(),
-                lower: nfc::lower(t).into(),
+                lower: t.to_lowercase().into(),
             },
             K::Bool(b) => VKind::Bool(*b),
             K::Date(d) => VKind::Date(*d),

@@ -6,7 +6,6 @@
 
 use super::program::*;
 use crate::ast::{ArithOp, CompareOp, TextOp};
-use crate::data::nfc;
 use crate::dates::Anniversaries;
 use md5::{Digest, Md5};
 
@@ -679,7 +678,7 @@ fn compare(op: CompareOp, kind: CmpKind, a: Val<'_>, b: Val<'_>) -> Tri {
                     }
                 }
                 _ => match (written(a), written(b)) {
-                    (Some(x), Some(y)) => ordered(op, nfc::nfc(x).cmp(&nfc::nfc(y))),
+                    (Some(x), Some(y)) => ordered(op, x.cmp(y)),
                     _ => Tri::Unknown,
                 },
             };
@@ -722,7 +721,7 @@ fn written<'a>(v: Val<'a>) -> Option<&'a str> {
     }
 }
 
-/// Case-insensitive equality (full Unicode lower-casing, as `str::to_lowercase`, in NFC).
+/// Case-insensitive equality (full Unicode lower-casing, as `str::to_lowercase`).
 fn text_eq(a: Val<'_>, b: Val<'_>) -> Option<bool> {
     match (a, b) {
         (Val::Text(x), Val::Const(_, lower)) | (Val::Const(_, lower), Val::Text(x)) => {
@@ -732,13 +731,13 @@ fn text_eq(a: Val<'_>, b: Val<'_>) -> Option<bool> {
         (Val::Text(x), Val::Text(y)) => Some(if x.is_ascii() && y.is_ascii() {
             x.eq_ignore_ascii_case(y)
         } else {
-            nfc::lower(x) == nfc::lower(y)
+            x.to_lowercase() == y.to_lowercase()
         }),
         _ => None,
     }
 }
 
-/// Whether `text` lower-cased equals `lower` (already lower-cased and in NFC).
+/// Whether `text` lower-cased equals `lower` (already lower-cased).
 pub fn lower_eq(text: &str, lower: &str) -> bool {
     if text.is_ascii() {
         text.len() == lower.len()
@@ -747,7 +746,7 @@ pub fn lower_eq(text: &str, lower: &str) -> bool {
                 .zip(lower.bytes())
                 .all(|(a, b)| a.to_ascii_lowercase() == b)
     } else {
-        nfc::lower(text) == lower
+        text.to_lowercase() == lower
     }
 }
 
@@ -795,7 +794,7 @@ pub(super) fn text_test(op: TextOp, text: &str, pattern: &str) -> bool {
             TextOp::Contains => memchr::memmem::find(&t.to_ascii_lowercase(), p).is_some(),
         };
     }
-    let lower = nfc::lower(text);
+    let lower = text.to_lowercase();
     match op {
         TextOp::StartsWith => lower.starts_with(pattern),
         TextOp::EndsWith => lower.ends_with(pattern),

@@ -1091,8 +1091,7 @@ fn run_json(
             let mut outcome = Outcome::default();
             let items = crate::data::json_array::items(&chunk.data, chunk.first_line);
             for (item, (line, bytes)) in (chunk.first_item..).zip(items) {
-                if done.is_full(options)
-                    && !emit(std::mem::replace(&mut done, Done::new(&program)))
+                if done.is_full(options) && !emit(std::mem::replace(&mut done, Done::new(&program)))
                 {
                     break;
                 }
@@ -1239,7 +1238,7 @@ fn run_json(
 /// The keys of a JSON object (empty when it is not one).
 fn object_keys(bytes: &[u8]) -> Vec<String> {
     serde_json::from_slice::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(bytes)
-        .map(|m| m.into_keys().map(crate::data::nfc::nfc_string).collect())
+        .map(|m| m.into_keys().collect())
         .unwrap_or_default()
 }
 

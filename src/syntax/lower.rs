@@ -245,7 +245,7 @@ fn plain(ident: &Pair<'_, Rule>) -> Result<String> {
             RESERVED_AS_NAME,
         ));
     }
-    Ok(crate::data::nfc::nfc(text).into_owned())
+    Ok(text.to_string())
 }
 
 fn name(pair: Pair<'_, Rule>) -> Result<Name> {
@@ -274,7 +274,7 @@ fn string(pair: Pair<'_, Rule>) -> Result<(String, Span)> {
         .into_inner()
         .next()
         .ok_or_else(|| internal(span, "text"))?;
-    Ok((crate::data::nfc::nfc_string(unescape(inner.as_str())), span))
+    Ok((unescape(inner.as_str()), span))
 }
 
 fn unescape(raw: &str) -> String {
@@ -379,7 +379,7 @@ fn field(pair: Pair<'_, Rule>) -> Result<Field> {
             Children::of(ty_pair)
                 .rest()
                 .map(|w| Name {
-                    text: crate::data::nfc::nfc(w.as_str()).into_owned(),
+                    text: w.as_str().to_string(),
                     quoted: false,
                     span: span_of(&w),
                 })
@@ -597,7 +597,7 @@ fn given_value(pair: Pair<'_, Rule>) -> Result<GivenValue> {
         Rule::string => GivenValue::Text(string(pair)?.0),
         Rule::boolean => GivenValue::Bool(pair.as_str() == "true"),
         Rule::null => GivenValue::Null,
-        Rule::any_word => GivenValue::Word(crate::data::nfc::nfc(pair.as_str()).into_owned()),
+        Rule::any_word => GivenValue::Word(pair.as_str().to_string()),
         Rule::given_list => GivenValue::List(
             Children::of(pair)
                 .rest()
@@ -937,9 +937,7 @@ fn literal(pair: Pair<'_, Rule>) -> Result<Expr> {
         Rule::signed_number | Rule::number => ExprKind::Number(number(&pair)?.value),
         Rule::string => ExprKind::Text(string(pair)?.0),
         Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
-        Rule::any_word | Rule::ident => {
-            ExprKind::Word(crate::data::nfc::nfc(pair.as_str()).into_owned())
-        }
+        Rule::any_word | Rule::ident => ExprKind::Word(pair.as_str().to_string()),
         _ => return Err(internal(span, "a value")),
     };
     Ok(Expr { kind, span })
