@@ -1233,7 +1233,7 @@ fn eval_explain_and_test_agree_with_the_reference() {
     for k in 0..n {
         let seed = first_seed() + k;
         // One case in four has one bad cell.
-        if long && seed % 50 != 0 {
+        if long && !seed.is_multiple_of(50) {
             light_case(seed, seed % 4 == 3, &mut cov, dir.path());
         } else {
             run_case(seed, seed % 4 == 3, &mut cov, dir.path());
@@ -1420,7 +1420,7 @@ fn sql_on_spark_decides_as_eval_on_a_generated_corpus() {
     let n = sql::cases(SPARK_CASES);
     for k in 0..n {
         let seed = sql::first_seed() + k;
-        let format = if seed % 2 == 0 {
+        let format = if seed.is_multiple_of(2) {
             Format::Csv
         } else {
             Format::SemicolonCsv

@@ -669,3 +669,45 @@ fn the_table_query_takes_its_key_column_from_key() {
         String::from_utf8(eval.stdout).expect("utf-8")
     );
 }
+
+/// Found by the differential net (issue 15): in a `;` export without a decimal comma, `2.500`
+/// is Dutch for 2500 and `eval` rejects it (language.md §11 "Numbers"); the script read it as
+/// 2.5 — also with spaces around it, which DuckDB's cast on the fast path trims.
+#[test]
+fn dutch_thousands_beside_semicolons_stop_the_script_as_eval_stops() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pb = dir.path().join("p.playbook");
+    std::fs::write(
+        &pb,
+        "customer {\n  id text key\n  n number\n}\nactions a\nwhen n > 1 then a\n",
+    )
+    .expect("write");
+    for cell in ["2.500", " 2.500 ", "12.000"] {
+        let data = dir.path().join("e.csv");
+        std::fs::write(&data, format!("id;n\nC1;3\nC2;{cell}\n")).expect("write");
+        let out = dir.path().join("d.csv");
+        let sql = playbook(&[
+            "sql",
+            pb.to_str().expect("utf-8"),
+            "--dialect",
+            "duckdb",
+            "--as-of",
+            "2026-11-23",
+            "--input",
+            data.to_str().expect("utf-8"),
+            "--output",
+            out.to_str().expect("utf-8"),
+            "--delimiter",
+            ";",
+        ]);
+        assert!(sql.status.success());
+        let run = duckdb(&sql.stdout);
+        assert!(!run.status.success(), "`{cell}` must stop the script");
+        assert!(
+            String::from_utf8_lossy(&run.stderr).contains("is not a number"),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(!out.exists(), "no decisions for `{cell}`");
+    }
+}

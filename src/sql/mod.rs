@@ -1017,7 +1017,8 @@ fn checked_cell(
                 if numbers == Numbers::PointBesideSemicolons {
                     format!(
                         "({test} AND NOT {})",
-                        s.full_match(text, "[+-]?[0-9]{1,3}([.][0-9]{3})+")
+                        // White space around it too: the fast path's cast trims spaces.
+                        s.full_match(text, "\\s*[+-]?[0-9]{1,3}([.][0-9]{3})+\\s*")
                     )
                 } else {
                     test
