@@ -455,12 +455,34 @@ pub fn dutch_date_text(text: &str) -> Option<String> {
 
 /// `city is null`: compares with the text `null`, which is not what anyone means.
 pub fn null_comparisons(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
+    // A `one of` field may have `none` among its words: then `status is none` means it.
+    let words_of = |field: &str| -> Vec<String> {
+        playbook
+            .schemas()
+            .flat_map(|s| s.fields.iter())
+            .filter(|f| f.name.text == field)
+            .flat_map(|f| match &f.ty {
+                FieldType::OneOf(words) => words.iter().map(|w| w.text.to_lowercase()).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
+    };
     let mut found = Vec::new();
     for condition in playbook.conditions() {
         condition.walk(&mut |e| {
-            if let ExprKind::IsWord { word, negated, .. } = &e.kind {
+            if let ExprKind::IsWord {
+                value,
+                word,
+                negated,
+            } = &e.kind
+            {
                 let text = source.get(word.span.range()).unwrap_or("");
-                if NULL_WORDS.contains(&text.to_lowercase().as_str()) && text != "missing" {
+                let field = source.get(value.span.range()).unwrap_or("");
+                let lower = text.to_lowercase();
+                if NULL_WORDS.contains(&lower.as_str())
+                    && text != "missing"
+                    && !words_of(field).contains(&lower)
+                {
                     found.push((e.span, word.span, text.to_string(), *negated));
                 }
             }
@@ -498,6 +520,25 @@ mod tests {
         assert_eq!(dutch_date_text("1/2/2024").as_deref(), Some("2024-02-01"));
         assert_eq!(dutch_date_text("2013-11-23"), None);
         assert_eq!(dutch_date_text("12"), None);
+    }
+
+    fn warnings(source: &str) -> Vec<String> {
+        let parsed = crate::syntax::parse(source);
+        let mut diags = Vec::new();
+        null_comparisons(source, &parsed.playbook, &mut diags);
+        diags.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn is_null_is_named_unless_null_is_one_of_the_words() {
+        let head =
+            "customer {\n id text key\n city text?\n status one of none, some\n}\nactions a\n";
+        assert_eq!(
+            warnings(&format!("{head}when city is null then a\n")),
+            ["this compares with the text `null`, not with an empty cell"]
+        );
+        assert!(warnings(&format!("{head}when status is none then a\n")).is_empty());
+        assert!(warnings(&format!("{head}when city is missing then a\n")).is_empty());
     }
 
     #[test]
