@@ -371,3 +371,30 @@ fn completions_and_man_page_are_generated() {
     }
     assert!(pages.join("playbook.1").exists());
 }
+
+/// Issue 18: `test --filter TEXT` runs only the tests whose name contains it (any case), `-v`
+/// names each with `ok` or `FAILED`, and a filter that matches nothing is no pass.
+#[test]
+fn test_filter_and_verbose() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = playbook(
+        root,
+        &[
+            "test",
+            "playbooks/klantbeleving-pilot.playbook",
+            "--filter",
+            "PILOT",
+            "-v",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "ok: playbooks/klantbeleving-pilot.playbook: twijfelaar in de pilot\n\
+         ok: playbooks/klantbeleving-pilot.playbook: twijfelaar in de controlegroep van de pilot\n\
+         2 passed, 0 failed\n"
+    );
+    let out = playbook(root, &["test", "playbooks", "--filter", "zzz"]);
+    assert_eq!(code(&out), 1);
+    assert!(text(&out.stderr).contains("no test's name contains `zzz`"));
+}

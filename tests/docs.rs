@@ -512,7 +512,7 @@ pages! {
     readme => "README.md", 0;
     getting_started => "docs/getting-started.md", 9;
     eval => "docs/eval.md", 12;
-    explain_and_test => "docs/explain-and-test.md", 12;
+    explain_and_test => "docs/explain-and-test.md", 13;
     workflow => "docs/workflow.md", 31;
     scale_out => "docs/scale-out.md", 5;
     language => "docs/language.md", 0;

@@ -23,6 +23,12 @@ pub struct TestArgs {
     /// List the rules that no test makes fire and the stages no test's customer is in.
     #[arg(long)]
     pub coverage: bool,
+    /// Run only the tests whose name contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Name every test that runs, with `ok` or `FAILED`.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 pub fn run(args: TestArgs) -> Exit {
@@ -34,6 +40,7 @@ pub fn run(args: TestArgs) -> Exit {
         Ok(d) => d,
         Err(e) => return usage_error(e),
     };
+    let filter = args.filter.as_ref().map(|f| f.to_lowercase());
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for path in &files {
         let (loaded, model) = match load_checked(path, SchemaSource::FromTests, args.format) {
@@ -52,8 +59,19 @@ pub fn run(args: TestArgs) -> Exit {
                 continue;
             }
         };
-        let results = run_tests(&program, as_of);
+        let mut results = run_tests(&program, as_of);
+        if let Some(filter) = &filter {
+            results.retain(|r| r.name.to_lowercase().contains(filter));
+        }
         for result in &results {
+            if args.verbose {
+                let verdict = if result.failures.is_empty() {
+                    "ok"
+                } else {
+                    "FAILED"
+                };
+                println!("{verdict}: {}: {}", loaded.file.name, result.name);
+            }
             if result.failures.is_empty() {
                 passed += 1;
             } else {
@@ -67,6 +85,11 @@ pub fn run(args: TestArgs) -> Exit {
     }
     if broken > 0 {
         eprintln!("{broken} playbook file(s) have errors; their tests did not run");
+    }
+    // A filter that matches nothing ran nothing: that is no pass (a misspelt name in CI).
+    if let (Some(f), 0) = (&args.filter, passed + failed) {
+        eprintln!("error: no test's name contains `{f}`");
+        return Exit::Findings;
     }
     println!("{passed} passed, {failed} failed");
     if failed > 0 || broken > 0 {
