@@ -213,7 +213,12 @@ impl Code {
     /// A warning that every command shows, not only `check`: one that means the playbook may
     /// decide something other than its author meant (language.md §11, `50.000`).
     pub fn shown_by_every_command(self) -> bool {
-        matches!(self, Code::ThousandsSeparator | Code::NullComparison)
+        // `given-column`: a misspelt `given` key leaves the test's customer without the value
+        // its author gave, so `test` must say so (it passes or fails for the wrong reason).
+        matches!(
+            self,
+            Code::ThousandsSeparator | Code::NullComparison | Code::GivenColumn
+        )
     }
 }
 

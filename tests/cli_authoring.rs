@@ -398,3 +398,22 @@ fn test_filter_and_verbose() {
     assert_eq!(code(&out), 1);
     assert!(text(&out.stderr).contains("no test's name contains `zzz`"));
 }
+
+/// Issue 18: a `given` key that is no field but close to one (`ordres` for `orders`) is named by
+/// `playbook test` too, not only by `check`: the test's customer lacks the value its author gave.
+#[test]
+fn test_names_a_misspelt_given_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("p.playbook"),
+        "customer {\n  id text key\n  orders number?\n}\nactions a\nwhen orders is missing then a\n\
+         test \"loyal\" as of 2026-11-23 {\n  given { id: \"C1\", ordres: 5 }\n  expect no action a\n}\n",
+    )
+    .expect("write");
+    let out = playbook(dir.path(), &["test", "p.playbook"]);
+    let err = text(&out.stderr);
+    assert!(err.contains("playbook::given-column"), "{err}");
+    assert!(err.contains("did you mean `orders`?"), "{err}");
+    // The test itself ran: `orders` stayed missing, so the action was given and it failed.
+    assert_eq!(code(&out), 1, "{err}");
+}
