@@ -1085,38 +1085,24 @@ fn run_json(
         let (program, header, index) = json_program(model, &file, keys, options)?;
         let writer = Writer::new(&program, options.out_format);
         write_start(out, &writer)?;
+        let ctx = JsonContext {
+            program: &program,
+            writer: &writer,
+            header: &header,
+            index: &index,
+            file: &file,
+            options,
+        };
         let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
-            let mut done = Done::new(&program);
-            let mut stores = JsonStores::default();
-            let mut outcome = Outcome::default();
             let items = crate::data::json_array::items(&chunk.data, chunk.first_line);
-            for (item, (line, bytes)) in (chunk.first_item..).zip(items) {
-                if done.is_full(options) && !emit(std::mem::replace(&mut done, Done::new(&program)))
-                {
-                    break;
-                }
-                let record = JsonRecord {
+            let records = (chunk.first_item..)
+                .zip(items)
+                .map(|(item, (line, bytes))| JsonRecord {
                     bytes,
                     line: Some(line),
                     item,
-                };
-                json_record(
-                    &program,
-                    &writer,
-                    &header,
-                    &index,
-                    &file,
-                    record,
-                    options,
-                    &mut done,
-                    &mut outcome,
-                    &mut stores,
-                );
-                if done.error.is_some() {
-                    break;
-                }
-            }
-            done
+                });
+            json_chunk(&ctx, records, emit)
         };
         let next = || match first.take() {
             Some(chunk) => Ok(Some(chunk)),
@@ -1186,49 +1172,37 @@ fn run_json(
         options.chunk_bytes,
     )
     .without_quotes();
+    let ctx = JsonContext {
+        program: &program,
+        writer: &writer,
+        header: &header,
+        index: &index,
+        file: &file,
+        options,
+    };
     let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
-        let mut done = Done::new(&program);
-        let mut stores = JsonStores::default();
-        let mut outcome = Outcome::default();
+        let data = &chunk.data[..];
         let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', &chunk.data).chain(std::iter::once(chunk.data.len()));
-        for (this_line, end) in (chunk.first_line..).zip(ends) {
-            if start > chunk.data.len() {
-                break;
-            }
-            if done.is_full(options) && !emit(std::mem::replace(&mut done, Done::new(&program))) {
-                break;
-            }
-            let line = &chunk.data[start..end];
-            start = end + 1;
+        let lines = memchr::memchr_iter(b'\n', data)
+            .chain(std::iter::once(data.len()))
+            .map(move |end| {
+                let line = &data[start..end];
+                start = end + 1;
+                line
+            });
+        let records = (chunk.first_line..)
+            .zip(lines)
             // Blank lines are skipped; only a line starting with white space needs a full look.
-            if line.first().is_none_or(u8::is_ascii_whitespace)
-                && line.iter().all(u8::is_ascii_whitespace)
-            {
-                continue;
-            }
-            let record = JsonRecord {
-                bytes: line,
-                line: Some(this_line),
+            .filter(|(_, line)| {
+                !(line.first().is_none_or(u8::is_ascii_whitespace)
+                    && line.iter().all(u8::is_ascii_whitespace))
+            })
+            .map(|(line, bytes)| JsonRecord {
+                bytes,
+                line: Some(line),
                 item: 0,
-            };
-            json_record(
-                &program,
-                &writer,
-                &header,
-                &index,
-                &file,
-                record,
-                options,
-                &mut done,
-                &mut outcome,
-                &mut stores,
-            );
-            if done.error.is_some() {
-                break;
-            }
-        }
-        done
+            });
+        json_chunk(&ctx, records, emit)
     };
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
@@ -1309,6 +1283,50 @@ struct JsonStores {
     values: Vec<JsonCell<'static>>,
     cells: Vec<Cell<'static>>,
     order: KeyOrder,
+}
+
+/// What deciding a JSON record needs besides the record.
+struct JsonContext<'c> {
+    program: &'c Program,
+    writer: &'c Writer,
+    header: &'c [String],
+    index: &'c crate::data::json_in::ColumnIndex,
+    file: &'c str,
+    options: &'c Options,
+}
+
+/// Decides one chunk's JSON records (array items or NDJSON lines) into a `Done`, handing each
+/// full part to `emit`; stops at the first bad record.
+fn json_chunk<'r>(
+    ctx: &JsonContext<'_>,
+    records: impl Iterator<Item = JsonRecord<'r>>,
+    emit: Emit<'_>,
+) -> Done {
+    let mut done = Done::new(ctx.program);
+    let mut stores = JsonStores::default();
+    let mut outcome = Outcome::default();
+    for record in records {
+        if done.is_full(ctx.options) && !emit(std::mem::replace(&mut done, Done::new(ctx.program)))
+        {
+            break;
+        }
+        json_record(
+            ctx.program,
+            ctx.writer,
+            ctx.header,
+            ctx.index,
+            ctx.file,
+            record,
+            ctx.options,
+            &mut done,
+            &mut outcome,
+            &mut stores,
+        );
+        if done.error.is_some() {
+            break;
+        }
+    }
+    done
 }
 
 /// Decides one JSON record, or rejects it.
