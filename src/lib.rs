@@ -24,8 +24,12 @@ pub mod eval;
 pub mod fmt;
 /// Rendering diagnostics for people, tools and CI.
 pub mod render;
+/// What a row is: typed cells, slots and the value words, below both `data` and `eval`.
+pub mod row;
 /// Running a playbook over exports, in parallel, with a summary.
 pub mod runner;
+/// Inferring a `customer { … }` block from an export.
+pub mod schema;
 pub mod sql;
 /// Parsing: grammar → AST.
 pub mod syntax;

@@ -8,7 +8,7 @@ use miette::{
 use std::fmt;
 
 /// How diagnostics are printed (`--format`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,

@@ -1109,7 +1109,7 @@ fn library_run_of(
     chunk: usize,
     dir: &Path,
 ) -> Result<Vec<Json>, String> {
-    use playbook::data::output::OutFormat;
+    use playbook::runner::output::OutFormat;
     use playbook::runner::{run, Input, InputFormat, Options, Sinks};
     let parsed = playbook::syntax::parse(text);
     let model = check(&parsed.playbook, text, SchemaSource::File)

@@ -12,7 +12,7 @@
 
 use playbook::check::{check, SchemaSource};
 use playbook::data::error::DataError;
-use playbook::data::output::OutFormat;
+use playbook::runner::output::OutFormat;
 use playbook::runner::{run, Input, InputFormat, Options, Sinks};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -11,7 +11,7 @@
 
 use playbook::check::{check, SchemaSource};
 use playbook::data::error::DataError;
-use playbook::data::output::OutFormat;
+use playbook::runner::output::OutFormat;
 use playbook::runner::{run, Input, InputFormat, Options, Sinks};
 use proptest::prelude::*;
 

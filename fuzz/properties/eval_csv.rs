@@ -13,9 +13,9 @@
 use playbook::check::{check, Model, SchemaSource, Type};
 use playbook::data::csv_in::{last_record_end, read_header};
 use playbook::data::error::DataError;
-use playbook::data::infer::{infer, SAMPLE_ROWS};
-use playbook::data::output::OutFormat;
+use playbook::runner::output::OutFormat;
 use playbook::runner::{run, Failure, Input, InputFormat, OnError, Options, Sinks, Summary};
+use playbook::schema::infer::{infer, SAMPLE_ROWS};
 use std::sync::OnceLock;
 
 const BENCHMARK: &str = include_str!("../../playbooks/benchmark.playbook");

@@ -14,7 +14,7 @@
 
 use playbook::check::{check, Model, SchemaSource};
 use playbook::data::error::DataError;
-use playbook::data::output::OutFormat;
+use playbook::runner::output::OutFormat;
 use playbook::runner::{run, Failure, Input, InputFormat, OnError, Options, Sinks, Summary};
 use std::sync::OnceLock;
 

@@ -742,7 +742,7 @@ impl Checker<'_> {
                 Some(GivenCell::Bool(*n == 1.0))
             }
             (Type::Bool, G::Word(w) | G::Text(w)) => {
-                crate::data::values::parse_bool(w).map(GivenCell::Bool)
+                crate::row::words::parse_bool(w).map(GivenCell::Bool)
             }
             (Type::Date, G::Date(d)) => self.date_literal(*d, span).map(GivenCell::Date),
             (Type::Date, G::Text(t)) => match &self.fields[field].format {
@@ -782,7 +782,7 @@ impl Checker<'_> {
                 .collect::<Option<Vec<_>>>()
                 .map(GivenCell::List),
             (Type::ListOfText, G::Text(t) | G::Word(t)) => {
-                Some(GivenCell::List(crate::data::values::split_list(t)))
+                Some(GivenCell::List(crate::row::words::split_list(t)))
             }
             _ => None,
         };

@@ -628,7 +628,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            ValueType::Bool => match crate::data::values::parse_bool(text) {
+            ValueType::Bool => match crate::row::words::parse_bool(text) {
                 Some(b) => word(ValueKind::Bool(b), ValueType::Bool),
                 None => {
                     self.error(

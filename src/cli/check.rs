@@ -1,5 +1,6 @@
 //! `playbook check FILES|DIRS…`: errors and warnings, for marketers and CI.
 
+use super::choices::DiagnosticsFormat;
 use super::files::Loaded;
 use super::files::{find_playbooks, load};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
@@ -16,9 +17,9 @@ pub struct CheckArgs {
     /// Playbook files, or folders to search for `*.playbook` files.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// How to print problems: for people, as JSON lines, or as GitHub Actions annotations.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
+    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub diagnostics: DiagnosticsFormat,
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<Deny>,
@@ -65,7 +66,10 @@ pub fn run(args: CheckArgs) -> Exit {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
-            if !print!("{}", render::render(diag, &loaded.file, args.format, color)) {
+            if !print!(
+                "{}",
+                render::render(diag, &loaded.file, Format::from(args.diagnostics), color)
+            ) {
                 return Exit::Findings;
             }
         }
@@ -137,7 +141,7 @@ fn against_export(
             }
             Ok(_) => true,
         };
-        out.extend(crate::eval::compile::near_columns(&model, &header));
+        out.extend(crate::eval::near_columns(&model, &header));
         if fits {
             bad_rows = every_cell(&model, export, input)?;
         }

@@ -1,5 +1,6 @@
 //! `playbook eval PLAYBOOK EXPORT…`: one decision per customer.
 
+use super::choices::{DecisionsFormat, DiagnosticsFormat, OnError};
 use super::common::{as_of, report};
 use super::files::{load, Loaded};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
@@ -7,10 +8,10 @@ use super::outfile::{commit_all, existing_file, output_identity, Identity, Targe
 use super::{usage_error, Exit};
 use crate::check::{self, SchemaSource};
 use crate::data::error::DataError;
-use crate::data::output::OutFormat;
 use crate::diagnostic::Diagnostic;
 use crate::render::{self, Format};
-use crate::runner::{self, Failure, OnError, Options, Sinks};
+use crate::runner::output::OutFormat;
+use crate::runner::{self, Failure, Options, Sinks};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -27,7 +28,7 @@ pub struct EvalArgs {
     pub input: InputArgs,
     /// Output format (default: a table on a terminal, else NDJSON; with -o, from the extension).
     #[arg(long, value_enum)]
-    pub format: Option<OutFormat>,
+    pub format: Option<DecisionsFormat>,
     /// Write decisions to this file (written whole or not at all).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -46,9 +47,9 @@ pub struct EvalArgs {
     /// Worker threads (default: the number of cores; at most 256).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=MAX_THREADS))]
     pub threads: Option<u16>,
-    /// How playbook problems are printed.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub error_format: Format,
+    /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
+    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "error-format", value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub diagnostics: DiagnosticsFormat,
     /// Report, per stage, segment and rule, how many customers made its condition
     /// true / false / unknown, and warn about rules that never fired on this data.
     #[arg(long)]
@@ -114,13 +115,14 @@ pub fn run(args: EvalArgs) -> Exit {
         Some(fields) => SchemaSource::Inferred(fields),
         None => SchemaSource::File,
     };
-    let Some(model) = checked(&loaded, schema, args.error_format) else {
+    let Some(model) = checked(&loaded, schema, Format::from(args.diagnostics)) else {
         return Exit::Findings;
     };
 
     let terminal = std::io::stdout().is_terminal();
     let out_format = args
         .format
+        .map(OutFormat::from)
         .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
         .unwrap_or(if terminal && args.output.is_none() {
             OutFormat::Table
@@ -141,7 +143,7 @@ pub fn run(args: EvalArgs) -> Exit {
             .threads
             .map_or(Options::default().threads, usize::from)
             .max(1),
-        on_error: args.on_error,
+        on_error: args.on_error.into(),
         out_format,
         decimal_comma: args.input.decimal_comma,
         delimiter: args.input.delimiter.map(|d| d as u8),
@@ -201,7 +203,11 @@ pub fn run(args: EvalArgs) -> Exit {
     });
     // Columns that differ from a field's only by case, invisible characters or accents.
     if let Ok(mut warnings) = options.warnings.lock() {
-        report(&std::mem::take(&mut *warnings), &loaded, args.error_format);
+        report(
+            &std::mem::take(&mut *warnings),
+            &loaded,
+            Format::from(args.diagnostics),
+        );
     }
     match result {
         Ok(summary) => {
@@ -245,7 +251,7 @@ pub fn run(args: EvalArgs) -> Exit {
                         .help("check the condition against the data: `playbook explain … --customer ID` shows why for one customer")
                     })
                     .collect();
-                report(&never, &loaded, args.error_format);
+                report(&never, &loaded, Format::from(args.diagnostics));
             }
             Exit::Ok
         }
@@ -255,7 +261,7 @@ pub fn run(args: EvalArgs) -> Exit {
             match failure {
                 Failure::Columns { file, diagnostics } => {
                     eprintln!("error: the export {file} does not fit the playbook");
-                    report(&diagnostics, &loaded, args.error_format);
+                    report(&diagnostics, &loaded, Format::from(args.diagnostics));
                     Exit::Findings
                 }
                 Failure::Data(e) => data_error(&e),

@@ -16,6 +16,7 @@ macro_rules! eprintln {
 }
 
 mod check;
+mod choices;
 mod common;
 mod completions;
 mod diff;

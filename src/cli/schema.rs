@@ -3,7 +3,7 @@
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
 use super::{usage_error, Exit};
 use crate::ast::Playbook;
-use crate::data::infer::schema_block;
+use crate::schema::infer::schema_block;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 

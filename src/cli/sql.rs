@@ -1,5 +1,6 @@
 //! `playbook sql PLAYBOOK --dialect …`: the playbook as one SQL query.
 
+use super::choices::DiagnosticsFormat;
 use super::common::{as_of, load_checked, report};
 use super::{usage_error, Exit};
 use crate::check::SchemaSource;
@@ -50,9 +51,9 @@ pub struct SqlArgs {
     /// With the table shape, for a playbook without a `key` field: the table's id column (default `id`).
     #[arg(long, value_name = "COLUMN", conflicts_with = "input")]
     pub key: Option<String>,
-    /// How playbook problems are printed.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub error_format: Format,
+    /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
+    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "error-format", value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub diagnostics: DiagnosticsFormat,
 }
 
 pub fn run(args: SqlArgs) -> Exit {
@@ -67,12 +68,14 @@ pub fn run(args: SqlArgs) -> Exit {
         Dialect::Bigquery => &dialect::BigQuery,
         Dialect::Snowflake => &dialect::Snowflake,
     };
-    let Some((loaded, mut model)) =
-        (match load_checked(&args.playbook, SchemaSource::File, args.error_format) {
-            Ok(m) => m,
-            Err(e) => return usage_error(e),
-        })
-    else {
+    let Some((loaded, mut model)) = (match load_checked(
+        &args.playbook,
+        SchemaSource::File,
+        Format::from(args.diagnostics),
+    ) {
+        Ok(m) => m,
+        Err(e) => return usage_error(e),
+    }) else {
         return Exit::Findings;
     };
     if loaded.parsed.playbook.schemas().next().is_none() {
@@ -136,7 +139,7 @@ pub fn run(args: SqlArgs) -> Exit {
             Exit::Ok
         }
         Err(diagnostics) => {
-            report(&diagnostics, &loaded, args.error_format);
+            report(&diagnostics, &loaded, Format::from(args.diagnostics));
             Exit::Findings
         }
     }

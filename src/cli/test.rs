@@ -1,11 +1,11 @@
 //! `playbook test FILES|DIRS`: runs the `test` blocks.
 
+use super::choices::DiagnosticsFormat;
 use super::common::{as_of, load_checked, report};
 use super::files::find_playbooks;
 use super::{usage_error, Exit};
 use crate::check::SchemaSource;
-use crate::eval::compile;
-use crate::eval::expect::{run_tests, test_header};
+use crate::eval::expect::run_tests;
 use crate::render::Format;
 use std::path::PathBuf;
 
@@ -17,9 +17,9 @@ pub struct TestArgs {
     /// The evaluation date for tests without `as of` (default: today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// How to print failures.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
+    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = DiagnosticsFormat::Human)]
+    pub diagnostics: DiagnosticsFormat,
     /// List the rules that no test makes fire and the stages no test's customer is in.
     #[arg(long)]
     pub coverage: bool,
@@ -43,7 +43,11 @@ pub fn run(args: TestArgs) -> Exit {
     let filter = args.filter.as_ref().map(|f| f.to_lowercase());
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for path in &files {
-        let (loaded, model) = match load_checked(path, SchemaSource::FromTests, args.format) {
+        let (loaded, model) = match load_checked(
+            path,
+            SchemaSource::FromTests,
+            Format::from(args.diagnostics),
+        ) {
             Ok(Some(x)) => x,
             Ok(None) => {
                 broken += 1;
@@ -51,14 +55,7 @@ pub fn run(args: TestArgs) -> Exit {
             }
             Err(e) => return usage_error(e),
         };
-        let program = match compile(&model, &test_header(&model)) {
-            Ok(p) => p,
-            Err(diags) => {
-                report(&diags, &loaded, args.format);
-                broken += 1;
-                continue;
-            }
-        };
+        let program = crate::eval::lower(&model);
         let mut results = run_tests(&program, as_of);
         if let Some(filter) = &filter {
             results.retain(|r| r.name.to_lowercase().contains(filter));
@@ -76,7 +73,7 @@ pub fn run(args: TestArgs) -> Exit {
                 passed += 1;
             } else {
                 failed += 1;
-                report(&result.failures, &loaded, args.format);
+                report(&result.failures, &loaded, Format::from(args.diagnostics));
             }
         }
         if args.coverage {

@@ -2,15 +2,12 @@
 
 use std::io::Read;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
-    #[value(name = "utf-8", alias = "utf8")]
     Utf8,
     /// Windows-1252 (Excel on Windows, "ANSI").
-    #[value(name = "windows-1252", alias = "cp1252")]
     Windows1252,
     /// ISO-8859-1.
-    #[value(name = "latin-1", alias = "iso-8859-1")]
     Latin1,
 }
 

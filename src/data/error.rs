@@ -1,6 +1,6 @@
 //! Problems with an export's data: which file, row and column, and the line with the cell marked.
 
-use super::cells::excerpt;
+use crate::row::parse::excerpt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 use std::fmt;
 

@@ -1,13 +1,10 @@
-//! Data in and out: export readers, cell values, decision writers.
+//! Exports in: CSV and JSON readers, encodings, the rows they give, and data errors.
 
-pub mod cells;
 pub mod csv_in;
 pub mod encoding;
 pub mod error;
-pub mod infer;
+pub mod input;
 pub mod json_array;
 pub mod json_in;
-pub mod output;
 pub mod rows;
 pub mod split;
-pub mod values;

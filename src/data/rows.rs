@@ -1,8 +1,7 @@
 //! One record → the customer id and a typed cell per program slot.
 
-use super::cells::{parse_cell, Numbers};
-use crate::eval::program::{Program, SlotKind};
-use crate::eval::{Cell, ListCell};
+use crate::row::parse::{parse_cell, Numbers};
+use crate::row::{Binding, Cell, ListCell, SlotKind};
 
 /// A cell that could not be read: which column, and why.
 #[derive(Debug)]
@@ -14,7 +13,7 @@ pub struct CellError {
 
 /// Reads a CSV record's fields into `cells`; returns the customer id.
 pub fn csv_row<'r>(
-    program: &Program,
+    binding: &Binding,
     fields: &[&'r [u8]],
     columns: usize,
     numbers: Numbers,
@@ -32,8 +31,8 @@ pub fn csv_row<'r>(
         });
     }
     cells.clear();
-    for slot in &program.slots {
-        let cell = match slot.column {
+    for (slot, column) in binding.bound() {
+        let cell = match column {
             None => match slot.kind {
                 SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
                 _ => Cell::Missing,
@@ -46,15 +45,15 @@ pub fn csv_row<'r>(
         cells.push(cell);
     }
     // The key's text as its slot read it (checked UTF-8, trimmed but for a vertical tab).
-    let key_text = program.key_slot.and_then(|k| match cells[k] {
+    let key_text = binding.key_slot.and_then(|k| match cells[k] {
         Cell::Text(t) => Some(t),
         _ => None,
     });
     let id = match key_text {
         Some(t) => t.trim(),
-        None => std::str::from_utf8(fields[program.key_column])
+        None => std::str::from_utf8(fields[binding.key_column])
             .map_err(|e| CellError {
-                column: Some(program.key_column),
+                column: Some(binding.key_column),
                 message: format!(
                     "the customer id is not valid UTF-8 (byte {}); the export may be in Windows-1252: save it as UTF-8",
                     e.valid_up_to() + 1
@@ -64,7 +63,7 @@ pub fn csv_row<'r>(
     };
     if id.is_empty() {
         return Err(CellError {
-            column: Some(program.key_column),
+            column: Some(binding.key_column),
             message: "the customer id is empty".to_string(),
         });
     }
@@ -115,12 +114,9 @@ pub fn field_range(raw: &[u8], delimiter: u8, index: usize) -> Option<std::ops::
 }
 
 /// The columns a program reads from JSON records: name → header position.
-pub fn json_index(program: &Program, header: &[String]) -> super::json_in::ColumnIndex {
-    program
-        .slots
-        .iter()
-        .filter_map(|s| s.column)
-        .chain(std::iter::once(program.key_column))
+pub fn json_index(binding: &Binding, header: &[String]) -> super::json_in::ColumnIndex {
+    binding
+        .read_columns()
         .filter_map(|c| header.get(c).map(|h| (h.clone(), c)))
         .collect()
 }
@@ -138,7 +134,7 @@ fn number_text(n: f64) -> String {
 
 /// Turns values that a slot reads as text (a number in a text field, a numeric id) into text,
 /// so that cells can borrow them.
-pub fn json_prepare(program: &Program, values: &mut [super::json_in::JsonCell<'_>]) {
+pub fn json_prepare(binding: &Binding, values: &mut [super::json_in::JsonCell<'_>]) {
     use super::json_in::JsonCell as J;
     let as_text = |values: &mut [J<'_>], c: usize| {
         if let Some(v) = values.get_mut(c) {
@@ -158,20 +154,20 @@ pub fn json_prepare(program: &Program, values: &mut [super::json_in::JsonCell<'_
             }
         }
     };
-    for slot in &program.slots {
-        if let Some(c) = slot.column {
+    for (slot, column) in binding.bound() {
+        if let Some(c) = column {
             // Numbers stay numbers for number fields; 0/1 for a bool is decided later.
             if !matches!(slot.kind, SlotKind::Number | SlotKind::Bool) {
                 as_text(values, c);
             }
         }
     }
-    as_text(values, program.key_column);
+    as_text(values, binding.key_column);
 }
 
 /// Reads a prepared JSON record into `cells`; returns the customer id.
 pub fn json_cells<'r>(
-    program: &Program,
+    binding: &Binding,
     values: &'r [super::json_in::JsonCell<'r>],
     decimal_comma: bool,
     cells: &mut Vec<Cell<'r>>,
@@ -180,8 +176,7 @@ pub fn json_cells<'r>(
     // JSON has no delimiter: `2.500` there is 2.5.
     let numbers = Numbers::new(decimal_comma, b',');
     cells.clear();
-    for slot in &program.slots {
-        let column = slot.column;
+    for (slot, column) in binding.bound() {
         let fail = |message: String| CellError { column, message };
         let value = column.and_then(|c| values.get(c)).unwrap_or(&J::Absent);
         let cell = match value {
@@ -235,11 +230,11 @@ pub fn json_cells<'r>(
         };
         cells.push(cell);
     }
-    let id = match values.get(program.key_column) {
+    let id = match values.get(binding.key_column) {
         Some(J::Text(t)) => t.trim(),
         Some(J::Number(_)) => {
             return Err(CellError {
-                column: Some(program.key_column),
+                column: Some(binding.key_column),
                 message: "the customer id is a number too long to keep its digits exactly: write it as a JSON string".to_string(),
             })
         }
@@ -247,7 +242,7 @@ pub fn json_cells<'r>(
     };
     if id.is_empty() {
         return Err(CellError {
-            column: Some(program.key_column),
+            column: Some(binding.key_column),
             message: "the customer id is empty or absent".to_string(),
         });
     }

@@ -1,7 +1,8 @@
 //! The decision for one customer, as the library returns it and `eval` prints it (language.md §9).
 
 use super::program::{Channel, Program};
-use super::run::{Cell, Outcome, Row};
+use super::run::Outcome;
+use crate::row::{Cell, Row};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 

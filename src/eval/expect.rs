@@ -1,11 +1,12 @@
 //! Running a playbook's `test` blocks: one customer each, expectations checked.
 
 use super::program::Program;
-use super::run::{Cell, ListCell, NoTrace, Outcome, Row};
-use crate::check::model::{ExpectDef, GivenCell, Model, TestDef};
-use crate::data::cells::match_word;
+use super::run::{NoTrace, Outcome};
+use crate::check::model::{ExpectDef, GivenCell, TestDef};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::eval::program::SlotKind;
+use crate::row::parse::match_word;
+use crate::row::SlotKind;
+use crate::row::{Cell, ListCell, Row};
 
 /// The result of one test block.
 pub struct TestResult {
@@ -16,17 +17,7 @@ pub struct TestResult {
     pub stages: Vec<Option<u16>>,
 }
 
-/// The header a test customer is read with: every field's column and journey column.
-pub fn test_header(model: &Model) -> Vec<String> {
-    let mut header: Vec<String> = model.fields.iter().map(|f| f.column.clone()).collect();
-    header.extend(model.journeys.iter().filter_map(|j| j.column.clone()));
-    if model.key_field.is_none() {
-        header.push("id".to_string());
-    }
-    header
-}
-
-/// Runs every test of a compiled program (compiled with [`test_header`]).
+/// Runs every test of a lowered program: test customers are given by slot, no export is read.
 pub fn run_tests(program: &Program, default_as_of: i32) -> Vec<TestResult> {
     program
         .model

@@ -4,8 +4,9 @@
 //! It runs the same program as `eval`, with a tracer that records each node's value.
 
 use super::program::*;
-use super::run::{bucket, eval as eval_cond, value, Cell, Ctx, Dropped, Outcome, Row, Tracer, Val};
+use super::run::{bucket, eval as eval_cond, value, Ctx, Dropped, Outcome, Tracer, Val};
 use crate::dates::{iso, Anniversaries};
+use crate::row::{Cell, Row, SlotKind};
 use std::fmt::Write;
 
 /// Records the value of every condition node evaluated.

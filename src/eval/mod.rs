@@ -1,14 +1,28 @@
-//! Evaluation: a checked model compiled once into a [`Program`], run per customer.
+//! Evaluation: a checked model lowered once into a [`Program`], bound to an export's header
+//! ([`bind`]), and run per customer.
 
-pub mod compile;
+pub mod bind;
 pub mod decision;
 pub mod expect;
 pub mod explain;
+pub mod lower;
 pub mod program;
 pub mod run;
 #[cfg(test)]
 mod tests;
 
-pub use compile::compile;
+pub use bind::{bind, near_columns};
+pub use lower::lower;
 pub use program::{Program, Tri};
-pub use run::{Cell, ListCell, Outcome, Row};
+pub use run::Outcome;
+
+use crate::check::model::Model;
+use crate::diagnostic::Diagnostic;
+use crate::row::Binding;
+
+/// Lowers the model and binds it to an export with this header.
+pub fn compile(model: &Model, header: &[String]) -> Result<(Program, Binding), Vec<Diagnostic>> {
+    let program = lower(model);
+    let binding = bind(&program, header)?;
+    Ok((program, binding))
+}

@@ -4,31 +4,7 @@
 
 use crate::ast::{ArithOp, CompareOp, Span, TextOp};
 use crate::check::model::Model;
-use crate::dates::DateFormat;
-
-/// How one slot of a row is read from its cell.
-#[derive(Clone, Debug)]
-pub enum SlotKind {
-    Text,
-    Number,
-    Bool,
-    Date(Option<DateFormat>),
-    /// `one of`: the words lower-cased, matched case-insensitively.
-    Words(Vec<String>),
-    List,
-    /// A `from column` journey: the stage names lower-cased.
-    Stage(Vec<String>),
-}
-
-#[derive(Clone, Debug)]
-pub struct Slot {
-    /// The field's name (or the journey's column) for messages.
-    pub name: String,
-    /// The export column, or `None` when an optional field's column is absent.
-    pub column: Option<usize>,
-    pub kind: SlotKind,
-    pub optional: bool,
-}
+use crate::row::Slot;
 
 /// Three-valued logic, as SQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -353,12 +329,8 @@ pub fn guards(rules: &[Rule]) -> (Vec<Guard>, Vec<bool>) {
 /// Everything needed to decide for one customer.
 #[derive(Clone, Debug)]
 pub struct Program {
+    /// What it reads from a row, fields first, then `from column` journeys' stages.
     pub slots: Vec<Slot>,
-    /// The column holding the customer id.
-    pub key_column: usize,
-    /// A text slot reading that column, if any: its cell is the id's text.
-    pub key_slot: Option<usize>,
-    pub key_name: String,
     pub journeys: Vec<Journey>,
     pub segments: Vec<Segment>,
     pub order: Vec<Step>,

@@ -1,9 +1,10 @@
 //! Evaluator unit tests: a playbook and rows given as text.
 
 use super::program::{CKind, C};
-use super::run::{leaf, Ctx, NoTrace, Outcome, Row, Tracer};
+use super::run::{leaf, Ctx, NoTrace, Outcome, Tracer};
 use crate::check::{check, SchemaSource};
 use crate::data::rows::csv_row;
+use crate::row::Row;
 use crate::syntax::parse;
 
 /// Sees every node, so `decide` walks every condition without guards.
@@ -40,7 +41,7 @@ fn guards_decide_what_walking_every_condition_decides() {
     let checked = check(&parsed.playbook, PLAYBOOK, SchemaSource::File);
     let model = checked.model.expect("the playbook checks");
     let header: Vec<String> = ["id", "n", "d", "k", "ok"].map(String::from).to_vec();
-    let program = super::compile::compile(&model, &header).expect("compiles");
+    let (program, binding) = super::compile(&model, &header).expect("compiles");
     assert!(!program.guards.is_empty());
     // `not ok` (r3, r7), `or` (r4) and `not in` (r9) need a walk; the others are their guards
     // (`between` is two comparisons).
@@ -71,10 +72,10 @@ fn guards_decide_what_walking_every_condition_decides() {
                     let fields: Vec<&[u8]> = ["c1", n, d, k, ok].map(str::as_bytes).to_vec();
                     let mut cells = Vec::new();
                     let id = csv_row(
-                        &program,
+                        &binding,
                         &fields,
                         5,
-                        crate::data::cells::Numbers::Point,
+                        crate::row::parse::Numbers::Point,
                         &mut cells,
                     )
                     .expect("a good row");
@@ -110,7 +111,7 @@ fn leaf_kinds_are_the_ones_leaf_decides() {
     let checked = check(&parsed.playbook, PLAYBOOK, SchemaSource::File);
     let model = checked.model.expect("the playbook checks");
     let header: Vec<String> = ["id", "n", "d", "k", "ok"].map(String::from).to_vec();
-    let program = super::compile::compile(&model, &header).expect("compiles");
+    let (program, binding) = super::compile(&model, &header).expect("compiles");
     let mut nodes = Vec::new();
     for rule in &program.rules {
         walk(&rule.condition, &mut nodes);
@@ -126,10 +127,10 @@ fn leaf_kinds_are_the_ones_leaf_decides() {
         .to_vec();
     let mut cells = Vec::new();
     let id = csv_row(
-        &program,
+        &binding,
         &fields,
         5,
-        crate::data::cells::Numbers::Point,
+        crate::row::parse::Numbers::Point,
         &mut cells,
     )
     .expect("a good row");

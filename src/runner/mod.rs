@@ -4,6 +4,7 @@
 //! decide a chunk each; the writer puts their output back in input order. So the
 //! output is byte-identical whatever the number of threads or the chunk size.
 
+pub mod output;
 pub mod summary;
 
 use crate::check::model::Model;
@@ -11,8 +12,8 @@ use crate::data::csv_in::{
     lone_carriage_return, read_header, ChunkError, Chunker, Header, CHUNK_BYTES, MAX_COLUMNS,
 };
 use crate::data::error::DataError;
+pub use crate::data::input::{Input, InputFormat};
 use crate::data::json_in::{parse_object, JsonCell, KeyOrder};
-use crate::data::output::{OutFormat, Writer};
 use crate::data::rows::{csv_row, field_range, CellError};
 use crate::data::rows::{json_cells, json_index, json_prepare};
 use crate::data::split::{Next, Records, Runaway};
@@ -20,7 +21,9 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::program::Program;
 use crate::eval::run::{NoTrace, Tracer};
 use crate::eval::Tri;
-use crate::eval::{compile, Cell, Outcome, Row};
+use crate::eval::{compile, Outcome};
+use crate::row::{Binding, Cell, Row};
+use crate::runner::output::{OutFormat, Writer};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,38 +41,12 @@ pub const PART_BYTES: usize = 1 << 20;
 /// [`PART_BYTES`], this bounds the decisions in memory whatever the rules and rows.
 pub const HELD_BYTES: usize = 32 << 20;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum InputFormat {
-    Csv,
-    Json,
-    Ndjson,
-}
-
-impl InputFormat {
-    pub fn from_path(path: &std::path::Path) -> Option<InputFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "csv" | "txt" | "tsv" => Some(InputFormat::Csv),
-            "json" => Some(InputFormat::Json),
-            "ndjson" | "jsonl" => Some(InputFormat::Ndjson),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OnError {
     /// The first bad row stops the run (exit 1).
     Stop,
     /// Bad rows are written to the rejects file and the run goes on.
     Skip,
-}
-
-/// One export to read.
-pub struct Input {
-    /// The name used in messages (the path, or `<stdin>`).
-    pub name: String,
-    pub format: InputFormat,
-    pub reader: Box<dyn Read + Send>,
 }
 
 pub struct Options {
@@ -396,18 +373,19 @@ fn program_for(
     file: &str,
     columns: &[String],
     options: &Options,
-) -> Result<Program, Failure> {
-    let mut program = compile(model, columns).map_err(|diagnostics| Failure::Columns {
-        file: file.to_string(),
-        diagnostics,
-    })?;
+) -> Result<(Program, Binding), Failure> {
+    let (mut program, binding) =
+        compile(model, columns).map_err(|diagnostics| Failure::Columns {
+            file: file.to_string(),
+            diagnostics,
+        })?;
     program.decimal_comma |= options.decimal_comma;
-    Ok(program)
+    Ok((program, binding))
 }
 
 /// Keeps the `near-column` warnings for this header (issue 16.5).
 fn warn_near_columns(model: &Model, columns: &[String], options: &Options) {
-    let near = crate::eval::compile::near_columns(model, columns);
+    let near = crate::eval::near_columns(model, columns);
     if let Ok(mut warnings) = options.warnings.lock() {
         warnings.extend(near);
     }
@@ -460,7 +438,7 @@ fn run_csv(
         ))));
     }
     warn_near_columns(model, &header.columns, options);
-    let program = program_for(model, &file, &header.columns, options)?;
+    let (program, binding) = program_for(model, &file, &header.columns, options)?;
     let writer = Writer::new(&program, options.out_format);
     if !out.wrote_start {
         out.decisions
@@ -468,7 +446,7 @@ fn run_csv(
             .map_err(Failure::Output)?;
         out.wrote_start = true;
     }
-    duplicate_column(&file, &program, &header.columns)?;
+    duplicate_column(&file, &binding, &header.columns)?;
     let columns = header.columns.clone();
     let delimiter = header.delimiter;
     let lf_only = header.lf_only;
@@ -485,6 +463,7 @@ fn run_csv(
     );
     let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
         let csv = Csv {
+            binding: &binding,
             header: &columns,
             delimiter,
             lf_only,
@@ -808,6 +787,7 @@ fn write_in_order(rx: Receiver<Part>, gate: &Gate, mut accept: impl FnMut(Done) 
 
 /// What the header told about a CSV export.
 struct Csv<'h> {
+    binding: &'h Binding,
     header: &'h [String],
     delimiter: u8,
     lf_only: bool,
@@ -837,7 +817,7 @@ fn csv_chunk(
     let mut outcome = Outcome::default();
     let mut cells_store: Vec<Cell<'static>> = Vec::with_capacity(program.slots.len());
     let mut fields_store: Vec<&'static [u8]> = Vec::with_capacity(columns);
-    let numbers = crate::data::cells::Numbers::new(program.decimal_comma, delimiter);
+    let numbers = crate::row::parse::Numbers::new(program.decimal_comma, delimiter);
     loop {
         if done.is_full(options) && !emit(std::mem::replace(&mut done, Done::new(program))) {
             break;
@@ -876,7 +856,7 @@ fn csv_chunk(
             }
         }
         let mut cells = recycle(std::mem::take(&mut cells_store));
-        match csv_row(program, &fields, columns, numbers, &mut cells) {
+        match csv_row(csv.binding, &fields, columns, numbers, &mut cells) {
             Ok(id) => {
                 let row = Row { id, cells: &cells };
                 decide(program, &row, options, &mut outcome, &mut done.stats);
@@ -891,7 +871,7 @@ fn csv_chunk(
             Err(cell) => {
                 let raw = &chunk.data[place.start..place.end];
                 let error = row_error(file, place.line, raw, delimiter, &cell, header);
-                done.explain_rejected(options, fields.get(program.key_column).copied(), &error);
+                done.explain_rejected(options, fields.get(csv.binding.key_column).copied(), &error);
                 reject(&mut done, error, raw, options);
                 if done.error.is_some() {
                     break;
@@ -997,9 +977,8 @@ fn lone_cr_error(file: &str, line: u64, raw: &[u8], at: usize, lf_only: bool) ->
 }
 
 /// A column the program reads that the header names twice: which is meant cannot be told.
-fn duplicate_column(file: &str, program: &Program, columns: &[String]) -> Result<(), Failure> {
-    let read = program.slots.iter().filter_map(|s| s.column);
-    for c in read.chain(std::iter::once(program.key_column)) {
+fn duplicate_column(file: &str, binding: &Binding, columns: &[String]) -> Result<(), Failure> {
+    for c in binding.read_columns() {
         let name = columns[c].trim();
         let places: Vec<String> = (columns.iter().enumerate())
             .filter(|(_, h)| h.trim() == name)
@@ -1049,12 +1028,12 @@ fn runaway_error(file: &str, data: &[u8], r: Runaway, options: &Options) -> Data
 }
 
 fn write_reject(out: &mut Vec<u8>, file: &str, line: u64, reason: &str, raw: &[u8]) {
-    crate::data::output::csv_field(out, file);
+    crate::runner::output::csv_field(out, file);
     let _ = write!(out, ",{line},");
-    crate::data::output::csv_field(out, reason);
+    crate::runner::output::csv_field(out, reason);
     out.push(b',');
     let raw = String::from_utf8_lossy(raw);
-    crate::data::output::csv_field(out, raw.trim_end_matches(['\r', '\n']));
+    crate::runner::output::csv_field(out, raw.trim_end_matches(['\r', '\n']));
     out.push(b'\n');
 }
 
@@ -1082,11 +1061,12 @@ fn run_json(
             .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
             .map(|(_, item)| object_keys(item))
             .unwrap_or_default();
-        let (program, header, index) = json_program(model, &file, keys, options)?;
+        let (program, binding, header, index) = json_program(model, &file, keys, options)?;
         let writer = Writer::new(&program, options.out_format);
         write_start(out, &writer)?;
         let ctx = JsonContext {
             program: &program,
+            binding: &binding,
             writer: &writer,
             header: &header,
             index: &index,
@@ -1160,7 +1140,7 @@ fn run_json(
         .find(|l| !l.iter().all(u8::is_ascii_whitespace))
         .map(object_keys)
         .unwrap_or_default();
-    let (program, header, index) = json_program(model, &file, keys, options)?;
+    let (program, binding, header, index) = json_program(model, &file, keys, options)?;
     let writer = Writer::new(&program, options.out_format);
     write_start(out, &writer)?;
     let mut chunker = Chunker::new(
@@ -1174,6 +1154,7 @@ fn run_json(
     .without_quotes();
     let ctx = JsonContext {
         program: &program,
+        binding: &binding,
         writer: &writer,
         header: &header,
         index: &index,
@@ -1224,7 +1205,15 @@ fn json_program(
     file: &str,
     mut header: Vec<String>,
     options: &Options,
-) -> Result<(Program, Vec<String>, crate::data::json_in::ColumnIndex), Failure> {
+) -> Result<
+    (
+        Program,
+        Binding,
+        Vec<String>,
+        crate::data::json_in::ColumnIndex,
+    ),
+    Failure,
+> {
     // The first record's own keys: the optional columns added below would hide a near miss.
     warn_near_columns(model, &header, options);
     let later = model
@@ -1238,9 +1227,9 @@ fn json_program(
             header.push(column);
         }
     }
-    let program = program_for(model, file, &header, options)?;
-    let index = json_index(&program, &header);
-    Ok((program, header, index))
+    let (program, binding) = program_for(model, file, &header, options)?;
+    let index = json_index(&binding, &header);
+    Ok((program, binding, header, index))
 }
 
 fn write_start(out: &mut Out<'_>, writer: &Writer) -> Result<(), Failure> {
@@ -1288,6 +1277,7 @@ struct JsonStores {
 /// What deciding a JSON record needs besides the record.
 struct JsonContext<'c> {
     program: &'c Program,
+    binding: &'c Binding,
     writer: &'c Writer,
     header: &'c [String],
     index: &'c crate::data::json_in::ColumnIndex,
@@ -1310,18 +1300,7 @@ fn json_chunk<'r>(
         {
             break;
         }
-        json_record(
-            ctx.program,
-            ctx.writer,
-            ctx.header,
-            ctx.index,
-            ctx.file,
-            record,
-            ctx.options,
-            &mut done,
-            &mut outcome,
-            &mut stores,
-        );
+        json_record(ctx, record, &mut done, &mut outcome, &mut stores);
         if done.error.is_some() {
             break;
         }
@@ -1330,19 +1309,15 @@ fn json_chunk<'r>(
 }
 
 /// Decides one JSON record, or rejects it.
-#[allow(clippy::too_many_arguments)]
 fn json_record(
-    program: &Program,
-    writer: &Writer,
-    header: &[String],
-    index: &crate::data::json_in::ColumnIndex,
-    file: &str,
+    ctx: &JsonContext<'_>,
     record: JsonRecord<'_>,
-    options: &Options,
     done: &mut Done,
     outcome: &mut Outcome,
     stores: &mut JsonStores,
 ) {
+    let (program, binding, writer) = (ctx.program, ctx.binding, ctx.writer);
+    let (header, index, file, options) = (ctx.header, ctx.index, ctx.file, ctx.options);
     done.stats.read += 1;
     let mut values = recycle_values(std::mem::take(&mut stores.values));
     let mut cells = recycle(std::mem::take(&mut stores.cells));
@@ -1359,8 +1334,8 @@ fn json_record(
             Some("each customer is an object: {\"id\": \"C1\", …}".to_string()),
         )),
         Ok(()) => {
-            json_prepare(program, &mut values);
-            match json_cells(program, &values, program.decimal_comma, &mut cells) {
+            json_prepare(binding, &mut values);
+            match json_cells(binding, &values, program.decimal_comma, &mut cells) {
                 Ok(id) => {
                     let row = Row { id, cells: &cells };
                     decide(program, &row, options, outcome, &mut done.stats);
@@ -1383,7 +1358,7 @@ fn json_record(
     };
     // For `explain`: the id of a bad record, kept before the values are recycled.
     let values_id = match (&failure, &options.explain) {
-        (Some(_), Some(_)) => match values.get(program.key_column) {
+        (Some(_), Some(_)) => match values.get(binding.key_column) {
             Some(JsonCell::Text(t)) => Some(t.to_string()),
             _ => None,
         },

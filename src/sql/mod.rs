@@ -1,16 +1,17 @@
 //! `playbook sql`: a checked playbook compiled to one SQL query.
 //!
-//! The model is compiled to a [`Program`] against a header made of the
-//! model's own columns, so every slot knows its column name; the program's
-//! resolved conditions are then written as SQL (see `expr`), spelled for one
-//! engine by a [`Dialect`].
+//! The model is lowered to a [`Program`] (no header needed) whose slots are then bound to
+//! the columns the script reads: the export's own header when it is known when compiling,
+//! else the columns the model names. The program's resolved conditions are written as SQL
+//! (see `expr`), spelled for one engine by a [`Dialect`].
 
 pub mod dialect;
 mod expr;
 
 use crate::check::model::Model;
 use crate::diagnostic::Diagnostic;
-use crate::eval::program::{Channel, Holdout, JourneySource, Program, SlotKind, Step};
+use crate::eval::program::{Channel, Holdout, JourneySource, Program, Step};
+use crate::row::{Binding, SlotKind};
 use dialect::{CsvFiles, Dialect, Script, Ty};
 use expr::{cond, segment_col, slot_col, stage_col, Env};
 
@@ -29,26 +30,36 @@ pub enum Source<'a> {
     },
 }
 
-/// The header the program is compiled against when the export's own is not
-/// known: every column the model names (once), and without a `key` field
-/// the columns the key may be read from.
-fn model_header(model: &Model, keys: &[&str]) -> Vec<String> {
-    let mut header: Vec<String> = Vec::new();
-    let fields = model.fields.iter().map(|f| &f.column);
-    let journeys = model.journeys.iter().filter_map(|j| j.column.as_ref());
-    for c in fields.chain(journeys) {
-        if !header.contains(c) {
-            header.push(c.clone());
+/// The columns a script reads, and where each slot and the key read from.
+struct Columns {
+    /// Column names; a slot's column and the key are positions here (`pb_tN` numbers them).
+    names: Vec<String>,
+    binding: Binding,
+}
+
+/// The columns a script reads when the export's header is not known when compiling: every
+/// column the program's slots name (once), and without a `key` field the columns the key may
+/// be read from. Bound as `eval` binds a header: a slot reads the column of its name.
+fn named_columns(
+    program: &Program,
+    model: &Model,
+    keys: &[&str],
+) -> Result<Columns, Vec<Diagnostic>> {
+    let mut names: Vec<String> = Vec::new();
+    for slot in &program.slots {
+        if !names.contains(&slot.column) {
+            names.push(slot.column.clone());
         }
     }
     if model.key_field.is_none() {
         for k in keys {
-            if !header.iter().any(|h| h == k) {
-                header.push(k.to_string());
+            if !names.iter().any(|h| h == k) {
+                names.push(k.to_string());
             }
         }
     }
-    header
+    let binding = crate::eval::bind(program, &names)?;
+    Ok(Columns { names, binding })
 }
 
 /// What a script that reads the export's header when it runs must check
@@ -74,28 +85,33 @@ pub fn compile(
         && dialect
             .script_shape()
             .is_some_and(|s| s.header_at_run_time());
-    let header = match source {
+    let program = crate::eval::lower(model);
+    let mut cols = match source {
         // The export's header read when compiling: column problems are
         // `eval`'s own diagnostics, and the key is chosen as `eval` does.
         Source::Csv {
             file_columns: Some(columns),
             ..
-        } => columns
-            .iter()
-            .map(|c| c.strip_prefix('\u{feff}').unwrap_or(c).to_string())
-            .collect(),
-        Source::Csv { .. } if at_run_time => model_header(model, &["id", "customer_id"]),
-        Source::Table { key, .. } => model_header(model, &[key.unwrap_or("id")]),
-        Source::Csv { .. } => model_header(model, &["id"]),
+        } => {
+            let names: Vec<String> = columns
+                .iter()
+                .map(|c| c.strip_prefix('\u{feff}').unwrap_or(c).to_string())
+                .collect();
+            let binding = crate::eval::bind(&program, &names)?;
+            Columns { names, binding }
+        }
+        Source::Csv { .. } if at_run_time => {
+            named_columns(&program, model, &["id", "customer_id"])?
+        }
+        Source::Table { key, .. } => named_columns(&program, model, &[key.unwrap_or("id")])?,
+        Source::Csv { .. } => named_columns(&program, model, &["id"])?,
     };
-    let mut program = crate::eval::compile::compile(model, &header)?;
     // A table's id column named by --key is the key, even where a field is named `id`.
     if let (Source::Table { key: Some(k), .. }, None) = (source, model.key_field) {
-        if let Some(i) = header.iter().position(|h| h == k) {
-            program.key_column = i;
+        if let Some(i) = cols.names.iter().position(|h| h == k) {
+            cols.binding.key_column = i;
         }
     }
-    let mut header = header;
     let run_time = at_run_time.then(|| {
         let key_from: Vec<String> = match model.key_field {
             Some(_) => Vec::new(),
@@ -103,8 +119,8 @@ pub fn compile(
         };
         if !key_from.is_empty() {
             // The key is chosen when the script runs: a column of its own.
-            header.push(dialect::KEY_COLUMN.to_string());
-            program.key_column = header.len() - 1;
+            cols.names.push(dialect::KEY_COLUMN.to_string());
+            cols.binding.key_column = cols.names.len() - 1;
         }
         let mut required = Vec::new();
         let mut may_lack = Vec::new();
@@ -139,7 +155,7 @@ pub fn compile(
     });
     Ok(script(
         &program,
-        &header,
+        &cols,
         as_of,
         source,
         dialect,
@@ -149,7 +165,7 @@ pub fn compile(
 
 fn script(
     p: &Program,
-    header: &[String],
+    cols: &Columns,
     as_of: i32,
     source: &Source<'_>,
     d: &dyn Dialect,
@@ -172,17 +188,18 @@ fn script(
     let mut sql = String::new();
     // Each cell read trimmed once (`pb_tN`, empty = NULL): engines do not
     // share the expression between the tests and casts that use it.
-    let mut used: Vec<usize> = p.slots.iter().filter_map(|s| s.column).collect();
+    let (header, key_column) = (&cols.names, cols.binding.key_column);
+    let mut used: Vec<usize> = cols.binding.columns.iter().filter_map(|c| *c).collect();
     used.sort_unstable();
     used.dedup();
     // The export's columns the query reads (the key's too), each once.
     let mut read: Vec<String> = used.iter().map(|&c| header[c].clone()).collect();
-    if !used.contains(&p.key_column) {
-        read.push(header[p.key_column].clone());
+    if !used.contains(&key_column) {
+        read.push(header[key_column].clone());
     }
     match source {
         Source::Table { name, .. } => {
-            let key = d.ident(&header[p.key_column]);
+            let key = d.ident(&header[key_column]);
             sql.push_str(&format!(
                 "WITH pb_raw AS (\n  {}",
                 d.table_source(name, &key)
@@ -203,7 +220,7 @@ fn script(
             ))
         }
     }
-    let key = d.ident(&header[p.key_column]);
+    let key = d.ident(&header[key_column]);
     let key_text = d.trim(&d.cast(&key, Ty::Text));
     sql.push_str("\n),\npb_text AS (\n  SELECT *");
     // With fast cells, each cell's trimmed text is written where needed, on the slow path.
@@ -224,7 +241,7 @@ fn script(
         // white space settles it.
         let empty_key = format!(
             "'column ' || {} || ' is required, and this cell is empty'",
-            key_name(p, header, run_time, s)
+            key_name(cols, run_time, s)
         );
         let fail = s.fail(&empty_key, Ty::Bool);
         sql.push_str(&format!(
@@ -235,7 +252,7 @@ fn script(
         let empty_key = format!(
             "'line ' || {} || ': column ' || {} || ' is required, and this cell is empty'",
             d.cast("pb_rn + 2", Ty::Text),
-            key_name(p, header, run_time, s)
+            key_name(cols, run_time, s)
         );
         sql.push_str(&format!(
             "CASE WHEN NULLIF({key_text}, '') IS NULL THEN {} ELSE {key_text} END AS pb_id",
@@ -257,15 +274,15 @@ fn script(
         ))
     };
     // How the export writes numbers, as `eval` reads them (language.md §11 "Numbers").
-    let numbers = crate::data::cells::Numbers::new(
+    let numbers = crate::row::parse::Numbers::new(
         p.decimal_comma,
         match source {
             Source::Csv { delimiter, .. } => u8::try_from(*delimiter).unwrap_or(b','),
             Source::Table { .. } => b',',
         },
     );
-    for (i, slot) in p.slots.iter().enumerate() {
-        let typed = match slot.column {
+    for (i, (slot, column)) in cols.binding.bound().enumerate() {
+        let typed = match column {
             None => null_of(&slot.kind, d),
             Some(c) => {
                 let col = d.ident(&header[c]);
@@ -279,17 +296,13 @@ fn script(
                     Some(s) => {
                         // The key's own row has no customer to name.
                         let none = Row::After(String::new());
-                        let row = if fast && c == p.key_column {
-                            &none
-                        } else {
-                            &row
-                        };
+                        let row = if fast && c == key_column { &none } else { &row };
                         let cell = Cell {
                             col: &col,
                             t: &t,
                             row,
                             fast,
-                            key: c == p.key_column,
+                            key: c == key_column,
                         };
                         checked_cell(&cell, slot, numbers, s)
                     }
@@ -433,7 +446,7 @@ fn script(
             s.edge_space("pb_key"),
             d.trim("pb_key")
         );
-        let (decide, present) = in_order_tail(sql, &items, &policy, p, select, &id, d);
+        let (decide, present) = in_order_tail(sql, &items, &policy, (p, cols), select, &id, d);
         (decide, Some(present))
     } else {
         let order_keys = shape.is_some_and(|s| s.sorts_when_writing());
@@ -506,7 +519,7 @@ fn in_order_tail(
     mut sql: String,
     items: &[Fired],
     policy: &str,
-    p: &Program,
+    (p, cols): (&Program, &Columns),
     mut select: Vec<String>,
     id: &str,
     d: &dyn Dialect,
@@ -579,8 +592,9 @@ fn in_order_tail(
     // or the engine drops those of fields no rule reads.
     // (The key's own slot is not: `pb_key_ok` checks it, cheaper.)
     let checked: Vec<String> = (p.slots.iter().enumerate())
-        .filter(|(_, slot)| {
-            !(slot.column == Some(p.key_column) && matches!(slot.kind, SlotKind::Text))
+        .filter(|(i, slot)| {
+            !(cols.binding.columns[*i] == Some(cols.binding.key_column)
+                && matches!(slot.kind, SlotKind::Text))
         })
         .map(|(i, _)| slot_col(i as u16))
         .chain(["pb_key_ok".to_string()])
@@ -756,12 +770,7 @@ fn sorted_tail(
 
 /// The key column's name as SQL text: chosen when the script runs when the
 /// playbook has no `key` field and the header is read then.
-fn key_name(
-    p: &Program,
-    header: &[String],
-    run_time: Option<&RunTimeHeader>,
-    s: &dyn Script,
-) -> String {
+fn key_name(cols: &Columns, run_time: Option<&RunTimeHeader>, s: &dyn Script) -> String {
     match run_time.map(|r| &r.key_from[..]) {
         Some([first, rest @ ..]) => {
             let mut case = "CASE".to_string();
@@ -770,7 +779,7 @@ fn key_name(
             }
             format!("{case} END")
         }
-        _ => s.text(&header[p.key_column]),
+        _ => s.text(&cols.names[cols.binding.key_column]),
     }
 }
 
@@ -823,7 +832,7 @@ fn stage_expr(p: &Program, j: u16, env: &Env) -> String {
 }
 
 /// A cell of an existing table as the slot's type: the engine's types are trusted.
-fn table_cell(col: &str, t: &str, slot: &crate::eval::program::Slot, d: &dyn Dialect) -> String {
+fn table_cell(col: &str, t: &str, slot: &crate::row::Slot, d: &dyn Dialect) -> String {
     match &slot.kind {
         SlotKind::Text => t.to_string(),
         SlotKind::List => list_cell(col, t, slot, d),
@@ -846,7 +855,7 @@ fn word_case(t: &str, words: &[String], d: &dyn Dialect) -> String {
 }
 
 /// A `;` list as written (split when tested); a required one is never missing.
-fn list_cell(col: &str, t: &str, slot: &crate::eval::program::Slot, d: &dyn Dialect) -> String {
+fn list_cell(col: &str, t: &str, slot: &crate::row::Slot, d: &dyn Dialect) -> String {
     let as_text = d.cast(col, Ty::Text);
     if slot.optional {
         format!("CASE WHEN {t} IS NULL THEN NULL ELSE {as_text} END")
@@ -883,11 +892,11 @@ struct Cell<'a> {
 /// column and value.
 fn checked_cell(
     cell: &Cell<'_>,
-    slot: &crate::eval::program::Slot,
-    numbers: crate::data::cells::Numbers,
+    slot: &crate::row::Slot,
+    numbers: crate::row::parse::Numbers,
     s: &dyn Script,
 ) -> String {
-    use crate::data::cells::Numbers;
+    use crate::row::parse::Numbers;
     let decimal_comma = numbers == Numbers::Comma;
     let Cell {
         col,
@@ -1049,7 +1058,7 @@ fn checked_cell(
             }
         }
         SlotKind::Bool => {
-            use crate::data::values::BOOL_WORDS;
+            use crate::row::words::BOOL_WORDS;
             let words = |value: bool| {
                 let listed: Vec<String> = BOOL_WORDS
                     .iter()

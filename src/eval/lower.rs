@@ -1,121 +1,15 @@
-//! Checked model + an export's header → [`Program`].
-//!
-//! Column problems (a required field's column absent, no key column) are
-//! reported here, before any row is read, as playbook diagnostics.
+//! A checked model → a [`Program`]: slots instead of names, word indices instead of words,
+//! day numbers instead of dates. Needs no export: columns are bound later (`bind`).
 
 use super::program::*;
 use crate::ast::Span;
 use crate::check::model::{self as m, Model, Type};
-use crate::diagnostic::{suggestion_help, Code, Diagnostic};
+use crate::row::{Slot, SlotKind};
 
-/// Finds a column by its header: exactly, else ignoring surrounding spaces.
-fn find_column(header: &[String], name: &str) -> Option<usize> {
-    header
-        .iter()
-        .position(|h| h == name)
-        .or_else(|| header.iter().position(|h| h.trim() == name.trim()))
-}
-
-fn missing_column(header: &[String], name: &str, span: Span, what: &str) -> Diagnostic {
-    let known: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut diag = Diagnostic::new(
-        Code::MissingColumn,
-        span,
-        format!("the export has no column `{name}` ({what})"),
-    )
-    .label("column not in the export");
-    diag = match suggestion_help(name, "column", &known) {
-        Some(help) => diag.help(format!(
-            "{help} (map a field to another column with `from \"Column\"`)"
-        )),
-        None => diag.help(format!(
-            "the export's columns are: {}",
-            known
-                .iter()
-                .take(30)
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    };
-    diag
-}
-
-/// Optional fields whose column is absent while the header has one that differs from it only
-/// by case, zero-width or NUL characters, or accents written apart (NFD `cafe\u{301}` against
-/// NFC `café`). Such a field is missing for every customer, which is rarely what was meant.
-pub fn near_columns(model: &Model, header: &[String]) -> Vec<Diagnostic> {
-    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
-    let mut out = Vec::new();
-    for field in model.fields.iter().filter(|f| f.optional) {
-        if find_column(header, &field.column).is_some() {
-            continue;
-        }
-        let want = fold(&field.column);
-        let Some(at) = folded.iter().position(|f| *f == want) else {
-            continue;
-        };
-        let found = header[at].escape_debug().to_string();
-        out.push(
-            Diagnostic::new(
-                Code::NearColumn,
-                field.span,
-                format!(
-                    "the export has no column `{}`, but has `{found}`: as written, the optional field `{}` is missing for every customer",
-                    field.column.escape_debug(),
-                    field.name
-                ),
-            )
-            .label("no column with exactly this name")
-            .help(format!(
-                "did you mean `{found}`? They differ only in case, invisible characters or how accents are written; write `from \"{found}\"` or rename the column"
-            )),
-        );
-    }
-    out
-}
-
-/// A name as people read it: lower case, without zero-width or NUL characters, accents
-/// neither composed nor apart (only the Latin-1 letters are decomposed: no normalisation
-/// tables are at hand).
-fn fold(name: &str) -> String {
-    name.trim()
-        .chars()
-        .flat_map(char::to_lowercase)
-        .filter(|c| !matches!(c, '\0' | '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}' | '\u{300}'..='\u{36f}'))
-        .map(base_letter)
-        .collect()
-}
-
-/// The letter under a Latin-1 accented lower-case letter (`é` → `e`).
-fn base_letter(c: char) -> char {
-    match c {
-        'à'..='å' => 'a',
-        'ç' => 'c',
-        'è'..='ë' => 'e',
-        'ì'..='ï' => 'i',
-        'ñ' => 'n',
-        'ò'..='ö' | 'ø' => 'o',
-        'ù'..='ü' => 'u',
-        'ý' | 'ÿ' => 'y',
-        _ => c,
-    }
-}
-
-/// Compiles the model for an export with this header.
-pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnostic>> {
-    let mut problems = Vec::new();
+/// Lowers a checked model into a program: no export is needed (see [`super::bind`]).
+pub fn lower(model: &Model) -> Program {
     let mut slots = Vec::new();
     for field in &model.fields {
-        let column = find_column(header, &field.column);
-        if column.is_none() && !field.optional {
-            problems.push(missing_column(
-                header,
-                &field.column,
-                field.span,
-                &format!("needed by the field `{}`", field.name),
-            ));
-        }
         let kind = match &field.ty {
             Type::Text => SlotKind::Text,
             Type::Number => SlotKind::Number,
@@ -126,39 +20,11 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         };
         slots.push(Slot {
             name: field.name.clone(),
-            column,
+            column: field.column.clone(),
             kind,
             optional: field.optional,
         });
     }
-    let (key_column, key_name) = match model.key_field {
-        Some(k) => (slots[k].column, model.fields[k].column.clone()),
-        None => match find_column(header, "id") {
-            Some(c) => (Some(c), "id".to_string()),
-            None => (
-                find_column(header, "customer_id"),
-                "customer_id".to_string(),
-            ),
-        },
-    };
-    let key_column = match key_column {
-        Some(c) => c,
-        None => {
-            if model.key_field.is_none() {
-                let mut diag = Diagnostic::new(
-                    Code::MissingColumn,
-                    Span::default(),
-                    "the export has no customer id column: without a `key` field the key is the column `id`, else `customer_id`",
-                );
-                diag = diag.help("mark the field that identifies customers with `key` in the `customer { … }` block, e.g. `klantnummer text key`");
-                problems.push(diag);
-            }
-            0
-        }
-    };
-    let key_slot = slots
-        .iter()
-        .position(|s| s.column == Some(key_column) && matches!(s.kind, SlotKind::Text));
     let mut c = Compiler {
         next_id: 0,
         fields: &model.fields,
@@ -169,18 +35,9 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         .map(|j| {
             let source = match &j.column {
                 Some(col) => {
-                    let column = find_column(header, col);
-                    if column.is_none() {
-                        problems.push(missing_column(
-                            header,
-                            col,
-                            j.span,
-                            &format!("the stage of the journey `{}`", j.name),
-                        ));
-                    }
                     slots.push(Slot {
                         name: col.clone(),
-                        column,
+                        column: col.clone(),
                         kind: SlotKind::Stage(
                             j.stages.iter().map(|s| s.name.to_lowercase()).collect(),
                         ),
@@ -205,9 +62,6 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
             }
         })
         .collect();
-    if !problems.is_empty() {
-        return Err(problems);
-    }
     let segments = model
         .segments
         .iter()
@@ -264,11 +118,8 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         })
         .collect();
     let (guards, guarded) = guards(&rules);
-    Ok(Program {
+    Program {
         slots,
-        key_column,
-        key_slot,
-        key_name,
         journeys,
         segments,
         order,
@@ -282,7 +133,7 @@ pub fn compile(model: &Model, header: &[String]) -> Result<Program, Vec<Diagnost
         guards,
         guarded,
         model: model.clone(),
-    })
+    }
 }
 
 fn holdout(h: &m::HoldoutDef) -> Holdout {

@@ -3,10 +3,10 @@
 //! Numbers, dates and bools are read from the bytes directly; only cells kept as
 //! text (text, words, lists, the key) are checked to be UTF-8.
 
-use super::values::{parse_bool_bytes, parse_number};
+use super::cell::{Cell, ListCell};
+use super::slot::{Slot, SlotKind};
+use super::words::{parse_bool_bytes, parse_number};
 use crate::dates::{checked_days, parse_iso};
-use crate::eval::program::{Slot, SlotKind};
-use crate::eval::{Cell, ListCell};
 
 /// How an export writes numbers (language.md §11 "Numbers").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -470,7 +470,7 @@ mod tests {
             for optional in [false, true] {
                 let slot = Slot {
                     name: "f".into(),
-                    column: Some(0),
+                    column: "f".into(),
                     kind: kind.clone(),
                     optional,
                 };

@@ -1,10 +1,10 @@
 //! Inferring a schema from an export's header and first rows, for playbooks
 //! without a `customer { … }` block and for `playbook schema`.
 
-use super::values::{parse_bool, parse_number};
 use crate::ast::Span;
 use crate::check::model::{FieldDef, Type};
 use crate::dates::{parse_iso, DateFormat};
+use crate::row::words::{parse_bool, parse_number};
 
 /// How many rows are looked at.
 pub const SAMPLE_ROWS: usize = 1000;

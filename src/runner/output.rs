@@ -3,9 +3,10 @@
 //! customer id is escaped per row.
 
 use crate::eval::program::Program;
-use crate::eval::{Outcome, Row};
+use crate::eval::Outcome;
+use crate::row::Row;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutFormat {
     Table,
     Csv,

@@ -1,0 +1,81 @@
+//! The command line's value choices (`--format json`, `--on-error skip`, …): clap's types
+//! stay in `cli/`; each choice turns into the library's own enum.
+
+use clap::ValueEnum;
+
+/// One clap enum per library enum, variant for variant, with its `From`.
+macro_rules! choice {
+    ($(#[$m:meta])* $name:ident => $lib:ty { $($(#[$vm:meta])* $v:ident),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+        pub enum $name {
+            $($(#[$vm])* $v),*
+        }
+
+        impl From<$name> for $lib {
+            fn from(choice: $name) -> $lib {
+                match choice {
+                    $($name::$v => <$lib>::$v),*
+                }
+            }
+        }
+    };
+}
+
+choice!(
+    /// How diagnostics are printed.
+    DiagnosticsFormat => crate::render::Format { Human, Json, Github }
+);
+
+choice!(
+    /// The format of the decisions `eval` writes.
+    DecisionsFormat => crate::runner::output::OutFormat { Table, Csv, Json, Ndjson }
+);
+
+choice!(
+    /// The format of an export.
+    ExportFormat => crate::data::input::InputFormat { Csv, Json, Ndjson }
+);
+
+choice!(
+    /// What a bad row does.
+    OnError => crate::runner::OnError {
+        /// The first bad row stops the run (exit 1).
+        Stop,
+        /// Bad rows are written to the rejects file and the run goes on.
+        Skip,
+    }
+);
+
+choice!(
+    /// An export's text encoding.
+    Encoding => crate::data::encoding::Encoding {
+        #[value(name = "utf-8", alias = "utf8")]
+        Utf8,
+        /// Windows-1252 (Excel on Windows, "ANSI").
+        #[value(name = "windows-1252", alias = "cp1252")]
+        Windows1252,
+        /// ISO-8859-1.
+        #[value(name = "latin-1", alias = "iso-8859-1")]
+        Latin1,
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_choice_turns_into_the_library_enum_of_its_name() {
+        for c in DiagnosticsFormat::value_variants() {
+            let name = c.to_possible_value().map(|v| v.get_name().to_string());
+            let lib = crate::render::Format::from(*c);
+            assert_eq!(name, Some(format!("{lib:?}").to_lowercase()));
+        }
+        for c in ExportFormat::value_variants() {
+            let name = c.to_possible_value().map(|v| v.get_name().to_string());
+            let lib = crate::data::input::InputFormat::from(*c);
+            assert_eq!(name, Some(format!("{lib:?}").to_lowercase()));
+        }
+    }
+}
