@@ -33,3 +33,5 @@ pub mod schema;
 pub mod sql;
 /// Parsing: grammar → AST.
 pub mod syntax;
+/// Text made safe to print.
+pub mod text;

@@ -1,6 +1,7 @@
 //! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations.
 
 use crate::diagnostic::{Diagnostic, Severity};
+pub use crate::text::{hidden, visible};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SpanContents,
@@ -299,30 +300,6 @@ pub fn render(diag: &Diagnostic, file: &SourceFile, format: Format, color: bool)
 /// Colour on a terminal only, and never when NO_COLOR is set.
 pub fn use_color(stream_is_terminal: bool) -> bool {
     stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-}
-
-/// Whether a character must not reach a terminal as it is: control characters (ESC starts
-/// colour and cursor sequences, CR rewrites the line) and bidirectional overrides (they
-/// reorder what is shown).
-pub fn hidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-/// Text from an export or a playbook made safe to print: characters that [`hidden`] names
-/// are shown escaped (`\u{1b}`, `\r`).
-pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(hidden) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if hidden(c) {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// A control character in a playbook's line breaks, not a character to escape.

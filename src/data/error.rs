@@ -133,7 +133,7 @@ impl DataError {
             _ => self.file.clone(),
         };
         // Cells and file names reach the terminal: escape control characters.
-        crate::render::visible(&format!("{place}: {}", bounded(&self.message))).into_owned()
+        crate::text::visible(&format!("{place}: {}", bounded(&self.message))).into_owned()
     }
 }
 
@@ -142,7 +142,7 @@ fn visible_record(
     text: &str,
     cell: Option<std::ops::Range<usize>>,
 ) -> (String, Option<std::ops::Range<usize>>) {
-    use crate::render::visible;
+    use crate::text::visible;
     match cell {
         Some(c) if c.start <= c.end && text.get(c.clone()).is_some() => {
             let before = visible(&text[..c.start]);
@@ -249,7 +249,7 @@ impl miette::Diagnostic for Report<'_> {
         self.error
             .help
             .as_ref()
-            .map(|h| Box::new(crate::render::visible(h)) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(crate::text::visible(h)) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)

@@ -349,7 +349,7 @@ impl Writer {
         for (i, cell) in cells.iter().enumerate() {
             let width = self.widths.get(i).copied().unwrap_or(10);
             // A terminal must show ids and cells, not obey them (ESC, CR).
-            let cell = crate::render::visible(cell);
+            let cell = crate::text::visible(cell);
             let shown: String = if cell.chars().count() > width {
                 let mut s: String = cell.chars().take(width.saturating_sub(1)).collect();
                 s.push('…');

@@ -104,21 +104,26 @@ fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<Str
     };
     let complete =
         crate::data::csv_in::last_record_end(&header.rest, header.delimiter).unwrap_or(0);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(header.delimiter)
-        .from_reader(&header.rest[..complete]);
-    let rows = rdr
-        .byte_records()
-        .take(SAMPLE_ROWS)
-        .filter_map(Result::ok)
-        .map(|r| {
-            r.iter()
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect()
-        })
-        .collect();
+    // Records as `eval` splits them; a row that is not CSV tells nothing of the types.
+    let mut records = crate::data::split::Records::new(
+        &header.rest[..complete],
+        header.next_line,
+        header.delimiter,
+    );
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while rows.len() < SAMPLE_ROWS {
+        let mut fields = Vec::new();
+        match records.next(&mut fields) {
+            crate::data::split::Next::Record(_) => rows.push(
+                fields
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect(),
+            ),
+            crate::data::split::Next::Broken(..) => continue,
+            crate::data::split::Next::End | crate::data::split::Next::Runaway(..) => break,
+        }
+    }
     (header.columns, rows)
 }
 
