@@ -2,8 +2,9 @@
 
 use std::io::Read;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Encoding {
+    #[default]
     Utf8,
     /// Windows-1252 (Excel on Windows, "ANSI").
     Windows1252,

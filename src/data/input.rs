@@ -39,12 +39,6 @@ pub struct OpenOptions {
     pub encoding: Encoding,
 }
 
-impl Default for Encoding {
-    fn default() -> Encoding {
-        Encoding::Utf8
-    }
-}
-
 /// Opens exports by path (`-` is standard input, once). Err: a message about the paths.
 pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String> {
     let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
