@@ -1,6 +1,7 @@
 //! One JSON object → the values of the columns a program reads, borrowed from
 //! the input where possible. Keys nobody reads are skipped without building them.
 
+use crate::row::{Slot, SlotKind};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -374,6 +375,26 @@ impl<'de> Visitor<'de> for CellVisitor {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(JsonCell::Object)
     }
+}
+
+
+/// The columns of a JSON export. Cells are looked up by key, so the "header" is the first
+/// record's keys plus the column of every optional field and `from column` journey: a key
+/// that only a later record has is still read. A required field's key absent from the first
+/// record is a missing column (or, when the first record has no keys at all, every column is
+/// in the header and a record without it is a bad row).
+pub fn json_header(first_keys: Vec<String>, slots: &[Slot]) -> Vec<String> {
+    let everything = first_keys.is_empty();
+    let mut header = first_keys;
+    let later = slots
+        .iter()
+        .filter(|s| s.optional || everything || matches!(s.kind, SlotKind::Stage(_)));
+    for slot in later {
+        if !header.contains(&slot.column) {
+            header.push(slot.column.clone());
+        }
+    }
+    header
 }
 
 #[cfg(test)]

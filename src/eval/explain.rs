@@ -101,13 +101,21 @@ impl<'a, 'r> Explainer<'a, 'r> {
     }
 
     fn report(&mut self, outcome: &Outcome, place: &str) {
-        let p = self.program;
         let _ = writeln!(
             self.out,
             "Customer {} ({place}), as of {}",
             self.ctx.row.id,
             iso(self.ctx.as_of)
         );
+        self.report_journeys(outcome);
+        self.report_segments_and_policy();
+        self.report_rules(outcome);
+        self.report_decision(outcome);
+    }
+
+    /// Each journey's stage, and why: its column, or its funnel's conditions.
+    fn report_journeys(&mut self, outcome: &Outcome) {
+        let p = self.program;
         for (j, journey) in p.journeys.iter().enumerate() {
             let stage = p.stage_name(outcome, j).unwrap_or("no stage");
             let _ = writeln!(self.out, "\nJourney {}: {stage}", journey.name);
@@ -135,6 +143,11 @@ impl<'a, 'r> Explainer<'a, 'r> {
                 }
             }
         }
+    }
+
+    /// The segments' conditions, and the policy's suppressions.
+    fn report_segments_and_policy(&mut self) {
+        let p = self.program;
         if !p.segments.is_empty() {
             let _ = writeln!(self.out, "\nSegments");
             for s in &p.segments {
@@ -164,6 +177,11 @@ impl<'a, 'r> Explainer<'a, 'r> {
                 self.line(1, &format!("{what} when "), &s.condition);
             }
         }
+    }
+
+    /// Every rule in file order: fired or not, and its conditions' values.
+    fn report_rules(&mut self, outcome: &Outcome) {
+        let p = self.program;
         let _ = writeln!(self.out, "\nRules, in file order");
         if outcome.suppressed {
             let _ = writeln!(self.out, "  (the customer is suppressed: no rule gives an action; shown is what they would have done)");
@@ -206,6 +224,11 @@ impl<'a, 'r> Explainer<'a, 'r> {
                 }
             }
         }
+    }
+
+    /// The actions given, held out, and not given (suppressed or cut by `max`).
+    fn report_decision(&mut self, outcome: &Outcome) {
+        let p = self.program;
         let _ = writeln!(self.out, "\nDecision");
         if outcome.suppressed {
             let _ = writeln!(self.out, "  suppressed: no actions");

@@ -8,23 +8,7 @@ use crate::row::{Slot, SlotKind};
 
 /// Lowers a checked model into a program: no export is needed (see [`super::bind`]).
 pub fn lower(model: &Model) -> Program {
-    let mut slots = Vec::new();
-    for field in &model.fields {
-        let kind = match &field.ty {
-            Type::Text => SlotKind::Text,
-            Type::Number => SlotKind::Number,
-            Type::Bool => SlotKind::Bool,
-            Type::Date => SlotKind::Date(field.format.clone()),
-            Type::OneOf(words) => SlotKind::Words(words.iter().map(|w| w.to_lowercase()).collect()),
-            Type::ListOfText => SlotKind::List,
-        };
-        slots.push(Slot {
-            name: field.name.clone(),
-            column: field.column.clone(),
-            kind,
-            optional: field.optional,
-        });
-    }
+    let mut slots: Vec<Slot> = model.fields.iter().map(field_slot).collect();
     let mut c = Compiler {
         next_id: 0,
         fields: &model.fields,
@@ -85,25 +69,7 @@ pub fn lower(model: &Model) -> Program {
             name: r.name.clone(),
             condition: c.cond(&r.condition),
             unless: r.unless.as_ref().map(|u| c.cond(u)),
-            actions: r
-                .actions
-                .iter()
-                .map(|a| Action {
-                    action: a.action as u32,
-                    argument: a.argument.clone(),
-                    channel: match &a.channel {
-                        m::Channel::None => Channel::None,
-                        m::Channel::Word(w) => Channel::Word(w.clone()),
-                        m::Channel::Field(f) => Channel::Slot {
-                            slot: *f as u16,
-                            words: match &model.fields[*f].ty {
-                                Type::OneOf(words) => words.clone(),
-                                _ => Vec::new(),
-                            },
-                        },
-                    },
-                })
-                .collect(),
+            actions: r.actions.iter().map(|a| action(model, a)).collect(),
             priority: r.priority,
             holdout: r.holdout.as_ref().map(holdout),
         })
@@ -133,6 +99,43 @@ pub fn lower(model: &Model) -> Program {
         guards,
         guarded,
         model: model.clone(),
+    }
+}
+
+/// A field's slot: its column by name, its type as the reader reads it.
+fn field_slot(field: &m::FieldDef) -> Slot {
+    let kind = match &field.ty {
+        Type::Text => SlotKind::Text,
+        Type::Number => SlotKind::Number,
+        Type::Bool => SlotKind::Bool,
+        Type::Date => SlotKind::Date(field.format.clone()),
+        Type::OneOf(words) => SlotKind::Words(words.iter().map(|w| w.to_lowercase()).collect()),
+        Type::ListOfText => SlotKind::List,
+    };
+    Slot {
+        name: field.name.clone(),
+        column: field.column.clone(),
+        kind,
+        optional: field.optional,
+    }
+}
+
+/// A rule's action, its channel a word or the customer's own `one of` field.
+fn action(model: &Model, a: &m::ActionDef) -> Action {
+    Action {
+        action: a.action as u32,
+        argument: a.argument.clone(),
+        channel: match &a.channel {
+            m::Channel::None => Channel::None,
+            m::Channel::Word(w) => Channel::Word(w.clone()),
+            m::Channel::Field(f) => Channel::Slot {
+                slot: *f as u16,
+                words: match &model.fields[*f].ty {
+                    Type::OneOf(words) => words.clone(),
+                    _ => Vec::new(),
+                },
+            },
+        },
     }
 }
 

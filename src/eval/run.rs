@@ -96,52 +96,24 @@ impl Program {
             Some(a) if a.today() == as_of => a,
             slot => slot.insert(Anniversaries::new(as_of)),
         };
-
         for step in &self.order {
+            let ctx = Ctx {
+                program: self,
+                row,
+                as_of,
+                stages: &out.stages,
+                segments: &out.segments,
+                anniversaries,
+            };
             match *step {
-                Step::Journey(j) => {
-                    let journey = &self.journeys[j as usize];
-                    let stage = match &journey.source {
-                        JourneySource::Slot(slot) => match row.cells[*slot as usize] {
-                            Cell::Stage(s) => s,
-                            _ => None,
-                        },
-                        JourneySource::Conditions(conds) => {
-                            // A funnel: the stage is the last of the leading conditions that hold.
-                            let ctx = Ctx {
-                                program: self,
-                                row,
-                                as_of,
-                                stages: &out.stages,
-                                segments: &out.segments,
-                                anniversaries,
-                            };
-                            let held = conds
-                                .iter()
-                                .take_while(|c| eval(c, &ctx, tracer) == Tri::True)
-                                .count();
-                            held.checked_sub(1).map(|s| s as u16)
-                        }
-                    };
-                    out.stages[j as usize] = stage;
-                }
+                Step::Journey(j) => out.stages[j as usize] = self.stage(j, &ctx, tracer),
                 Step::Segment(s) => {
-                    let ctx = Ctx {
-                        program: self,
-                        row,
-                        as_of,
-                        stages: &out.stages,
-                        segments: &out.segments,
-                        anniversaries,
-                    };
                     let holds =
                         eval(&self.segments[s as usize].condition, &ctx, tracer) == Tri::True;
                     out.segments[s as usize] = holds;
                 }
             }
         }
-
-        // Suppression is fail-safe: unknown counts as true.
         let ctx = Ctx {
             program: self,
             row,
@@ -150,49 +122,79 @@ impl Program {
             segments: &out.segments,
             anniversaries,
         };
-        let mut suppressed = false;
-        for s in self.suppress.iter().filter(|s| s.actions.is_empty()) {
-            if eval(&s.condition, &ctx, tracer) != Tri::False {
-                suppressed = true;
-                break;
-            }
-        }
-        if suppressed {
+        // Suppression is fail-safe: unknown counts as true.
+        let mut whole = self.suppress.iter().filter(|s| s.actions.is_empty());
+        if whole.any(|s| eval(&s.condition, &ctx, tracer) != Tri::False) {
             out.suppressed = true;
             return;
         }
-
         let mut fired: Vec<Fired> = std::mem::take(&mut out.actions);
+        self.fire(&ctx, &mut out.screen, &mut out.rules_fired, &mut fired, tracer);
+        self.suppress_actions(&ctx, &mut fired, &mut out.dropped, tracer);
+        self.cut_to_max(&mut fired, &mut out.dropped);
+        self.flag_holdouts(row.id, &mut fired);
+        out.actions = fired;
+    }
+
+    /// A journey's stage: read from its column, or the last of the leading conditions of its
+    /// funnel that hold.
+    #[inline]
+    fn stage<T: Tracer>(&self, j: u16, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Option<u16> {
+        match &self.journeys[j as usize].source {
+            JourneySource::Slot(slot) => match ctx.row.cells[*slot as usize] {
+                Cell::Stage(s) => s,
+                _ => None,
+            },
+            JourneySource::Conditions(conds) => {
+                let held = conds
+                    .iter()
+                    .take_while(|c| eval(c, ctx, tracer) == Tri::True)
+                    .count();
+                held.checked_sub(1).map(|s| s as u16)
+            }
+        }
+    }
+
+    /// The rules that fire, in order, each with all its actions.
+    #[inline]
+    fn fire<T: Tracer>(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        screen: &mut Vec<bool>,
+        rules_fired: &mut Vec<u32>,
+        fired: &mut Vec<Fired>,
+        tracer: &mut T,
+    ) {
         // Guards first, when no tracer needs to see every node: most rules
         // of a large playbook fail on one compact test.
-        let screen = !T::SEES_NODES && !self.guards.is_empty();
-        if screen {
-            out.screen.clear();
-            out.screen.resize(self.rules.len(), true);
+        let screened = !T::SEES_NODES && !self.guards.is_empty();
+        if screened {
+            screen.clear();
+            screen.resize(self.rules.len(), true);
             for g in &self.guards {
                 // A rule fires only when all its `and`-ed tests are true; once one is not,
                 // its other tests are not looked at.
                 let r = g.rule as usize;
-                if out.screen[r] {
-                    out.screen[r] = leaf(&g.test, &ctx) == Some(Tri::True);
+                if screen[r] {
+                    screen[r] = leaf(&g.test, ctx) == Some(Tri::True);
                 }
             }
         }
         for (r, rule) in self.rules.iter().enumerate() {
-            if screen && !out.screen[r] {
+            if screened && !screen[r] {
                 continue;
             }
             // A rule whose guards are its whole condition holds when they all hold.
-            let decided = screen && self.guarded[r];
-            if !decided && eval(&rule.condition, &ctx, tracer) != Tri::True {
+            let decided = screened && self.guarded[r];
+            if !decided && eval(&rule.condition, ctx, tracer) != Tri::True {
                 continue;
             }
             if let Some(unless) = &rule.unless {
-                if eval(unless, &ctx, tracer) == Tri::True {
+                if eval(unless, ctx, tracer) == Tri::True {
                     continue;
                 }
             }
-            out.rules_fired.push(r as u32);
+            rules_fired.push(r as u32);
             for a in 0..rule.actions.len() {
                 fired.push(Fired {
                     rule: r as u32,
@@ -201,84 +203,98 @@ impl Program {
                 });
             }
         }
+    }
 
-        // Per-action suppression, before `max`.
-        let per_action: Vec<&Suppress> = self
-            .suppress
-            .iter()
-            .filter(|s| !s.actions.is_empty())
-            .collect();
-        if !per_action.is_empty() && !fired.is_empty() {
-            let mut blocked: Vec<u32> = Vec::new();
-            for s in per_action {
-                if s.actions
-                    .iter()
-                    .any(|a| fired.iter().any(|f| self.action_of(f) == *a))
-                    && eval(&s.condition, &ctx, tracer) != Tri::False
-                {
-                    blocked.extend(&s.actions);
+    /// Per-action suppression, before `max`: unknown suppresses.
+    #[inline]
+    fn suppress_actions<T: Tracer>(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        fired: &mut Vec<Fired>,
+        dropped: &mut Vec<(Fired, Dropped)>,
+        tracer: &mut T,
+    ) {
+        let per_action = self.suppress.iter().filter(|s| !s.actions.is_empty());
+        if fired.is_empty() {
+            return;
+        }
+        let mut blocked: Vec<u32> = Vec::new();
+        for s in per_action {
+            if s.actions
+                .iter()
+                .any(|a| fired.iter().any(|f| self.action_of(f) == *a))
+                && eval(&s.condition, ctx, tracer) != Tri::False
+            {
+                blocked.extend(&s.actions);
+            }
+        }
+        if !blocked.is_empty() {
+            fired.retain(|f| {
+                let keep = !blocked.contains(&self.action_of(f));
+                if !keep {
+                    dropped.push((*f, Dropped::Suppressed));
                 }
-            }
-            if !blocked.is_empty() {
-                fired.retain(|f| {
-                    let keep = !blocked.contains(&self.action_of(f));
-                    if !keep {
-                        out.dropped.push((*f, Dropped::Suppressed));
-                    }
-                    keep
-                });
-            }
+                keep
+            });
         }
+    }
 
-        // `max N`: keep the N of highest priority; ties to firing order.
-        if let Some(max) = self.max_actions {
-            if fired.len() > max {
-                let mut ranked: Vec<usize> = (0..fired.len()).collect();
-                ranked.sort_by(|&a, &b| {
-                    let pa = self.rules[fired[a].rule as usize].priority;
-                    let pb = self.rules[fired[b].rule as usize].priority;
-                    pb.total_cmp(&pa).then(a.cmp(&b))
-                });
-                let mut keep = vec![false; fired.len()];
-                for &i in ranked.iter().take(max) {
-                    keep[i] = true;
-                }
-                let mut i = 0;
-                fired.retain(|f| {
-                    let k = keep[i];
-                    i += 1;
-                    if !k {
-                        out.dropped.push((*f, Dropped::OverMax));
-                    }
-                    k
-                });
-            }
+    /// `max N`: keep the N of highest priority; ties to firing order.
+    #[inline]
+    fn cut_to_max(&self, fired: &mut Vec<Fired>, dropped: &mut Vec<(Fired, Dropped)>) {
+        let Some(max) = self.max_actions else {
+            return;
+        };
+        if fired.len() <= max {
+            return;
         }
+        let mut ranked: Vec<usize> = (0..fired.len()).collect();
+        ranked.sort_by(|&a, &b| {
+            let pa = self.rules[fired[a].rule as usize].priority;
+            let pb = self.rules[fired[b].rule as usize].priority;
+            pb.total_cmp(&pa).then(a.cmp(&b))
+        });
+        let mut keep = vec![false; fired.len()];
+        for &i in ranked.iter().take(max) {
+            keep[i] = true;
+        }
+        let mut i = 0;
+        fired.retain(|f| {
+            let k = keep[i];
+            i += 1;
+            if !k {
+                dropped.push((*f, Dropped::OverMax));
+            }
+            k
+        });
+    }
 
-        // Holdouts flag kept actions only.
-        if !fired.is_empty() {
-            let policy_held = self
-                .policy_holdout
-                .as_ref()
-                .is_some_and(|h| held_out(&h.salt, row.id, h.basis_points));
-            let mut rule_cache: Option<(u32, bool)> = None;
-            for f in fired.iter_mut() {
-                let rule = &self.rules[f.rule as usize];
-                let by_rule = match &rule.holdout {
-                    None => false,
-                    Some(h) => match rule_cache {
-                        Some((r, held)) if r == f.rule => held,
-                        _ => {
-                            let held = held_out(&h.salt, row.id, h.basis_points);
-                            rule_cache = Some((f.rule, held));
-                            held
-                        }
-                    },
-                };
-                f.holdout = policy_held || by_rule;
-            }
+    /// Holdouts flag kept actions only.
+    #[inline]
+    fn flag_holdouts(&self, id: &str, fired: &mut [Fired]) {
+        if fired.is_empty() {
+            return;
         }
-        out.actions = fired;
+        let policy_held = self
+            .policy_holdout
+            .as_ref()
+            .is_some_and(|h| held_out(&h.salt, id, h.basis_points));
+        let mut rule_cache: Option<(u32, bool)> = None;
+        for f in fired.iter_mut() {
+            let rule = &self.rules[f.rule as usize];
+            let by_rule = match &rule.holdout {
+                None => false,
+                Some(h) => match rule_cache {
+                    Some((r, held)) if r == f.rule => held,
+                    _ => {
+                        let held = held_out(&h.salt, id, h.basis_points);
+                        rule_cache = Some((f.rule, held));
+                        held
+                    }
+                },
+            };
+            f.holdout = policy_held || by_rule;
+        }
     }
 
     /// The index into `actions` of a fired action.
@@ -402,6 +418,58 @@ pub(super) fn leaf(c: &CKind, ctx: &Ctx<'_, '_>) -> Option<Tri> {
     })
 }
 
+/// Kleene `and`: false wins, then unknown.
+#[inline]
+fn all<T: Tracer>(items: &[C], ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
+    let mut result = Tri::True;
+    for item in items {
+        match eval(item, ctx, tracer) {
+            Tri::False => return Tri::False,
+            Tri::Unknown => result = Tri::Unknown,
+            Tri::True => {}
+        }
+    }
+    result
+}
+
+/// Kleene `or`: true wins, then unknown.
+#[inline]
+fn any<T: Tracer>(items: &[C], ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
+    let mut result = Tri::False;
+    for item in items {
+        match eval(item, ctx, tracer) {
+            Tri::True => return Tri::True,
+            Tri::Unknown => result = Tri::Unknown,
+            Tri::False => {}
+        }
+    }
+    result
+}
+
+/// `x in [a, b]` is `x = a or x = b`; a missing `x` is unknown.
+#[inline]
+fn in_list(v: Val<'_>, items: &[V], kind: CmpKind, negated: bool, ctx: &Ctx<'_, '_>) -> Tri {
+    if v == Val::Missing {
+        return Tri::Unknown;
+    }
+    let mut result = Tri::False;
+    for item in items {
+        match compare(CompareOp::Eq, kind, v, value(item, ctx)) {
+            Tri::True => {
+                result = Tri::True;
+                break;
+            }
+            Tri::Unknown => result = Tri::Unknown,
+            Tri::False => {}
+        }
+    }
+    if negated {
+        result.negate()
+    } else {
+        result
+    }
+}
+
 #[inline(never)]
 fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
     let result = match &c.kind {
@@ -415,34 +483,8 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
         | CKind::InStage { .. }
         | CKind::Reached { .. }
         | CKind::InSegment(_) => leaf(&c.kind, ctx).unwrap_or(Tri::Unknown),
-        CKind::And(items) => {
-            let mut result = Tri::True;
-            for item in items.iter() {
-                match eval(item, ctx, tracer) {
-                    Tri::False => {
-                        result = Tri::False;
-                        break;
-                    }
-                    Tri::Unknown => result = Tri::Unknown,
-                    Tri::True => {}
-                }
-            }
-            result
-        }
-        CKind::Or(items) => {
-            let mut result = Tri::False;
-            for item in items.iter() {
-                match eval(item, ctx, tracer) {
-                    Tri::True => {
-                        result = Tri::True;
-                        break;
-                    }
-                    Tri::Unknown => result = Tri::Unknown,
-                    Tri::False => {}
-                }
-            }
-            result
-        }
+        CKind::And(items) => all(items, ctx, tracer),
+        CKind::Or(items) => any(items, ctx, tracer),
         CKind::Not(inner) => eval(inner, ctx, tracer).negate(),
         CKind::IsTrue(v) => match value(v, ctx) {
             Val::Bool(b) => Tri::from_bool(b),
@@ -459,30 +501,7 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
             items,
             kind,
             negated,
-        } => {
-            let v = value(v, ctx);
-            if v == Val::Missing {
-                Tri::Unknown
-            } else {
-                // `x in [a, b]` is `x = a or x = b`.
-                let mut result = Tri::False;
-                for item in items.iter() {
-                    match compare(CompareOp::Eq, *kind, v, value(item, ctx)) {
-                        Tri::True => {
-                            result = Tri::True;
-                            break;
-                        }
-                        Tri::Unknown => result = Tri::Unknown,
-                        Tri::False => {}
-                    }
-                }
-                if *negated {
-                    result.negate()
-                } else {
-                    result
-                }
-            }
-        }
+        } => in_list(value(v, ctx), items, *kind, *negated, ctx),
         CKind::Has { list, item } => match value(list, ctx) {
             Val::List(l) => Tri::from_bool(l.for_each_item(|x| lower_eq(x, item))),
             _ => Tri::Unknown,

@@ -1,6 +1,5 @@
 //! The CSV path: header checks, chunks split into records, each record read and decided.
 
-use crate::check::model::Model;
 use crate::data::csv_in::{
     lone_carriage_return, read_header, ChunkError, Chunker, Header, MAX_COLUMNS,
 };
@@ -14,17 +13,18 @@ use crate::runner::output::Writer;
 
 use super::done::{reject, Done};
 use super::ids::hash_id;
-use super::rows::{decide, program_for, recycle, warn_near_columns};
+use super::rows::{bind_to, decide, recycle, warn_near_columns};
 use super::schedule::{drive, Emit};
 use super::{Failure, Input, Options, Out, Stats};
 use std::sync::atomic::Ordering;
 
+/// Reads and decides one CSV export, its header bound to the program.
 pub(super) fn run_csv(
-    model: &Model,
+    program: &Program,
     mut input: Input,
     options: &Options,
     out: &mut Out<'_>,
-) -> Result<(Program, Stats), Failure> {
+) -> Result<Stats, Failure> {
     let file = input.name.clone();
     let header: Header =
         read_header(&mut input.reader, options.delimiter).map_err(|e| chunk_failure(&file, e))?;
@@ -65,9 +65,9 @@ pub(super) fn run_csv(
             ),
         ))));
     }
-    warn_near_columns(model, &header.columns, options);
-    let (program, binding) = program_for(model, &file, &header.columns, options)?;
-    let writer = Writer::new(&program, options.out_format);
+    warn_near_columns(program, &header.columns, options);
+    let binding = bind_to(program, &file, &header.columns)?;
+    let writer = Writer::new(program, options.out_format);
     if !out.wrote_start {
         out.decisions
             .write_all(&writer.start())
@@ -100,7 +100,7 @@ pub(super) fn run_csv(
     };
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
-    Ok((program, stats))
+    Ok(stats)
 }
 
 pub(super) fn chunk_failure(file: &str, e: ChunkError) -> Failure {

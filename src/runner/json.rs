@@ -2,12 +2,12 @@
 //! read by the keys the program binds, and decided.
 
 use super::csv::chunk_failure;
+use crate::data::json_in::json_header;
 use super::done::{reject, Done};
 use super::ids::hash_id;
-use super::rows::{decide, program_for, recycle, warn_near_columns};
+use super::rows::{bind_to, decide, recycle, warn_near_columns};
 use super::schedule::{drive, Emit};
 use super::{write_start, Failure, Input, InputFormat, Options, Out, Stats};
-use crate::check::model::Model;
 use crate::data::csv_in::{ChunkError, Chunker};
 use crate::data::error::DataError;
 use crate::data::json_in::{parse_object, JsonCell, KeyOrder};
@@ -19,12 +19,13 @@ use crate::runner::output::Writer;
 use std::io::Read;
 
 /// NDJSON (in parallel, by lines) and JSON arrays (in parallel, by whole items).
+/// Reads and decides one JSON array or NDJSON export.
 pub(super) fn run_json(
-    model: &Model,
+    program: &Program,
     mut input: Input,
     options: &Options,
     out: &mut Out<'_>,
-) -> Result<(Program, Stats), Failure> {
+) -> Result<Stats, Failure> {
     let file = input.name.clone();
     let read_failure = |e: std::io::Error| {
         Failure::Data(Box::new(DataError::new(
@@ -42,8 +43,8 @@ pub(super) fn run_json(
             .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
             .map(|(_, item)| object_keys(item))
             .unwrap_or_default();
-        let (program, binding, header, index) = json_program(model, &file, keys, options)?;
-        let writer = Writer::new(&program, options.out_format);
+        let (binding, header, index) = json_binding(program, &file, keys, options)?;
+        let writer = Writer::new(program, options.out_format);
         write_start(out, &writer)?;
         let ctx = JsonContext {
             program: &program,
@@ -70,7 +71,7 @@ pub(super) fn run_json(
             None => chunker.next_chunk(),
         };
         let stats = drive(&program, options, out, next, job, &file)?;
-        return Ok((program, stats));
+        return Ok(stats);
     }
     // NDJSON: the first object's keys are the columns; read up to its line.
     let mut buf = Vec::new();
@@ -121,8 +122,8 @@ pub(super) fn run_json(
         .find(|l| !l.iter().all(u8::is_ascii_whitespace))
         .map(object_keys)
         .unwrap_or_default();
-    let (program, binding, header, index) = json_program(model, &file, keys, options)?;
-    let writer = Writer::new(&program, options.out_format);
+    let (binding, header, index) = json_binding(program, &file, keys, options)?;
+    let writer = Writer::new(program, options.out_format);
     write_start(out, &writer)?;
     let mut chunker = Chunker::new(
         input.reader,
@@ -168,7 +169,7 @@ pub(super) fn run_json(
     };
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
-    Ok((program, stats))
+    Ok(stats)
 }
 
 /// The keys of a JSON object (empty when it is not one).
@@ -178,39 +179,21 @@ pub(super) fn object_keys(bytes: &[u8]) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// JSON cells are looked up by key, so the "header" is the first record's keys plus every
-/// optional field's and journey's column: a key that only a later record has is still read.
-/// A required field's key absent from the first record is a missing column.
-pub(super) fn json_program(
-    model: &Model,
+/// Binds the program to a JSON export whose first record has these keys (see
+/// [`json_header`]): the binding, the header and the index of the keys it reads.
+pub(super) fn json_binding(
+    program: &Program,
     file: &str,
-    mut header: Vec<String>,
+    first_keys: Vec<String>,
     options: &Options,
-) -> Result<
-    (
-        Program,
-        Binding,
-        Vec<String>,
-        crate::data::json_in::ColumnIndex,
-    ),
-    Failure,
-> {
-    // The first record's own keys: the optional columns added below would hide a near miss.
-    warn_near_columns(model, &header, options);
-    let later = model
-        .fields
-        .iter()
-        .filter(|f| f.optional || header.is_empty())
-        .map(|f| f.column.clone())
-        .chain(model.journeys.iter().filter_map(|j| j.column.clone()));
-    for column in later.collect::<Vec<_>>() {
-        if !header.contains(&column) {
-            header.push(column);
-        }
-    }
-    let (program, binding) = program_for(model, file, &header, options)?;
+) -> Result<(Binding, Vec<String>, crate::data::json_in::ColumnIndex), Failure> {
+    // The first record's own keys: the optional columns added to the header would hide a
+    // near miss.
+    warn_near_columns(program, &first_keys, options);
+    let header = json_header(first_keys, &program.slots);
+    let binding = bind_to(program, file, &header)?;
     let index = json_index(&binding, &header);
-    Ok((program, binding, header, index))
+    Ok((binding, header, index))
 }
 
 /// One JSON object and where it stands: an NDJSON line, or an item of an array.

@@ -19,7 +19,6 @@ use crate::data::csv_in::CHUNK_BYTES;
 use crate::data::error::DataError;
 pub use crate::data::input::{Input, InputFormat};
 use crate::diagnostic::Diagnostic;
-use crate::eval::program::Program;
 use crate::runner::output::{OutFormat, Writer};
 use std::io::Write;
 use std::sync::atomic::AtomicU64;
@@ -179,7 +178,10 @@ fn run_into(
     options: &Options,
     out: &mut Out<'_>,
 ) -> Result<Summary, Failure> {
-    let mut total: Option<(Program, Stats)> = None;
+    // Lowered once for every export; each export's header is bound to it.
+    let mut program = crate::eval::lower(model);
+    program.decimal_comma |= options.decimal_comma;
+    let mut total: Option<Stats> = None;
     let mut files = Vec::new();
     if let Some(r) = out.rejects.as_deref_mut() {
         r.write_all(b"file,line,reason,record\n")
@@ -187,16 +189,16 @@ fn run_into(
     }
     for input in inputs {
         files.push(input.name.clone());
-        let (program, stats) = match input.format {
-            InputFormat::Csv => run_csv(model, input, options, out)?,
-            InputFormat::Ndjson | InputFormat::Json => run_json(model, input, options, out)?,
+        let stats = match input.format {
+            InputFormat::Csv => run_csv(&program, input, options, out)?,
+            InputFormat::Ndjson | InputFormat::Json => run_json(&program, input, options, out)?,
         };
         match &mut total {
-            Some((_, t)) => t.add(&stats),
-            None => total = Some((program, stats)),
+            Some(t) => t.add(&stats),
+            None => total = Some(stats),
         }
     }
-    let Some((program, stats)) = total else {
+    let Some(stats) = total else {
         return Err(Failure::Data(Box::new(DataError::new(
             "<none>",
             "no export to read",

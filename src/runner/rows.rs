@@ -1,32 +1,23 @@
 //! Binding the program to an export's header, and deciding one row.
 
 use super::{Failure, Options, Stats};
-use crate::check::model::Model;
 use crate::eval::program::Program;
 use crate::eval::run::{NoTrace, Tracer};
 use crate::eval::Tri;
-use crate::eval::{compile, Outcome};
+use crate::eval::{bind, Outcome};
 use crate::row::{Binding, Cell, Row};
 
-/// Compiles for this export's header, or says which columns are missing.
-pub(super) fn program_for(
-    model: &Model,
-    file: &str,
-    columns: &[String],
-    options: &Options,
-) -> Result<(Program, Binding), Failure> {
-    let (mut program, binding) =
-        compile(model, columns).map_err(|diagnostics| Failure::Columns {
-            file: file.to_string(),
-            diagnostics,
-        })?;
-    program.decimal_comma |= options.decimal_comma;
-    Ok((program, binding))
+/// Binds the program to this export's header, or says which columns are missing.
+pub(super) fn bind_to(program: &Program, file: &str, columns: &[String]) -> Result<Binding, Failure> {
+    bind(program, columns).map_err(|diagnostics| Failure::Columns {
+        file: file.to_string(),
+        diagnostics,
+    })
 }
 
 /// Keeps the `near-column` warnings for this header (issue 16.5).
-pub(super) fn warn_near_columns(model: &Model, columns: &[String], options: &Options) {
-    let near = crate::eval::near_columns(model, columns);
+pub(super) fn warn_near_columns(program: &Program, columns: &[String], options: &Options) {
+    let near = crate::eval::near_columns(&program.model, columns);
     if let Ok(mut warnings) = options.warnings.lock() {
         warnings.extend(near);
     }
