@@ -377,7 +377,6 @@ impl<'de> Visitor<'de> for CellVisitor {
     }
 }
 
-
 /// The columns of a JSON export. Cells are looked up by key, so the "header" is the first
 /// record's keys plus the column of every optional field and `from column` journey: a key
 /// that only a later record has is still read. A required field's key absent from the first

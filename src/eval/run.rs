@@ -129,7 +129,13 @@ impl Program {
             return;
         }
         let mut fired: Vec<Fired> = std::mem::take(&mut out.actions);
-        self.fire(&ctx, &mut out.screen, &mut out.rules_fired, &mut fired, tracer);
+        self.fire(
+            &ctx,
+            &mut out.screen,
+            &mut out.rules_fired,
+            &mut fired,
+            tracer,
+        );
         self.suppress_actions(&ctx, &mut fired, &mut out.dropped, tracer);
         self.cut_to_max(&mut fired, &mut out.dropped);
         self.flag_holdouts(row.id, &mut fired);

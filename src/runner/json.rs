@@ -2,7 +2,6 @@
 //! read by the keys the program binds, and decided.
 
 use super::csv::chunk_failure;
-use crate::data::json_in::json_header;
 use super::done::{reject, Done};
 use super::ids::hash_id;
 use super::rows::{bind_to, decide, recycle, warn_near_columns};
@@ -10,6 +9,7 @@ use super::schedule::{drive, Emit};
 use super::{write_start, Failure, Input, InputFormat, Options, Out, Stats};
 use crate::data::csv_in::{ChunkError, Chunker};
 use crate::data::error::DataError;
+use crate::data::json_in::json_header;
 use crate::data::json_in::{parse_object, JsonCell, KeyOrder};
 use crate::data::rows::{json_cells, json_index, json_prepare};
 use crate::eval::program::Program;
@@ -18,91 +18,76 @@ use crate::row::{Binding, Cell, Row};
 use crate::runner::output::Writer;
 use std::io::Read;
 
-/// NDJSON (in parallel, by lines) and JSON arrays (in parallel, by whole items).
 /// Reads and decides one JSON array or NDJSON export.
 pub(super) fn run_json(
+    program: &Program,
+    input: Input,
+    options: &Options,
+    out: &mut Out<'_>,
+) -> Result<Stats, Failure> {
+    match input.format {
+        InputFormat::Json => run_array(program, input, options, out),
+        _ => run_ndjson(program, input, options, out),
+    }
+}
+
+/// A JSON array, read item by item in chunks, as NDJSON is read line by line.
+fn run_array(
+    program: &Program,
+    input: Input,
+    options: &Options,
+    out: &mut Out<'_>,
+) -> Result<Stats, Failure> {
+    let file = input.name.clone();
+    // Read item by item, in chunks, as NDJSON is read line by line.
+    let mut chunker =
+        Chunker::new(input.reader, Vec::new(), 1, 0, b',', options.chunk_bytes).json_array();
+    let mut first = chunker.next_chunk().map_err(|e| chunk_failure(&file, e))?;
+    let keys = first
+        .as_ref()
+        .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
+        .map(|(_, item)| object_keys(item))
+        .unwrap_or_default();
+    let (binding, header, index) = json_binding(program, &file, keys, options)?;
+    let writer = Writer::new(program, options.out_format);
+    write_start(out, &writer)?;
+    let ctx = JsonContext {
+        program: &program,
+        binding: &binding,
+        writer: &writer,
+        header: &header,
+        index: &index,
+        file: &file,
+        options,
+    };
+    let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
+        let items = crate::data::json_array::items(&chunk.data, chunk.first_line);
+        let records = (chunk.first_item..)
+            .zip(items)
+            .map(|(item, (line, bytes))| JsonRecord {
+                bytes,
+                line: Some(line),
+                item,
+            });
+        json_chunk(&ctx, records, emit)
+    };
+    let next = || match first.take() {
+        Some(chunk) => Ok(Some(chunk)),
+        None => chunker.next_chunk(),
+    };
+    let stats = drive(&program, options, out, next, job, &file)?;
+    Ok(stats)
+}
+
+/// NDJSON: the first object's keys are the columns; the rest is read in chunks of lines.
+fn run_ndjson(
     program: &Program,
     mut input: Input,
     options: &Options,
     out: &mut Out<'_>,
 ) -> Result<Stats, Failure> {
     let file = input.name.clone();
-    let read_failure = |e: std::io::Error| {
-        Failure::Data(Box::new(DataError::new(
-            &file,
-            format!("cannot read the export: {e}"),
-        )))
-    };
-    if input.format == InputFormat::Json {
-        // Read item by item, in chunks, as NDJSON is read line by line.
-        let mut chunker =
-            Chunker::new(input.reader, Vec::new(), 1, 0, b',', options.chunk_bytes).json_array();
-        let mut first = chunker.next_chunk().map_err(|e| chunk_failure(&file, e))?;
-        let keys = first
-            .as_ref()
-            .and_then(|c| crate::data::json_array::items(&c.data, c.first_line).next())
-            .map(|(_, item)| object_keys(item))
-            .unwrap_or_default();
-        let (binding, header, index) = json_binding(program, &file, keys, options)?;
-        let writer = Writer::new(program, options.out_format);
-        write_start(out, &writer)?;
-        let ctx = JsonContext {
-            program: &program,
-            binding: &binding,
-            writer: &writer,
-            header: &header,
-            index: &index,
-            file: &file,
-            options,
-        };
-        let job = |chunk: &crate::data::csv_in::Chunk, emit: Emit<'_>| -> Done {
-            let items = crate::data::json_array::items(&chunk.data, chunk.first_line);
-            let records = (chunk.first_item..)
-                .zip(items)
-                .map(|(item, (line, bytes))| JsonRecord {
-                    bytes,
-                    line: Some(line),
-                    item,
-                });
-            json_chunk(&ctx, records, emit)
-        };
-        let next = || match first.take() {
-            Some(chunk) => Ok(Some(chunk)),
-            None => chunker.next_chunk(),
-        };
-        let stats = drive(&program, options, out, next, job, &file)?;
-        return Ok(stats);
-    }
-    // NDJSON: the first object's keys are the columns; read up to its line.
-    let mut buf = Vec::new();
-    let mut block = vec![0u8; 64 * 1024];
-    // Looked at each time the buffer has doubled (a look per read was quadratic in a long
-    // first line), and no further than the record limit.
-    let mut look_at = block.len();
-    loop {
-        let n = input.reader.read(&mut block).map_err(read_failure)?;
-        buf.extend_from_slice(&block[..n]);
-        let too_long = buf.len() > crate::data::csv_in::MAX_RECORD_BYTES;
-        if n != 0 && !too_long && buf.len() < look_at {
-            continue;
-        }
-        look_at = buf.len().saturating_mul(2);
-        let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
-        let first = text
-            .split_inclusive(|&b| b == b'\n')
-            .enumerate()
-            .find(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
-        let first_line_done = first.is_some_and(|(_, l)| l.ends_with(b"\n"));
-        let first_too_long =
-            first.is_some_and(|(_, l)| l.len() > crate::data::csv_in::MAX_RECORD_BYTES);
-        if too_long && (!first_line_done || first_too_long) {
-            let line = first.map_or(1, |(i, _)| i as u64 + 1);
-            return Err(chunk_failure(&file, ChunkError::TooLong { line }));
-        }
-        if n == 0 || first_line_done {
-            break;
-        }
-    }
+    let mut buf = first_line(&mut input, &file)?;
     let bom = if buf.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
@@ -170,6 +155,47 @@ pub(super) fn run_json(
     let next = || chunker.next_chunk();
     let stats = drive(&program, options, out, next, job, &file)?;
     Ok(stats)
+}
+
+/// The start of an NDJSON export up to the end of its first line that is not blank (or the
+/// whole export, when it has none), BOM included.
+fn first_line(input: &mut Input, file: &str) -> Result<Vec<u8>, Failure> {
+    let read_failure = |e: std::io::Error| {
+        Failure::Data(Box::new(DataError::new(
+            file,
+            format!("cannot read the export: {e}"),
+        )))
+    };
+    let mut buf = Vec::new();
+    let mut block = vec![0u8; 64 * 1024];
+    // Looked at each time the buffer has doubled (a look per read was quadratic in a long
+    // first line), and no further than the record limit.
+    let mut look_at = block.len();
+    loop {
+        let n = input.reader.read(&mut block).map_err(read_failure)?;
+        buf.extend_from_slice(&block[..n]);
+        let too_long = buf.len() > crate::data::csv_in::MAX_RECORD_BYTES;
+        if n != 0 && !too_long && buf.len() < look_at {
+            continue;
+        }
+        look_at = buf.len().saturating_mul(2);
+        let text = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf);
+        let first = text
+            .split_inclusive(|&b| b == b'\n')
+            .enumerate()
+            .find(|(_, l)| !l.iter().all(u8::is_ascii_whitespace));
+        let first_line_done = first.is_some_and(|(_, l)| l.ends_with(b"\n"));
+        let first_too_long =
+            first.is_some_and(|(_, l)| l.len() > crate::data::csv_in::MAX_RECORD_BYTES);
+        if too_long && (!first_line_done || first_too_long) {
+            let line = first.map_or(1, |(i, _)| i as u64 + 1);
+            return Err(chunk_failure(file, ChunkError::TooLong { line }));
+        }
+        if n == 0 || first_line_done {
+            break;
+        }
+    }
+    Ok(buf)
 }
 
 /// The keys of a JSON object (empty when it is not one).

@@ -8,7 +8,11 @@ use crate::eval::{bind, Outcome};
 use crate::row::{Binding, Cell, Row};
 
 /// Binds the program to this export's header, or says which columns are missing.
-pub(super) fn bind_to(program: &Program, file: &str, columns: &[String]) -> Result<Binding, Failure> {
+pub(super) fn bind_to(
+    program: &Program,
+    file: &str,
+    columns: &[String],
+) -> Result<Binding, Failure> {
     bind(program, columns).map_err(|diagnostics| Failure::Columns {
         file: file.to_string(),
         diagnostics,
