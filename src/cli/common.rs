@@ -41,23 +41,28 @@ pub fn load_checked(
     format: Format,
 ) -> Result<Option<(Loaded, Model)>, String> {
     let loaded = load(path)?;
-    let mut diagnostics = loaded.parsed.diagnostics.clone();
-    let mut model = None;
-    if diagnostics.is_empty() {
-        let checked = check::check(&loaded.parsed.playbook, &loaded.file.text, schema);
-        diagnostics = checked.diagnostics;
-        model = checked.model;
-    } else {
-        diagnostics = check::check_parsed(&loaded.parsed, &loaded.file.text);
+    Ok(checked(&loaded, schema, format).map(|m| (loaded, m)))
+}
+
+/// Checks the playbook; prints errors; the model when there are none.
+pub fn checked(loaded: &Loaded, schema: SchemaSource<'_>, format: Format) -> Option<Model> {
+    if !loaded.parsed.diagnostics.is_empty() {
+        let all = check::check_parsed(&loaded.parsed, &loaded.file.text);
+        let errors: Vec<Diagnostic> = all
+            .into_iter()
+            .filter(Diagnostic::shown_outside_check)
+            .collect();
+        report(&errors, loaded, format);
+        return None;
     }
-    // Warnings are for `check`; other commands show errors and the few warnings that say
-    // the playbook may mean something else than its author meant.
-    let errors: Vec<Diagnostic> = diagnostics
+    let checked = check::check(&loaded.parsed.playbook, &loaded.file.text, schema);
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
         .into_iter()
         .filter(Diagnostic::shown_outside_check)
         .collect();
-    report(&errors, &loaded, format);
-    Ok(model.map(|m| (loaded, m)))
+    report(&errors, loaded, format);
+    checked.model
 }
 
 /// `playbook eval klanten.csv regels.playbook`: the arguments the wrong way round. Said before

@@ -1,10 +1,8 @@
 //! `playbook diff OLD NEW EXPORT`: what a change to a playbook does to customers.
 
-use super::eval::checked;
 use super::files::{load, load_bytes, Loaded};
-use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::inputs::{model_for, open_inputs, InputArgs};
 use super::{usage_error, Exit};
-use crate::check::SchemaSource;
 use crate::diff::Differ;
 use crate::render::Format;
 use crate::runner::output::OutFormat;
@@ -116,27 +114,7 @@ pub fn run(args: DiffArgs) -> Exit {
             Ok(i) => i,
             Err(e) => return usage_error(e),
         };
-        let inferred = if loaded.parsed.playbook.schemas().next().is_none()
-            && loaded.parsed.diagnostics.is_empty()
-        {
-            match sample_for_inference(&mut inputs[0], &loaded.parsed.playbook, &args.input) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    eprint!(
-                        "{}",
-                        e.render(crate::render::use_color(std::io::stderr().is_terminal()))
-                    );
-                    return Exit::Findings;
-                }
-            }
-        } else {
-            None
-        };
-        let schema = match &inferred {
-            Some(f) => SchemaSource::Inferred(f),
-            None => SchemaSource::File,
-        };
-        let Some(model) = checked(loaded, schema, Format::Human) else {
+        let Some(model) = model_for(loaded, &mut inputs[0], &args.input, Format::Human) else {
             return Exit::Findings;
         };
         let (out, file) = match Temp::new(name) {

@@ -3,12 +3,11 @@
 use super::choices::{DecisionsFormat, DiagnosticsFormat, OnError};
 use super::common::{as_of, report};
 use super::files::{load, Loaded};
-use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::inputs::{model_for, open_inputs, InputArgs};
 use super::outfile::{commit_all, existing_file, output_identity, Identity, Target};
 use super::{usage_error, Exit};
-use crate::check::{self, SchemaSource};
+use crate::check::{self};
 use crate::data::error::DataError;
-use crate::diagnostic::Diagnostic;
 use crate::render::{self, Format};
 use crate::runner::output::OutFormat;
 use crate::runner::{self, Failure, Options, Sinks};
@@ -61,36 +60,8 @@ pub fn run(args: EvalArgs) -> Exit {
         Ok(d) => d,
         Err(e) => return usage_error(e),
     };
-    let exports: Vec<&std::path::Path> = args.exports.iter().map(PathBuf::as_path).collect();
-    if let Err(e) = super::common::swapped_arguments("eval", &args.playbook, &exports) {
+    if let Err(e) = usage_checks(&args) {
         return usage_error(e);
-    }
-    if args.rejects.is_some() && args.on_error != OnError::Skip {
-        return usage_error("--rejects needs --on-error skip");
-    }
-    if let Err(e) = check_outputs(&args) {
-        return usage_error(e);
-    }
-    // `-o beslissingen.xlsx` must not quietly write NDJSON into a file Excel cannot open.
-    // A device, FIFO or folder has no extension to go by (`-o /dev/null` is NDJSON; a folder
-    // gets its own error when written).
-    let regular_or_new = |p: &std::path::Path| {
-        !p.as_os_str().to_string_lossy().ends_with('/')
-            && std::fs::metadata(p).map_or(true, |m| m.is_file())
-    };
-    if let (None, Some(path)) = (args.format, args.output.as_deref()) {
-        if regular_or_new(path) && OutFormat::from_path(path).is_none() {
-            return usage_error(format!(
-                "-o {}: the format is chosen by the file's extension, and `{}` is not one \
-                 playbook writes: use .csv, .json, .ndjson (or .jsonl) or .txt (a table), \
-                 or give --format",
-                path.display(),
-                path.extension().map_or("(none)".to_string(), |e| format!(
-                    ".{}",
-                    e.to_string_lossy()
-                ))
-            ));
-        }
     }
     let loaded = match load(&args.playbook) {
         Ok(l) => l,
@@ -102,34 +73,10 @@ pub fn run(args: EvalArgs) -> Exit {
     };
 
     // Without a `customer` block, the schema comes from the first export.
-    let has_schema = loaded.parsed.playbook.schemas().next().is_some();
-    let inferred = if has_schema || !loaded.parsed.diagnostics.is_empty() {
-        None
-    } else {
-        match sample_for_inference(&mut inputs[0], &loaded.parsed.playbook, &args.input) {
-            Ok(fields) => Some(fields),
-            Err(e) => return data_error(&e),
-        }
-    };
-    let schema = match &inferred {
-        Some(fields) => SchemaSource::Inferred(fields),
-        None => SchemaSource::File,
-    };
-    let Some(model) = checked(&loaded, schema, Format::from(args.diagnostics)) else {
+    let format = Format::from(args.diagnostics);
+    let Some(model) = model_for(&loaded, &mut inputs[0], &args.input, format) else {
         return Exit::Findings;
     };
-
-    let terminal = std::io::stdout().is_terminal();
-    let out_format = args
-        .format
-        .map(OutFormat::from)
-        .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
-        .unwrap_or(if terminal && args.output.is_none() {
-            OutFormat::Table
-        } else {
-            OutFormat::Ndjson
-        });
-
     let progress_bytes = Arc::new(AtomicU64::new(0));
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let total_bytes: u64 = args
@@ -137,47 +84,14 @@ pub fn run(args: EvalArgs) -> Exit {
         .iter()
         .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
         .sum();
-    let options = Options {
+    let options = options(
+        &args,
         as_of,
-        threads: args
-            .threads
-            .map_or(Options::default().threads, usize::from)
-            .max(1),
-        on_error: args.on_error.into(),
-        out_format,
-        decimal_comma: args.input.decimal_comma,
-        delimiter: args.input.delimiter.map(|d| d as u8),
-        max_cell_lines: args.input.max_cell_lines,
-        progress: show_progress.then(|| Arc::clone(&progress_bytes)),
-        coverage: args.coverage,
-        ..Options::default()
-    };
-
-    let mut target = match Target::open(args.output.as_deref(), "the decisions") {
+        show_progress.then(|| Arc::clone(&progress_bytes)),
+    );
+    let (mut target, mut rejects, summary_file) = match open_targets(&args) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
-    };
-    let mut rejects = match args
-        .rejects
-        .as_deref()
-        .map(|p| Target::open_file(p, "the rejects"))
-        .transpose()
-    {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    let mut summary_file = match args
-        .summary
-        .as_deref()
-        .map(|p| Target::open_file(p, "the summary"))
-        .transpose()
-    {
-        Ok(s) => s,
-        Err(e) => {
-            target.discard();
-            rejects.into_iter().for_each(Target::discard);
-            return usage_error(e);
-        }
     };
     // Without a rejects file, every rejected row is named on standard error (even with -q):
     // nothing is dropped silently.
@@ -209,8 +123,62 @@ pub fn run(args: EvalArgs) -> Exit {
             Format::from(args.diagnostics),
         );
     }
+    let outputs = Outputs {
+        target,
+        rejects,
+        summary_file,
+    };
     match result {
-        Ok(summary) => {
+        Ok(summary) => finish(&args, &loaded, &model, summary, outputs),
+        Err(failure) => {
+            outputs.discard();
+            match failure {
+                Failure::Columns { file, diagnostics } => {
+                    eprintln!("error: the export {file} does not fit the playbook");
+                    report(&diagnostics, &loaded, Format::from(args.diagnostics));
+                    Exit::Findings
+                }
+                Failure::Data(e) => data_error(&e),
+                Failure::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
+                // The error names the output (outfile::Labeled).
+                Failure::Output(e) => usage_error(e),
+            }
+        }
+    }
+}
+
+/// The files a run writes, each committed only when the run succeeds.
+struct Outputs {
+    target: Target,
+    rejects: Option<Target>,
+    summary_file: Option<Target>,
+}
+
+impl Outputs {
+    fn discard(self) {
+        [Some(self.target), self.rejects, self.summary_file]
+            .into_iter()
+            .flatten()
+            .for_each(Target::discard);
+    }
+}
+
+/// After a run that read every export: the summary written and shown, the files committed,
+/// and what the run says about the playbook (rows all rejected, rules that never fired).
+fn finish(
+    args: &EvalArgs,
+    loaded: &Loaded,
+    model: &check::Model,
+    summary: runner::Summary,
+    outputs: Outputs,
+) -> Exit {
+    let Outputs {
+        target,
+        rejects,
+        mut summary_file,
+    } = outputs;
+    {
+        {
             if let Some(file) = &mut summary_file {
                 let json = serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n";
                 // A write error shows again, with its file named, when the files are committed.
@@ -236,39 +204,102 @@ pub fn run(args: EvalArgs) -> Exit {
                 return Exit::Findings;
             }
             if args.coverage {
-                let never: Vec<Diagnostic> = model
-                    .rules
-                    .iter()
-                    .zip(&summary.rules)
-                    .filter(|(_, s)| s.fired == 0)
-                    .map(|(rule, _)| {
-                        Diagnostic::new(
-                            crate::diagnostic::Code::NotFired,
-                            rule.condition.span,
-                            format!("the rule `{}` fired for no customer in this export", rule.name),
-                        )
-                        .label("never true here")
-                        .help("check the condition against the data: `playbook explain … --customer ID` shows why for one customer")
-                    })
-                    .collect();
-                report(&never, &loaded, Format::from(args.diagnostics));
+                let never = summary.not_fired(model);
+                report(&never, loaded, Format::from(args.diagnostics));
             }
             Exit::Ok
         }
-        Err(failure) => {
-            let outputs = [Some(target), rejects, summary_file];
-            outputs.into_iter().flatten().for_each(Target::discard);
-            match failure {
-                Failure::Columns { file, diagnostics } => {
-                    eprintln!("error: the export {file} does not fit the playbook");
-                    report(&diagnostics, &loaded, Format::from(args.diagnostics));
-                    Exit::Findings
-                }
-                Failure::Data(e) => data_error(&e),
-                Failure::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Exit::Ok,
-                // The error names the output (outfile::Labeled).
-                Failure::Output(e) => usage_error(e),
-            }
+    }
+}
+
+/// Usage errors found from the arguments alone, before anything is read.
+fn usage_checks(args: &EvalArgs) -> Result<(), String> {
+    let exports: Vec<&std::path::Path> = args.exports.iter().map(PathBuf::as_path).collect();
+    super::common::swapped_arguments("eval", &args.playbook, &exports)?;
+    if args.rejects.is_some() && args.on_error != OnError::Skip {
+        return Err("--rejects needs --on-error skip".to_string());
+    }
+    check_outputs(args)?;
+    // `-o beslissingen.xlsx` must not quietly write NDJSON into a file Excel cannot open.
+    // A device, FIFO or folder has no extension to go by (`-o /dev/null` is NDJSON; a folder
+    // gets its own error when written).
+    let regular_or_new = |p: &std::path::Path| {
+        !p.as_os_str().to_string_lossy().ends_with('/')
+            && std::fs::metadata(p).map_or(true, |m| m.is_file())
+    };
+    if let (None, Some(path)) = (args.format, args.output.as_deref()) {
+        if regular_or_new(path) && OutFormat::from_path(path).is_none() {
+            return Err(format!(
+                "-o {}: the format is chosen by the file's extension, and `{}` is not one \
+                 playbook writes: use .csv, .json, .ndjson (or .jsonl) or .txt (a table), \
+                 or give --format",
+                path.display(),
+                path.extension().map_or("(none)".to_string(), |e| format!(
+                    ".{}",
+                    e.to_string_lossy()
+                ))
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The run's configuration from the arguments.
+fn options(args: &EvalArgs, as_of: i32, progress: Option<Arc<AtomicU64>>) -> Options {
+    let terminal = std::io::stdout().is_terminal();
+    let out_format = args
+        .format
+        .map(OutFormat::from)
+        .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
+        .unwrap_or(if terminal && args.output.is_none() {
+            OutFormat::Table
+        } else {
+            OutFormat::Ndjson
+        });
+    Options {
+        as_of,
+        threads: args
+            .threads
+            .map_or(Options::default().threads, usize::from)
+            .max(1),
+        on_error: args.on_error.into(),
+        out_format,
+        decimal_comma: args.input.decimal_comma,
+        delimiter: args.input.delimiter.map(|d| d as u8),
+        max_cell_lines: args.input.max_cell_lines,
+        progress,
+        coverage: args.coverage,
+        ..Options::default()
+    }
+}
+
+/// Opens the decisions, rejects and summary outputs (nothing is replaced until the run
+/// succeeds); on an error the ones already opened are discarded.
+fn open_targets(args: &EvalArgs) -> Result<(Target, Option<Target>, Option<Target>), String> {
+    let target = Target::open(args.output.as_deref(), "the decisions")?;
+    let rejects = match args
+        .rejects
+        .as_deref()
+        .map(|p| Target::open_file(p, "the rejects"))
+        .transpose()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            target.discard();
+            return Err(e);
+        }
+    };
+    match args
+        .summary
+        .as_deref()
+        .map(|p| Target::open_file(p, "the summary"))
+        .transpose()
+    {
+        Ok(s) => Ok((target, rejects, s)),
+        Err(e) => {
+            target.discard();
+            rejects.into_iter().for_each(Target::discard);
+            Err(e)
         }
     }
 }
@@ -277,31 +308,6 @@ fn data_error(e: &DataError) -> Exit {
     let color = render::use_color(std::io::stderr().is_terminal());
     eprint!("{}", e.render(color));
     Exit::Findings
-}
-
-/// Checks the playbook; prints errors; the model when there are none.
-pub(crate) fn checked(
-    loaded: &Loaded,
-    schema: SchemaSource<'_>,
-    format: Format,
-) -> Option<check::Model> {
-    if !loaded.parsed.diagnostics.is_empty() {
-        let all = check::check_parsed(&loaded.parsed, &loaded.file.text);
-        let errors: Vec<Diagnostic> = all
-            .into_iter()
-            .filter(Diagnostic::shown_outside_check)
-            .collect();
-        report(&errors, loaded, format);
-        return None;
-    }
-    let checked = check::check(&loaded.parsed.playbook, &loaded.file.text, schema);
-    let errors: Vec<Diagnostic> = checked
-        .diagnostics
-        .into_iter()
-        .filter(Diagnostic::shown_outside_check)
-        .collect();
-    report(&errors, loaded, format);
-    checked.model
 }
 
 /// At most this many worker threads: more only costs memory (each holds chunks).

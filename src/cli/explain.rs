@@ -1,11 +1,9 @@
 //! `playbook explain PLAYBOOK EXPORT --customer ID`: why this customer got their decision.
 
 use super::common::{as_of, report};
-use super::eval::checked;
 use super::files::load;
-use super::inputs::{open_inputs, sample_for_inference, InputArgs};
+use super::inputs::{model_for, open_inputs, InputArgs};
 use super::{usage_error, Exit};
-use crate::check::SchemaSource;
 use crate::data::error::DataError;
 use crate::render::{self, Format};
 use crate::runner::{self, Failure, Found, OnError, Options};
@@ -42,21 +40,7 @@ pub fn run(args: ExplainArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let mut input = inputs.remove(0);
-    let inferred = if loaded.parsed.playbook.schemas().next().is_none()
-        && loaded.parsed.diagnostics.is_empty()
-    {
-        match sample_for_inference(&mut input, &loaded.parsed.playbook, &args.input) {
-            Ok(f) => Some(f),
-            Err(e) => return data_error(&e),
-        }
-    } else {
-        None
-    };
-    let schema = match &inferred {
-        Some(f) => SchemaSource::Inferred(f),
-        None => SchemaSource::File,
-    };
-    let Some(model) = checked(&loaded, schema, Format::Human) else {
+    let Some(model) = model_for(&loaded, &mut input, &args.input, Format::Human) else {
         return Exit::Findings;
     };
     let wanted = args.customer.trim().to_string();

@@ -64,3 +64,35 @@ pub fn sample_for_inference(
     }
     Ok(inferred.fields)
 }
+
+/// The checked model of a loaded playbook, for this export: without a `customer` block, the
+/// fields are inferred from the export's first rows. Problems (the playbook's, or a data
+/// error while sampling) are printed; `None` then.
+pub fn model_for(
+    loaded: &super::files::Loaded,
+    input: &mut Input,
+    args: &InputArgs,
+    format: crate::render::Format,
+) -> Option<crate::check::Model> {
+    use crate::check::SchemaSource;
+    let inferred = if loaded.parsed.playbook.schemas().next().is_none()
+        && loaded.parsed.diagnostics.is_empty()
+    {
+        match sample_for_inference(input, &loaded.parsed.playbook, args) {
+            Ok(fields) => Some(fields),
+            Err(e) => {
+                let color =
+                    crate::render::use_color(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+                eprint!("{}", e.render(color));
+                return None;
+            }
+        }
+    } else {
+        None
+    };
+    let schema = match &inferred {
+        Some(fields) => SchemaSource::Inferred(fields),
+        None => SchemaSource::File,
+    };
+    super::common::checked(loaded, schema, format)
+}

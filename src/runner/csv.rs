@@ -96,10 +96,10 @@ pub(super) fn run_csv(
             delimiter,
             lf_only,
         };
-        csv_chunk(&program, &writer, &file, chunk, &csv, options, emit)
+        csv_chunk(program, &writer, &file, chunk, &csv, options, emit)
     };
     let next = || chunker.next_chunk();
-    let stats = drive(&program, options, out, next, job, &file)?;
+    let stats = drive(program, options, out, next, job, &file)?;
     Ok(stats)
 }
 

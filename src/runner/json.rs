@@ -52,7 +52,7 @@ fn run_array(
     let writer = Writer::new(program, options.out_format);
     write_start(out, &writer)?;
     let ctx = JsonContext {
-        program: &program,
+        program: program,
         binding: &binding,
         writer: &writer,
         header: &header,
@@ -75,7 +75,7 @@ fn run_array(
         Some(chunk) => Ok(Some(chunk)),
         None => chunker.next_chunk(),
     };
-    let stats = drive(&program, options, out, next, job, &file)?;
+    let stats = drive(program, options, out, next, job, &file)?;
     Ok(stats)
 }
 
@@ -120,7 +120,7 @@ fn run_ndjson(
     )
     .without_quotes();
     let ctx = JsonContext {
-        program: &program,
+        program: program,
         binding: &binding,
         writer: &writer,
         header: &header,
@@ -153,7 +153,7 @@ fn run_ndjson(
         json_chunk(&ctx, records, emit)
     };
     let next = || chunker.next_chunk();
-    let stats = drive(&program, options, out, next, job, &file)?;
+    let stats = drive(program, options, out, next, job, &file)?;
     Ok(stats)
 }
 

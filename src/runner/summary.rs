@@ -166,6 +166,24 @@ pub struct ActionSummary {
 }
 
 impl Summary {
+    /// `not-fired` warnings: the rules of `model` (the one this run decided by) that fired
+    /// for no customer of the export (`eval --coverage`).
+    pub fn not_fired(&self, model: &crate::check::Model) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::{Code, Diagnostic};
+        (model.rules.iter().zip(&self.rules))
+            .filter(|(_, s)| s.fired == 0)
+            .map(|(rule, _)| {
+                Diagnostic::new(
+                    Code::NotFired,
+                    rule.condition.span,
+                    format!("the rule `{}` fired for no customer in this export", rule.name),
+                )
+                .label("never true here")
+                .help("check the condition against the data: `playbook explain … --customer ID` shows why for one customer")
+            })
+            .collect()
+    }
+
     pub fn new(
         program: &Program,
         stats: &Stats,
