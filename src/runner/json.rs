@@ -52,7 +52,7 @@ fn run_array(
     let writer = Writer::new(program, options.out_format);
     write_start(out, &writer)?;
     let ctx = JsonContext {
-        program: program,
+        program,
         binding: &binding,
         writer: &writer,
         header: &header,
@@ -120,7 +120,7 @@ fn run_ndjson(
     )
     .without_quotes();
     let ctx = JsonContext {
-        program: program,
+        program,
         binding: &binding,
         writer: &writer,
         header: &header,
