@@ -11,205 +11,106 @@ pub enum Severity {
     Warning,
 }
 
-/// Every kind of problem has a stable code; `docs/language.md` has an entry for each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Code {
+/// Declares the code table once: each code's variant, stable name and severity. `ALL`,
+/// `name` and `severity` are made from it, so a new code cannot miss one of them.
+macro_rules! codes {
+    ($($(#[$doc:meta])* $code:ident = $name:literal, $severity:ident;)*) => {
+        /// Every kind of problem has a stable code; `docs/language.md` has an entry for each
+        /// (`tests/architecture.rs` holds the two together).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $($(#[$doc])* $code,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$code),*];
+
+            /// The stable name after `playbook::`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Code::$code => $name,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$code => codes!(@severity $severity),)*
+                }
+            }
+        }
+    };
+    (@severity error) => { Severity::Error };
+    (@severity warning) => { Severity::Warning };
+}
+
+codes! {
     // Reading the file.
-    SyntaxError,
-    InvalidUtf8,
-    TooLarge,
-    TooDeep,
+    SyntaxError = "syntax-error", error;
+    InvalidUtf8 = "invalid-utf8", error;
+    TooLarge = "too-large", error;
+    TooDeep = "too-deep", error;
     // Names.
-    UnknownField,
-    UnknownStage,
-    UnknownSegment,
-    UnknownJourney,
-    UnknownAction,
-    UnknownWord,
-    UnknownFunction,
-    DuplicateField,
-    DuplicateName,
-    DuplicateRule,
-    DuplicateKey,
-    DuplicateItem,
-    SegmentCycle,
-    JourneyCycle,
+    UnknownField = "unknown-field", error;
+    UnknownStage = "unknown-stage", error;
+    UnknownSegment = "unknown-segment", error;
+    UnknownJourney = "unknown-journey", error;
+    UnknownAction = "unknown-action", error;
+    UnknownWord = "unknown-word", error;
+    UnknownFunction = "unknown-function", error;
+    DuplicateField = "duplicate-field", error;
+    DuplicateName = "duplicate-name", error;
+    DuplicateRule = "duplicate-rule", error;
+    DuplicateKey = "duplicate-key", error;
+    DuplicateItem = "duplicate-item", error;
+    SegmentCycle = "segment-cycle", error;
+    JourneyCycle = "journey-cycle", error;
     // Types and values.
-    TypeMismatch,
-    NotACondition,
-    NotAList,
-    NotADate,
-    NotANumber,
-    NotText,
-    LiteralComparison,
-    OrderedWords,
-    InvalidDate,
-    InvalidFormat,
-    InvalidHoldout,
-    HoldoutNeedsSalt,
-    InvalidVia,
-    ReversedBetween,
-    InvalidModifier,
-    EmptyJourney,
-    TestValue,
+    TypeMismatch = "type-mismatch", error;
+    NotACondition = "not-a-condition", error;
+    NotAList = "not-a-list", error;
+    NotADate = "not-a-date", error;
+    NotANumber = "not-a-number", error;
+    NotText = "not-text", error;
+    LiteralComparison = "literal-comparison", error;
+    OrderedWords = "ordered-words", error;
+    InvalidDate = "invalid-date", error;
+    InvalidFormat = "invalid-format", error;
+    InvalidHoldout = "invalid-holdout", error;
+    HoldoutNeedsSalt = "holdout-needs-salt", error;
+    InvalidVia = "invalid-via", error;
+    ReversedBetween = "reversed-between", warning;
+    InvalidModifier = "invalid-modifier", error;
+    EmptyJourney = "empty-journey", error;
+    TestValue = "test-value", error;
     // Against an export.
-    MissingColumn,
+    MissingColumn = "missing-column", error;
     /// An optional field's column is absent, but one differs from it only by case, invisible
     /// characters or how accents are written.
-    NearColumn,
+    NearColumn = "near-column", warning;
     // Lints.
-    UnusedSegment,
-    NeverFires,
-    UnreachableStage,
-    DuplicateLogic,
-    MaxZero,
-    ThousandsSeparator,
-    OptionalKey,
-    GivenColumn,
-    UnusedAction,
-    NotFired,
-    ConfusableName,
-    BidiCodepoint,
-    NullComparison,
+    UnusedSegment = "unused-segment", warning;
+    NeverFires = "never-fires", warning;
+    UnreachableStage = "unreachable-stage", warning;
+    DuplicateLogic = "duplicate-logic", warning;
+    MaxZero = "max-zero", warning;
+    ThousandsSeparator = "thousands-separator", warning;
+    OptionalKey = "optional-key", warning;
+    GivenColumn = "given-column", warning;
+    UnusedAction = "unused-action", warning;
+    NotFired = "not-fired", warning;
+    ConfusableName = "confusable-name", warning;
+    BidiCodepoint = "bidi-codepoint", warning;
+    NullComparison = "null-comparison", warning;
     // Tests.
-    TestFailed,
+    TestFailed = "test-failed", error;
 }
 
 impl Code {
-    pub const ALL: &'static [Code] = &[
-        Code::SyntaxError,
-        Code::InvalidUtf8,
-        Code::TooLarge,
-        Code::TooDeep,
-        Code::UnknownField,
-        Code::UnknownStage,
-        Code::UnknownSegment,
-        Code::UnknownJourney,
-        Code::UnknownAction,
-        Code::UnknownWord,
-        Code::UnknownFunction,
-        Code::DuplicateField,
-        Code::DuplicateName,
-        Code::DuplicateRule,
-        Code::DuplicateKey,
-        Code::DuplicateItem,
-        Code::SegmentCycle,
-        Code::JourneyCycle,
-        Code::TypeMismatch,
-        Code::NotACondition,
-        Code::NotAList,
-        Code::NotADate,
-        Code::NotANumber,
-        Code::NotText,
-        Code::LiteralComparison,
-        Code::OrderedWords,
-        Code::InvalidDate,
-        Code::InvalidFormat,
-        Code::InvalidHoldout,
-        Code::HoldoutNeedsSalt,
-        Code::InvalidVia,
-        Code::ReversedBetween,
-        Code::InvalidModifier,
-        Code::EmptyJourney,
-        Code::TestValue,
-        Code::MissingColumn,
-        Code::NearColumn,
-        Code::UnusedSegment,
-        Code::NeverFires,
-        Code::UnreachableStage,
-        Code::DuplicateLogic,
-        Code::MaxZero,
-        Code::ThousandsSeparator,
-        Code::OptionalKey,
-        Code::GivenColumn,
-        Code::UnusedAction,
-        Code::NotFired,
-        Code::ConfusableName,
-        Code::BidiCodepoint,
-        Code::NullComparison,
-        Code::TestFailed,
-    ];
-
-    /// The stable name after `playbook::`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Code::SyntaxError => "syntax-error",
-            Code::InvalidUtf8 => "invalid-utf8",
-            Code::TooLarge => "too-large",
-            Code::TooDeep => "too-deep",
-            Code::UnknownField => "unknown-field",
-            Code::UnknownStage => "unknown-stage",
-            Code::UnknownSegment => "unknown-segment",
-            Code::UnknownJourney => "unknown-journey",
-            Code::UnknownAction => "unknown-action",
-            Code::UnknownWord => "unknown-word",
-            Code::UnknownFunction => "unknown-function",
-            Code::DuplicateField => "duplicate-field",
-            Code::DuplicateName => "duplicate-name",
-            Code::DuplicateRule => "duplicate-rule",
-            Code::DuplicateKey => "duplicate-key",
-            Code::DuplicateItem => "duplicate-item",
-            Code::SegmentCycle => "segment-cycle",
-            Code::JourneyCycle => "journey-cycle",
-            Code::TypeMismatch => "type-mismatch",
-            Code::NotACondition => "not-a-condition",
-            Code::NotAList => "not-a-list",
-            Code::NotADate => "not-a-date",
-            Code::NotANumber => "not-a-number",
-            Code::NotText => "not-text",
-            Code::LiteralComparison => "literal-comparison",
-            Code::OrderedWords => "ordered-words",
-            Code::InvalidDate => "invalid-date",
-            Code::InvalidFormat => "invalid-format",
-            Code::InvalidHoldout => "invalid-holdout",
-            Code::HoldoutNeedsSalt => "holdout-needs-salt",
-            Code::InvalidVia => "invalid-via",
-            Code::ReversedBetween => "reversed-between",
-            Code::InvalidModifier => "invalid-modifier",
-            Code::EmptyJourney => "empty-journey",
-            Code::TestValue => "test-value",
-            Code::MissingColumn => "missing-column",
-            Code::NearColumn => "near-column",
-            Code::UnusedSegment => "unused-segment",
-            Code::NeverFires => "never-fires",
-            Code::UnreachableStage => "unreachable-stage",
-            Code::DuplicateLogic => "duplicate-logic",
-            Code::MaxZero => "max-zero",
-            Code::ThousandsSeparator => "thousands-separator",
-            Code::OptionalKey => "optional-key",
-            Code::GivenColumn => "given-column",
-            Code::UnusedAction => "unused-action",
-            Code::NotFired => "not-fired",
-            Code::ConfusableName => "confusable-name",
-            Code::BidiCodepoint => "bidi-codepoint",
-            Code::NullComparison => "null-comparison",
-            Code::TestFailed => "test-failed",
-        }
+    /// The anchor of the code's section in docs/language.md (`### playbook::NAME`).
+    pub fn docs_anchor(self) -> String {
+        format!("playbook{}", self.name())
     }
 
-    pub fn severity(self) -> Severity {
-        match self {
-            Code::ReversedBetween
-            | Code::UnusedSegment
-            | Code::NeverFires
-            | Code::UnreachableStage
-            | Code::DuplicateLogic
-            | Code::MaxZero
-            | Code::ThousandsSeparator
-            | Code::OptionalKey
-            | Code::GivenColumn
-            | Code::UnusedAction
-            | Code::NotFired
-            | Code::ConfusableName
-            | Code::BidiCodepoint
-            | Code::NullComparison
-            | Code::NearColumn => Severity::Warning,
-            _ => Severity::Error,
-        }
-    }
-}
-
-impl Code {
     /// A warning that every command shows, not only `check`: one that means the playbook may
     /// decide something other than its author meant (language.md §11, `50.000`).
     pub fn shown_by_every_command(self) -> bool {
@@ -228,6 +129,20 @@ impl fmt::Display for Code {
     }
 }
 
+/// What kind of problem a diagnostic reports, where a later step acts on it (merging,
+/// replacing or dropping diagnostics): decided by this, never by the message's words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fact {
+    #[default]
+    Plain,
+    /// A reserved word used as a plain name (the fast parser lets it through).
+    ReservedAsName,
+    /// A Dutch keyword where an English one belongs (`en`, `wanneer`).
+    DutchKeyword,
+    /// A name with a `-`, reported where it is declared.
+    DashedName,
+}
+
 /// A labelled place in the source.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Label {
@@ -244,6 +159,8 @@ pub struct Diagnostic {
     /// The first label is the primary place.
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// What kind of problem this is, for the steps that act on it.
+    pub fact: Fact,
 }
 
 impl Diagnostic {
@@ -254,6 +171,7 @@ impl Diagnostic {
             message: message.into(),
             labels: vec![Label { span, text: None }],
             help: None,
+            fact: Fact::Plain,
         }
     }
 
@@ -277,6 +195,12 @@ impl Diagnostic {
     /// What commands other than `check` show: errors, and the warnings every command shows.
     pub fn shown_outside_check(&self) -> bool {
         self.is_error() || self.code.shown_by_every_command()
+    }
+
+    /// Tags what kind of problem this is (see [`Fact`]).
+    pub fn fact(mut self, fact: Fact) -> Diagnostic {
+        self.fact = fact;
+        self
     }
 
     pub fn help(mut self, text: impl Into<String>) -> Diagnostic {

@@ -88,6 +88,36 @@ fn clean_playbooks() {
     }
 }
 
+/// The code table and the docs' list of codes hold each other: every code has its section
+/// (`### playbook::NAME`, linked as `#playbookNAME`), and every section is a code.
+#[test]
+fn every_code_has_its_section_in_the_language_docs() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/language.md"))
+            .expect("docs/language.md");
+    let sections: Vec<&str> = docs
+        .lines()
+        .filter_map(|l| l.strip_prefix("### playbook::"))
+        .map(str::trim)
+        .collect();
+    for code in playbook::diagnostic::Code::ALL {
+        assert!(
+            sections.contains(&code.name()),
+            "docs/language.md has no section `### playbook::{}`",
+            code.name()
+        );
+        assert_eq!(code.docs_anchor(), format!("playbook{}", code.name()));
+    }
+    for section in &sections {
+        assert!(
+            playbook::diagnostic::Code::ALL
+                .iter()
+                .any(|c| c.name() == *section),
+            "docs/language.md describes `playbook::{section}`, which is no code"
+        );
+    }
+}
+
 #[test]
 fn every_error_fixture_is_named_by_a_code() {
     let codes: Vec<&str> = playbook::diagnostic::Code::ALL

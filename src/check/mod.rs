@@ -4,10 +4,13 @@
 //! placeholder of type `Error`, which every later check accepts, so each
 //! mistake is reported once and the rest of the file is still checked.
 
-mod items;
 mod lints;
 pub mod model;
+mod names;
 mod resolve;
+mod rules;
+mod schema;
+mod test_blocks;
 #[cfg(test)]
 mod tests;
 mod text;

@@ -2,7 +2,7 @@
 
 use super::model::*;
 use super::{Checker, Named};
-use crate::ast::{CompareOp, Expr, ExprKind, Span};
+use crate::ast::{CompareOp, Expr, ExprKind, Name, Span, TextOp};
 use crate::diagnostic::{suggestion_help, Code, Diagnostic};
 
 fn cond_at(kind: CondKind, span: Span) -> Cond {
@@ -55,67 +55,8 @@ impl Checker<'_> {
             ExprKind::Or(items) => CondKind::Or(items.iter().map(|i| self.cond(i)).collect()),
             ExprKind::Not(inner) => CondKind::Not(Box::new(self.cond(inner))),
             ExprKind::Paren(inner) => return self.cond(inner),
-            ExprKind::CustomerIn { negated, target } => {
-                let kind = match self.lookup_named(&target.text) {
-                    Some(named @ Named::Stage { journey, stage }) => {
-                        self.use_named(named, target.span);
-                        CondKind::InStage { journey, stage }
-                    }
-                    Some(named @ Named::Segment(s)) => {
-                        self.use_named(named, target.span);
-                        CondKind::InSegment(s)
-                    }
-                    Some(Named::Journey(_)) => {
-                        self.error(
-                            Diagnostic::new(
-                                Code::UnknownSegment,
-                                target.span,
-                                format!("`{}` is a journey; `customer in` takes a stage or a segment", target.text),
-                            )
-                            .help("name one of its stages: `customer in STAGE`, or `customer reached STAGE`"),
-                        );
-                        CondKind::Invalid
-                    }
-                    None => {
-                        self.unknown_named(target, Code::UnknownSegment, "stage or segment", |n| {
-                            !matches!(n, Named::Journey(_))
-                        });
-                        CondKind::Invalid
-                    }
-                };
-                if *negated {
-                    CondKind::Not(Box::new(cond_at(kind, span)))
-                } else {
-                    kind
-                }
-            }
-            ExprKind::Reached(name) => match self.lookup_named(&name.text) {
-                Some(named @ Named::Stage { journey, stage }) => {
-                    self.use_named(named, name.span);
-                    CondKind::Reached { journey, stage }
-                }
-                Some(Named::Segment(s)) => {
-                    // Meant as a use: no "never used" warning on top of this error.
-                    if let Some(u) = self.segment_uses.get_mut(s) {
-                        *u += 1;
-                    }
-                    self.error(
-                        Diagnostic::new(
-                            Code::UnknownStage,
-                            name.span,
-                            format!("`{}` is a segment; `reached` takes a stage", name.text),
-                        )
-                        .help(format!("write `customer in {}`", name.text)),
-                    );
-                    CondKind::Invalid
-                }
-                _ => {
-                    self.unknown_named(name, Code::UnknownStage, "stage", |n| {
-                        matches!(n, Named::Stage { .. })
-                    });
-                    CondKind::Invalid
-                }
-            },
+            ExprKind::CustomerIn { negated, target } => self.customer_in(*negated, target, span),
+            ExprKind::Reached(name) => self.reached(name),
             ExprKind::Compare { op, left, right } => self.compare(*op, left, right, span),
             ExprKind::Between { value, low, high } => {
                 let v = self.value(value);
@@ -130,63 +71,9 @@ impl Checker<'_> {
                 value,
                 negated,
                 items,
-            } => {
-                let v = self.value(value);
-                if v.ty == ValueType::List {
-                    self.error(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            value.span,
-                            "a list cannot be compared with `in`",
-                        )
-                        .help("to test one item of a list, write `F has \"x\"`"),
-                    );
-                }
-                let items = items.iter().map(|i| self.list_item(i, &v)).collect();
-                CondKind::InList {
-                    value: v,
-                    items,
-                    negated: *negated,
-                }
-            }
-            ExprKind::Has { list, item } => {
-                let v = self.value(list);
-                if !matches!(v.ty, ValueType::List | ValueType::Error) {
-                    let ty = self.type_name(v.ty);
-                    self.error(
-                        Diagnostic::new(Code::NotAList, list.span, format!("`has` needs a list, and this is {ty}"))
-                            .label("not a list")
-                            .help("`has` tests a `list of text` field; for text use `contains`, for one word `is`"),
-                    );
-                }
-                CondKind::Has {
-                    list: v,
-                    item: self.pattern(item),
-                }
-            }
-            ExprKind::TextTest { op, value, pattern } => {
-                let v = self.value(value);
-                if !matches!(
-                    v.ty,
-                    ValueType::Text | ValueType::Word(_) | ValueType::Error
-                ) {
-                    let ty = self.type_name(v.ty);
-                    self.error(
-                        Diagnostic::new(
-                            Code::NotText,
-                            value.span,
-                            format!("`{}` needs text, and this is {ty}", op.keyword()),
-                        )
-                        .label("not text")
-                        .help("`contains`, `starts with` and `ends with` test a text field; compare numbers with `=`, `<`, `>`"),
-                    );
-                }
-                CondKind::Text {
-                    op: *op,
-                    value: v,
-                    pattern: self.pattern(pattern),
-                }
-            }
+            } => self.in_list(value, *negated, items),
+            ExprKind::Has { list, item } => self.has(list, item),
+            ExprKind::TextTest { op, value, pattern } => self.text_test(*op, value, pattern),
             ExprKind::IsMissing { value, negated } => CondKind::Missing {
                 value: self.value(value),
                 negated: *negated,
@@ -195,28 +82,7 @@ impl Checker<'_> {
                 value,
                 negated,
                 word,
-            } => {
-                let v = self.value(value);
-                let w = self.literal_like(word, &v);
-                let op = if *negated {
-                    CompareOp::Ne
-                } else {
-                    CompareOp::Eq
-                };
-                if v.ty == ValueType::List {
-                    self.error(
-                        Diagnostic::new(
-                            Code::TypeMismatch,
-                            value.span,
-                            "a list cannot be compared with one word",
-                        )
-                        .help("to test one item of a list, write `F has \"x\"`"),
-                    );
-                    CondKind::Invalid
-                } else {
-                    self.typed_compare(op, v, w, span)
-                }
-            }
+            } => self.is_word(value, *negated, word, span),
             ExprKind::Within { date, days, future } => CondKind::Within {
                 date: self.date_value(date, "within"),
                 days: self.days(days),
@@ -232,28 +98,190 @@ impl Checker<'_> {
             },
             ExprKind::Bool(b) => CondKind::Const(*b),
             ExprKind::Name(name) => self.bare_name_condition(name, span),
-            _ => {
-                let v = self.value(e);
-                match v.ty {
-                    ValueType::Bool => CondKind::IsTrue(v),
-                    ValueType::Error => CondKind::Invalid,
-                    ty => {
-                        let ty = self.type_name(ty);
-                        self.error(
-                            Diagnostic::new(
-                                Code::NotACondition,
-                                span,
-                                format!("this is {ty}, not a condition"),
-                            )
-                            .label("not true or false")
-                            .help("compare it with something, e.g. `… > 3`"),
-                        );
-                        CondKind::Invalid
-                    }
-                }
-            }
+            _ => self.value_as_condition(e, span),
         };
         cond_at(kind, span)
+    }
+
+    /// `customer in STAGE-OR-SEGMENT` (negated: `customer not in`).
+    fn customer_in(&mut self, negated: bool, target: &Name, span: Span) -> CondKind {
+        let kind = match self.lookup_named(&target.text) {
+            Some(named @ Named::Stage { journey, stage }) => {
+                self.use_named(named, target.span);
+                CondKind::InStage { journey, stage }
+            }
+            Some(named @ Named::Segment(s)) => {
+                self.use_named(named, target.span);
+                CondKind::InSegment(s)
+            }
+            Some(Named::Journey(_)) => {
+                self.error(
+                    Diagnostic::new(
+                        Code::UnknownSegment,
+                        target.span,
+                        format!(
+                            "`{}` is a journey; `customer in` takes a stage or a segment",
+                            target.text
+                        ),
+                    )
+                    .help(
+                        "name one of its stages: `customer in STAGE`, or `customer reached STAGE`",
+                    ),
+                );
+                CondKind::Invalid
+            }
+            None => {
+                self.unknown_named(target, Code::UnknownSegment, "stage or segment", |n| {
+                    !matches!(n, Named::Journey(_))
+                });
+                CondKind::Invalid
+            }
+        };
+        if negated {
+            CondKind::Not(Box::new(cond_at(kind, span)))
+        } else {
+            kind
+        }
+    }
+
+    /// `customer reached STAGE`.
+    fn reached(&mut self, name: &Name) -> CondKind {
+        match self.lookup_named(&name.text) {
+            Some(named @ Named::Stage { journey, stage }) => {
+                self.use_named(named, name.span);
+                CondKind::Reached { journey, stage }
+            }
+            Some(Named::Segment(s)) => {
+                // Meant as a use: no "never used" warning on top of this error.
+                if let Some(u) = self.segment_uses.get_mut(s) {
+                    *u += 1;
+                }
+                self.error(
+                    Diagnostic::new(
+                        Code::UnknownStage,
+                        name.span,
+                        format!("`{}` is a segment; `reached` takes a stage", name.text),
+                    )
+                    .help(format!("write `customer in {}`", name.text)),
+                );
+                CondKind::Invalid
+            }
+            _ => {
+                self.unknown_named(name, Code::UnknownStage, "stage", |n| {
+                    matches!(n, Named::Stage { .. })
+                });
+                CondKind::Invalid
+            }
+        }
+    }
+
+    /// `x in [a, b]` (negated: `not in`).
+    fn in_list(&mut self, value: &Expr, negated: bool, items: &[Expr]) -> CondKind {
+        let v = self.value(value);
+        if v.ty == ValueType::List {
+            self.error(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    value.span,
+                    "a list cannot be compared with `in`",
+                )
+                .help("to test one item of a list, write `F has \"x\"`"),
+            );
+        }
+        let items = items.iter().map(|i| self.list_item(i, &v)).collect();
+        CondKind::InList {
+            value: v,
+            items,
+            negated,
+        }
+    }
+
+    /// `LIST has "x"`.
+    fn has(&mut self, list: &Expr, item: &Expr) -> CondKind {
+        let v = self.value(list);
+        if !matches!(v.ty, ValueType::List | ValueType::Error) {
+            let ty = self.type_name(v.ty);
+            self.error(
+                Diagnostic::new(Code::NotAList, list.span, format!("`has` needs a list, and this is {ty}"))
+                    .label("not a list")
+                    .help("`has` tests a `list of text` field; for text use `contains`, for one word `is`"),
+            );
+        }
+        CondKind::Has {
+            list: v,
+            item: self.pattern(item),
+        }
+    }
+
+    /// `contains`, `starts with`, `ends with`.
+    fn text_test(&mut self, op: TextOp, value: &Expr, pattern: &Expr) -> CondKind {
+        let v = self.value(value);
+        if !matches!(
+            v.ty,
+            ValueType::Text | ValueType::Word(_) | ValueType::Error
+        ) {
+            let ty = self.type_name(v.ty);
+            self.error(
+                Diagnostic::new(
+                    Code::NotText,
+                    value.span,
+                    format!("`{}` needs text, and this is {ty}", op.keyword()),
+                )
+                .label("not text")
+                .help("`contains`, `starts with` and `ends with` test a text field; compare numbers with `=`, `<`, `>`"),
+            );
+        }
+        CondKind::Text {
+            op,
+            value: v,
+            pattern: self.pattern(pattern),
+        }
+    }
+
+    /// `F is WORD` (negated: `is not`).
+    fn is_word(&mut self, value: &Expr, negated: bool, word: &Expr, span: Span) -> CondKind {
+        let v = self.value(value);
+        let w = self.literal_like(word, &v);
+        let op = if negated {
+            CompareOp::Ne
+        } else {
+            CompareOp::Eq
+        };
+        if v.ty == ValueType::List {
+            self.error(
+                Diagnostic::new(
+                    Code::TypeMismatch,
+                    value.span,
+                    "a list cannot be compared with one word",
+                )
+                .help("to test one item of a list, write `F has \"x\"`"),
+            );
+            CondKind::Invalid
+        } else {
+            self.typed_compare(op, v, w, span)
+        }
+    }
+
+    /// Any other expression standing as a condition: a bool value, or an error.
+    fn value_as_condition(&mut self, e: &Expr, span: Span) -> CondKind {
+        let v = self.value(e);
+        match v.ty {
+            ValueType::Bool => CondKind::IsTrue(v),
+            ValueType::Error => CondKind::Invalid,
+            ty => {
+                let ty = self.type_name(ty);
+                self.error(
+                    Diagnostic::new(
+                        Code::NotACondition,
+                        span,
+                        format!("this is {ty}, not a condition"),
+                    )
+                    .label("not true or false")
+                    .help("compare it with something, e.g. `… > 3`"),
+                );
+                CondKind::Invalid
+            }
+        }
     }
 
     fn days(&mut self, days: &crate::ast::Number) -> f64 {

@@ -5,7 +5,7 @@
 //! the `null-comparison` warning, which has no error to ride on).
 
 use crate::ast::{ExprKind, FieldType, Playbook, Span};
-use crate::diagnostic::{Code, Diagnostic, Label, Severity};
+use crate::diagnostic::{Code, Diagnostic, Fact, Label, Severity};
 
 /// Dutch words a marketer may write for the language's keywords.
 const DUTCH: &[(&str, &str)] = &[
@@ -157,7 +157,7 @@ pub fn refine(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
     let mut kept: Vec<(Span, String)> = Vec::new();
     diags.retain(|d| {
         let key = (d.span(), d.message.clone());
-        if d.message.contains("English keywords") && kept.contains(&key) {
+        if d.fact == Fact::DutchKeyword && kept.contains(&key) {
             return false;
         }
         kept.push(key);
@@ -200,6 +200,7 @@ fn dutch_keyword(
         &format!("write `{english}`"),
         "the keywords are English: `when … then …`, `and`, `or`, `not`, `unless`, `customer in` (names and texts may be Dutch)".to_string(),
     );
+    d.fact = Fact::DutchKeyword;
     true
 }
 
@@ -208,7 +209,7 @@ fn dutch_keyword(
 pub fn drop_dashed_uses(source: &str, reported: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
     let dashed: Vec<&str> = reported
         .iter()
-        .filter(|d| d.message.contains("has a `-`"))
+        .filter(|d| d.fact == Fact::DashedName)
         .filter_map(|d| source.get(d.span().range()))
         .collect();
     if dashed.is_empty() {
@@ -221,7 +222,7 @@ pub fn drop_dashed_uses(source: &str, reported: &[Diagnostic], diags: &mut Vec<D
         .collect();
     diags.retain(|d| {
         let (start, end) = (d.span().start as usize, d.span().end as usize);
-        d.message.contains("has a `-`") || !uses.iter().any(|&(a, b)| start < b && a < end)
+        d.fact == Fact::DashedName || !uses.iter().any(|&(a, b)| start < b && a < end)
     });
 }
 
@@ -323,6 +324,7 @@ fn name_with_spaces_or_dash(source: &str, d: &mut Diagnostic, at: usize) -> bool
             "write this name in quotes, or with `_`",
             format!("write `{keyword} \"{name}\"` (and `\"{name}\"` where it is used), or `{keyword} {underscored}`"),
         );
+        d.fact = Fact::DashedName;
         return true;
     }
     if name.contains(' ') {

@@ -5,7 +5,7 @@
 
 use super::{Rule, MAX_EXPR_DEPTH, MAX_PREFIX_RUN};
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fact};
 use pest::iterators::{Pair, Pairs};
 use std::iter::Peekable;
 
@@ -230,20 +230,20 @@ fn has_keyword(pair: &Pair<'_, Rule>, keyword: Rule) -> bool {
 
 // ───────────────────────────── tokens ─────────────────────────────
 
-/// The message of the error for a reserved word used as a plain name. The fast parser lets
-/// such a word through (see grammar/expr-fast.pest); `syntax::parse_part` replaces this error
-/// by the full parser's description of the item.
-pub(super) const RESERVED_AS_NAME: &str = "a reserved word is used as a name";
+/// The message of the error for a reserved word used as a plain name (tagged
+/// [`Fact::ReservedAsName`]). The fast parser lets such a word through (see
+/// grammar/expr-fast.pest); `syntax::parse_part` replaces this error by the full parser's
+/// description of the item.
+const RESERVED_AS_NAME: &str = "a reserved word is used as a name";
 
 /// A plain name's text, unless it is a reserved word.
 fn plain(ident: &Pair<'_, Rule>) -> Result<String> {
     let text = ident.as_str();
     if super::RESERVED.contains(&text) {
-        return Err(Diagnostic::new(
-            Code::SyntaxError,
-            span_of(ident),
-            RESERVED_AS_NAME,
-        ));
+        return Err(
+            Diagnostic::new(Code::SyntaxError, span_of(ident), RESERVED_AS_NAME)
+                .fact(Fact::ReservedAsName),
+        );
     }
     Ok(text.to_string())
 }

@@ -2,12 +2,15 @@
 
 mod error;
 pub mod habits;
+pub mod keywords;
 mod lower;
 pub mod thousands;
 
 use crate::ast::{Item, Playbook, Span};
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Fact};
 use pest::Parser;
+
+pub use keywords::RESERVED;
 
 /// The parser every playbook goes through. Its `Rule` enum stays inside this module.
 mod fast {
@@ -39,49 +42,6 @@ pub const MAX_EXPR_DEPTH: u32 = 128;
 pub const MAX_RULES: usize = 25_000;
 /// The most diagnostics reported for one file; the rest are counted.
 pub const MAX_DIAGNOSTICS: usize = 500;
-
-/// Words that cannot be plain names (grammar rule `reserved`); quote them to use one as a name.
-pub const RESERVED: &[&str] = &[
-    "and",
-    "or",
-    "not",
-    "in",
-    "is",
-    "customer",
-    "when",
-    "then",
-    "unless",
-    "rule",
-    "priority",
-    "holdout",
-    "via",
-    "between",
-    "has",
-    "contains",
-    "starts",
-    "ends",
-    "within",
-    "more",
-    "anniversary",
-    "missing",
-    "present",
-    "true",
-    "false",
-    "stage",
-    "journey",
-    "segment",
-    "actions",
-    "policy",
-    "suppress",
-    "max",
-    "decimal",
-    "test",
-    "expect",
-    "playbook",
-    "key",
-    "from",
-    "format",
-];
 
 /// The result of parsing: the items that parsed, and every syntax problem.
 pub struct Parsed {
@@ -247,7 +207,7 @@ fn parse_part(whole: &str, start: usize, end: usize) -> Part {
                                     true
                                 }
                                 // Not valid after all: the full parser says why.
-                                Err(diag) if diag.message == lower::RESERVED_AS_NAME => {
+                                Err(diag) if diag.fact == Fact::ReservedAsName => {
                                     skipped.push(Span::new(offset + start, offset + span.end()));
                                     diagnostics
                                         .push(shift(reparse_bad_item(source, start, span), offset));
