@@ -518,6 +518,7 @@ pages! {
     language => "docs/language.md", 0;
     reliability => "docs/reliability.md", 0;
     benchmarks => "docs/benchmarks.md", 0;
+    architecture => "docs/architecture.md", 0;
 }
 
 /// The ```sh blocks, every one of them listed in NOT_RUN and nothing more.

@@ -1,4 +1,4 @@
-//! Checking: names, types and lints. Turns the AST into a resolved [`Model`].
+//! Checking: names, types and lints. Turns the AST into a resolved [`Model`](crate::check::Model).
 //!
 //! The checker never stops at the first problem: an unknown name becomes a
 //! placeholder of type `Error`, which every later check accepts, so each

@@ -6,7 +6,7 @@ use crate::ast::Span;
 use crate::check::model::{self as m, Model, Type};
 use crate::row::{Slot, SlotKind};
 
-/// Lowers a checked model into a program: no export is needed (see [`super::bind`]).
+/// Lowers a checked model into a program: no export is needed (see `bind`).
 pub fn lower(model: &Model) -> Program {
     let mut slots: Vec<Slot> = model.fields.iter().map(field_slot).collect();
     let mut c = Compiler {

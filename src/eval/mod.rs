@@ -1,5 +1,5 @@
-//! Evaluation: a checked model lowered once into a [`Program`], bound to an export's header
-//! ([`bind`]), and run per customer.
+//! Evaluation: a checked model lowered once into a [`Program`](crate::eval::Program), bound to an export's header
+//! ([`bind`](crate::eval::bind())), and run per customer.
 
 pub mod bind;
 pub mod decision;

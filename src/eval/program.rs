@@ -294,7 +294,7 @@ fn guard<'c>(c: &'c C, found: &mut Vec<&'c CKind>) -> bool {
     }
 }
 
-/// A test that must hold for a rule to fire (see [`guard`]).
+/// A test that must hold for a rule to fire (see `guard`).
 #[derive(Clone, Debug)]
 pub struct Guard {
     pub rule: u32,

@@ -4,7 +4,7 @@
 //! was written: two-space indentation; schema fields, stage conditions and the `=` of
 //! segments aligned; one clause per line in rules (an unnamed rule with only `when … then
 //! …` stays on one line when it fits); single spaces around operators; parentheses only
-//! where written. Lists and long conditions are filled into lines of at most [`WIDTH`]
+//! where written. Lists and long conditions are filled into lines of at most `WIDTH`
 //! columns. Quoted names stay quoted and `weeks` stay weeks, so the file parses back to
 //! the same tree.
 //!

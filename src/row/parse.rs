@@ -36,7 +36,7 @@ impl Numbers {
 
 /// Parses one cell. `Err` holds the reason, for a data error.
 ///
-/// Most cells are read inline by [`plain_cell`]; only the others take the full reader with
+/// Most cells are read inline by `plain_cell`; only the others take the full reader with
 /// its trimming and messages.
 #[inline(always)]
 pub fn parse_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r>, String> {

@@ -1,9 +1,9 @@
 //! `playbook sql`: a checked playbook compiled to one SQL query.
 //!
-//! The model is lowered to a [`Program`] (no header needed) whose slots are then bound to
+//! The model is lowered to a [`Program`](crate::eval::Program) (no header needed) whose slots are then bound to
 //! the columns the script reads: the export's own header when it is known when compiling,
 //! else the columns the model names. The program's resolved conditions are written as SQL
-//! (see `expr`), spelled for one engine by a [`Dialect`].
+//! (see `expr`), spelled for one engine by a [`Dialect`](crate::sql::dialect::Dialect).
 
 pub mod dialect;
 mod expr;

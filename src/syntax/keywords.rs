@@ -156,6 +156,36 @@ mod tests {
         }
     }
 
+    /// Every rule of the grammars says what it is: a `///` line right above it (pest carries
+    /// it onto the rule's variant).
+    #[test]
+    fn every_grammar_rule_has_a_doc_line() {
+        let files = [
+            grammar(),
+            include_str!("../../grammar/expr-fast.pest"),
+            include_str!("../../grammar/expr-full.pest"),
+        ];
+        for text in files {
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let Some((name, rest)) = line.split_once(" = ") else {
+                    continue;
+                };
+                let is_rule = !name.is_empty()
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && rest
+                        .trim_start_matches(['_', '@', '$', '!'])
+                        .starts_with('{');
+                if is_rule {
+                    assert!(
+                        i > 0 && lines[i - 1].starts_with("///"),
+                        "the grammar rule `{name}` has no `///` line"
+                    );
+                }
+            }
+        }
+    }
+
     /// The grammar's `reserved` rule accepts a word exactly when RESERVED lists it.
     #[test]
     fn the_grammars_reserved_words_are_the_tables() {
