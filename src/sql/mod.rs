@@ -76,46 +76,10 @@ struct RunTimeHeader {
     key_from: Vec<String>,
 }
 
-/// Compiles a checked model to SQL for one engine. Err(message): the
-/// engine cannot run this shape (a usage error, not a playbook problem).
-pub fn compile(
-    model: &Model,
-    as_of: i32,
-    source: &Source<'_>,
-    dialect: &dyn Dialect,
-) -> Result<Result<String, String>, Vec<Diagnostic>> {
-    let at_run_time = matches!(source, Source::Csv { .. })
-        && dialect
-            .script_shape()
-            .is_some_and(|s| s.header_at_run_time());
-    let program = crate::eval::lower(model);
-    let mut cols = match source {
-        // The export's header read when compiling: column problems are
-        // `eval`'s own diagnostics, and the key is chosen as `eval` does.
-        Source::Csv {
-            file_columns: Some(columns),
-            ..
-        } => {
-            let names: Vec<String> = columns
-                .iter()
-                .map(|c| c.strip_prefix('\u{feff}').unwrap_or(c).to_string())
-                .collect();
-            let binding = crate::eval::bind(&program, &names)?;
-            Columns { names, binding }
-        }
-        Source::Csv { .. } if at_run_time => {
-            named_columns(&program, model, &["id", "customer_id"])?
-        }
-        Source::Table { key, .. } => named_columns(&program, model, &[key.unwrap_or("id")])?,
-        Source::Csv { .. } => named_columns(&program, model, &["id"])?,
-    };
-    // A table's id column named by --key is the key, even where a field is named `id`.
-    if let (Source::Table { key: Some(k), .. }, None) = (source, model.key_field) {
-        if let Some(i) = cols.names.iter().position(|h| h == k) {
-            cols.binding.key_column = i;
-        }
-    }
-    let run_time = at_run_time.then(|| {
+impl RunTimeHeader {
+    /// What the export's header must hold; without a `key` field, the key is
+    /// chosen when the script runs, and `cols` gets a column of its own for it.
+    fn new(model: &Model, cols: &mut Columns) -> Self {
         let key_from: Vec<String> = match model.key_field {
             Some(_) => Vec::new(),
             None => vec!["id".to_string(), "customer_id".to_string()],
@@ -155,7 +119,49 @@ pub fn compile(
             may_lack,
             key_from,
         }
-    });
+    }
+}
+
+/// Compiles a checked model to SQL for one engine. Err(message): the
+/// engine cannot run this shape (a usage error, not a playbook problem).
+pub fn compile(
+    model: &Model,
+    as_of: i32,
+    source: &Source<'_>,
+    dialect: &dyn Dialect,
+) -> Result<Result<String, String>, Vec<Diagnostic>> {
+    let at_run_time = matches!(source, Source::Csv { .. })
+        && dialect
+            .script_shape()
+            .is_some_and(|s| s.header_at_run_time());
+    let program = crate::eval::lower(model);
+    let mut cols = match source {
+        // The export's header read when compiling: column problems are
+        // `eval`'s own diagnostics, and the key is chosen as `eval` does.
+        Source::Csv {
+            file_columns: Some(columns),
+            ..
+        } => {
+            let names: Vec<String> = columns
+                .iter()
+                .map(|c| c.strip_prefix('\u{feff}').unwrap_or(c).to_string())
+                .collect();
+            let binding = crate::eval::bind(&program, &names)?;
+            Columns { names, binding }
+        }
+        Source::Csv { .. } if at_run_time => {
+            named_columns(&program, model, &["id", "customer_id"])?
+        }
+        Source::Table { key, .. } => named_columns(&program, model, &[key.unwrap_or("id")])?,
+        Source::Csv { .. } => named_columns(&program, model, &["id"])?,
+    };
+    // A table's id column named by --key is the key, even where a field is named `id`.
+    if let (Source::Table { key: Some(k), .. }, None) = (source, model.key_field) {
+        if let Some(i) = cols.names.iter().position(|h| h == k) {
+            cols.binding.key_column = i;
+        }
+    }
+    let run_time = at_run_time.then(|| RunTimeHeader::new(model, &mut cols));
     Ok(script(
         &program,
         &cols,
