@@ -61,6 +61,7 @@ fn known(env: &Env, value: &str, test: &str) -> String {
     )
 }
 
+/// A condition as a SQL boolean (NULL: unknown).
 pub fn cond(c: &C, env: &Env) -> String {
     match &c.kind {
         CKind::Const(Tri::True) => "TRUE".into(),
@@ -125,58 +126,15 @@ pub fn cond(c: &C, env: &Env) -> String {
             items,
             kind,
             negated,
-        } => {
-            let x = value(v, env);
-            let any = if items.is_empty() {
-                "FALSE".to_string()
-            } else {
-                let parts: Vec<String> = items
-                    .iter()
-                    .map(|i| compare(CompareOp::Eq, *kind, v, i, env))
-                    .collect();
-                format!("({})", parts.join(" OR "))
-            };
-            let test = if *negated { format!("NOT {any}") } else { any };
-            known(env, &x, &test)
-        }
-        CKind::Has { list, item } => {
-            let l = value(list, env);
-            if item.is_empty() {
-                // Empty items are dropped from lists, so nothing has "".
-                return known(env, &l, "FALSE");
-            }
-            known(env, &l, &env.d.list_has(&l, &env.d.text(item)))
-        }
+        } => in_list(v, items, *kind, *negated, env),
+        CKind::Has { list, item } => has(list, item, env),
         CKind::Text {
             op,
             value: v,
             pattern,
             ..
-        } => {
-            let t = text_written(v, env);
-            let lower = env.d.lower(&t);
-            let p = env.d.text(pattern);
-            let test = match op {
-                TextOp::StartsWith => env.d.starts_with(&lower, &p),
-                TextOp::EndsWith => env.d.ends_with(&lower, &p),
-                TextOp::Contains => env.d.contains(&lower, &p),
-            };
-            known(env, &t, &test)
-        }
-        CKind::WordIn { value: v, set } => {
-            let x = value(v, env);
-            let words: Vec<String> = set
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b)
-                .map(|(i, _)| i.to_string())
-                .collect();
-            if words.is_empty() {
-                known(env, &x, "FALSE")
-            } else {
-                format!("({x} IN ({}))", words.join(", "))
-            }
-        }
+        } => text_test(*op, v, pattern, env),
+        CKind::WordIn { value: v, set } => word_in(v, set, env),
         CKind::Missing { value: v, negated } => format!(
             "({} IS {}NULL)",
             value(v, env),
@@ -198,6 +156,61 @@ pub fn cond(c: &C, env: &Env) -> String {
             date_within(&value(date, env), a, b, env)
         }
         CKind::Anniversary { date, days } => anniversary_within(&value(date, env), *days, env),
+    }
+}
+
+/// `value in [items]` (negated: `not in`), unknown when the value is missing.
+fn in_list(v: &V, items: &[V], kind: CmpKind, negated: bool, env: &Env) -> String {
+    let x = value(v, env);
+    let any = if items.is_empty() {
+        "FALSE".to_string()
+    } else {
+        let parts: Vec<String> = items
+            .iter()
+            .map(|i| compare(CompareOp::Eq, kind, v, i, env))
+            .collect();
+        format!("({})", parts.join(" OR "))
+    };
+    let test = if negated { format!("NOT {any}") } else { any };
+    known(env, &x, &test)
+}
+
+/// `list has item`, unknown when the list is missing.
+fn has(list: &V, item: &str, env: &Env) -> String {
+    let l = value(list, env);
+    if item.is_empty() {
+        // Empty items are dropped from lists, so nothing has "".
+        return known(env, &l, "FALSE");
+    }
+    known(env, &l, &env.d.list_has(&l, &env.d.text(item)))
+}
+
+/// `starts with` / `ends with` / `contains` on the text as written, lower-cased.
+fn text_test(op: TextOp, v: &V, pattern: &str, env: &Env) -> String {
+    let t = text_written(v, env);
+    let lower = env.d.lower(&t);
+    let p = env.d.text(pattern);
+    let test = match op {
+        TextOp::StartsWith => env.d.starts_with(&lower, &p),
+        TextOp::EndsWith => env.d.ends_with(&lower, &p),
+        TextOp::Contains => env.d.contains(&lower, &p),
+    };
+    known(env, &t, &test)
+}
+
+/// A `one of` value among the words of `set` (by index).
+fn word_in(v: &V, set: &[bool], env: &Env) -> String {
+    let x = value(v, env);
+    let words: Vec<String> = set
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b)
+        .map(|(i, _)| i.to_string())
+        .collect();
+    if words.is_empty() {
+        known(env, &x, "FALSE")
+    } else {
+        format!("({x} IN ({}))", words.join(", "))
     }
 }
 
