@@ -70,6 +70,29 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     Checked { model, diagnostics }
 }
 
+/// A parsed file checked as every command but `check` checks it: the model when the file
+/// has no syntax errors and checks clean, and the diagnostics such a command shows (errors,
+/// and the warnings that say the playbook may mean something else than meant).
+pub fn check_for_use(
+    parsed: &crate::syntax::Parsed,
+    source: &str,
+    schema: SchemaSource<'_>,
+) -> Checked {
+    let (model, all) = if parsed.diagnostics.is_empty() {
+        let checked = check(&parsed.playbook, source, schema);
+        (checked.model, checked.diagnostics)
+    } else {
+        (None, check_parsed(parsed, source))
+    };
+    Checked {
+        model,
+        diagnostics: all
+            .into_iter()
+            .filter(Diagnostic::shown_outside_check)
+            .collect(),
+    }
+}
+
 /// Every problem in a parsed file: syntax errors, then what checking the items
 /// that did parse finds. A finding that a skipped (broken) item may have caused,
 /// such as an unknown name that the broken item mentions, is left out.

@@ -46,22 +46,8 @@ pub fn load_checked(
 
 /// Checks the playbook; prints errors; the model when there are none.
 pub fn checked(loaded: &Loaded, schema: SchemaSource<'_>, format: Format) -> Option<Model> {
-    if !loaded.parsed.diagnostics.is_empty() {
-        let all = check::check_parsed(&loaded.parsed, &loaded.file.text);
-        let errors: Vec<Diagnostic> = all
-            .into_iter()
-            .filter(Diagnostic::shown_outside_check)
-            .collect();
-        report(&errors, loaded, format);
-        return None;
-    }
-    let checked = check::check(&loaded.parsed.playbook, &loaded.file.text, schema);
-    let errors: Vec<Diagnostic> = checked
-        .diagnostics
-        .into_iter()
-        .filter(Diagnostic::shown_outside_check)
-        .collect();
-    report(&errors, loaded, format);
+    let checked = check::check_for_use(&loaded.parsed, &loaded.file.text, schema);
+    report(&checked.diagnostics, loaded, format);
     checked.model
 }
 
