@@ -113,8 +113,9 @@ fn against_export(
 ) -> Result<(Vec<Diagnostic>, Vec<crate::data::error::DataError>), String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
     let playbook = &loaded.parsed.playbook;
-    let fields =
-        sample_for_inference(&mut inputs[0], playbook, input).map_err(|e| e.to_string())?;
+    let fields = sample_for_inference(&mut inputs[0], playbook, input, false)
+        .map_err(|e| e.to_string())?
+        .fields;
     let header: Vec<String> = fields.iter().map(|f| f.column.clone()).collect();
     if header.is_empty() {
         return Err(format!(

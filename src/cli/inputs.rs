@@ -2,10 +2,9 @@
 
 use super::choices::{Encoding, ExportFormat};
 use crate::ast::Playbook;
-use crate::check::model::FieldDef;
 use crate::data::error::DataError;
 use crate::data::input::{Input, OpenOptions};
-use crate::schema::sample::{sample, SampleOptions};
+use crate::schema::sample::{sample, Inferred, SampleOptions};
 use std::path::PathBuf;
 
 /// Flags about reading exports, shared by `eval`, `explain` and `schema`.
@@ -51,10 +50,12 @@ pub fn sample_for_inference(
     input: &mut Input,
     playbook: &Playbook,
     args: &InputArgs,
-) -> Result<Vec<FieldDef>, Box<DataError>> {
+    detect_decimal_comma: bool,
+) -> Result<Inferred, Box<DataError>> {
     let options = SampleOptions {
         decimal_comma: args.decimal_comma,
         delimiter: args.delimiter.map(|d| d as u8),
+        detect_decimal_comma,
     };
     let inferred = sample(input, playbook, options)?;
     for a in &inferred.ambiguous {
@@ -62,7 +63,7 @@ pub fn sample_for_inference(
         eprintln!("{}", crate::render::visible(&warning));
         eprintln!("{}", crate::render::visible(&help));
     }
-    Ok(inferred.fields)
+    Ok(inferred)
 }
 
 /// The checked model of a loaded playbook, for this export: without a `customer` block, the
@@ -78,8 +79,8 @@ pub fn model_for(
     let inferred = if loaded.parsed.playbook.schemas().next().is_none()
         && loaded.parsed.diagnostics.is_empty()
     {
-        match sample_for_inference(input, &loaded.parsed.playbook, args) {
-            Ok(fields) => Some(fields),
+        match sample_for_inference(input, &loaded.parsed.playbook, args, false) {
+            Ok(inferred) => Some(inferred.fields),
             Err(e) => {
                 let color =
                     crate::render::use_color(std::io::IsTerminal::is_terminal(&std::io::stderr()));

@@ -20,13 +20,16 @@ pub fn run(args: SchemaArgs) -> Exit {
         Ok(i) => i,
         Err(e) => return usage_error(e),
     };
-    match sample_for_inference(&mut inputs[0], &Playbook::default(), &args.input) {
-        Ok(fields) if fields.is_empty() => usage_error(format!(
+    match sample_for_inference(&mut inputs[0], &Playbook::default(), &args.input, true) {
+        Ok(inferred) if inferred.fields.is_empty() => usage_error(format!(
             "{}: the export has no header row",
             args.export.display()
         )),
-        Ok(fields) => {
-            print!("{}", schema_block(&fields));
+        Ok(inferred) => {
+            print!(
+                "{}",
+                schema_block(&inferred.fields, inferred.key, inferred.decimal_comma)
+            );
             Exit::Ok
         }
         Err(e) => {

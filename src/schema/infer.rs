@@ -184,13 +184,78 @@ pub fn ambiguous_dates(
     out
 }
 
-/// The inferred block, ready to paste into a playbook.
-pub fn schema_block(fields: &[FieldDef]) -> String {
+/// The column that identifies customers, for `playbook schema` to mark `key`: `id` or
+/// `customer_id` as `eval` picks them; else the first column named like a customer's id
+/// (`CustomerID`, `Klantnummer`, `klant_nr`) whose sampled values are mostly present; else the
+/// first column named like an id (`ID`, `relatienummer`) whose values are all different.
+pub fn key_column(header: &[String], rows: &[Vec<String>]) -> Option<usize> {
+    if let Some(exact) = (header.iter()).position(|h| h.trim() == "id" || h.trim() == "customer_id")
+    {
+        return Some(exact);
+    }
+    let id_like = |name: &str| {
+        let n: String = (name.chars())
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        n == "id" || n == "key" || n.ends_with("id") || n.ends_with("nummer") || n.ends_with("nr")
+    };
+    let unique = |c: usize| {
+        let mut seen = std::collections::HashSet::new();
+        !rows.is_empty()
+            && rows.iter().all(|r| {
+                let v = r.get(c).map_or("", |v| v.trim());
+                !v.is_empty() && seen.insert(v)
+            })
+    };
+    // Mostly present: a transaction export may hold anonymous rows, which eval then names.
+    let present = |c: usize| {
+        let filled = (rows.iter())
+            .filter(|r| r.get(c).is_some_and(|v| !v.trim().is_empty()))
+            .count();
+        filled > 0 && filled * 2 >= rows.len()
+    };
+    // A column that names the customer (`CustomerID`, `klant_id`) is the key even where ids
+    // repeat (a transaction export: each row gets its decision, and eval counts the repeats)
+    // or some are empty (eval reports those rows: an id cannot be guessed).
+    let customer = |name: &str| {
+        let n = name.to_lowercase();
+        ["customer", "klant", "client", "member", "lid"]
+            .iter()
+            .any(|w| n.contains(w))
+    };
+    (0..header.len())
+        .find(|&c| id_like(&header[c]) && customer(&header[c]) && present(c))
+        .or_else(|| (0..header.len()).find(|&c| id_like(&header[c]) && unique(c)))
+}
+
+/// Whether the export writes decimal commas: some column's values are all numbers with a
+/// decimal comma (`12,50`), at least one of them with a comma, and they are not all numbers
+/// with a point. `playbook schema` then adds `policy { decimal comma }`.
+pub fn writes_decimal_comma(header: &[String], rows: &[Vec<String>]) -> bool {
+    (0..header.len()).any(|c| {
+        let values: Vec<&str> = (rows.iter())
+            .filter_map(|r| r.get(c).map(|v| v.trim()))
+            .filter(|v| !v.is_empty())
+            .collect();
+        !values.is_empty()
+            && values.iter().any(|v| v.contains(','))
+            && values.iter().all(|v| parse_number(v, true).is_some())
+            && !values.iter().all(|v| parse_number(v, false).is_some())
+    })
+}
+
+/// The inferred block, ready to paste into a playbook: `key` on the field at `key` (as text,
+/// so that ids keep their leading zeros), and a `policy { decimal comma }` when the export
+/// writes them.
+pub fn schema_block(fields: &[FieldDef], key: Option<usize>, decimal_comma: bool) -> String {
     let names: Vec<String> = fields.iter().map(|f| display_name(&f.name)).collect();
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     let mut out = String::from("customer {\n");
-    for (f, name) in fields.iter().zip(&names) {
+    for (i, (f, name)) in fields.iter().zip(&names).enumerate() {
+        let is_key = key == Some(i);
         let ty = match &f.ty {
+            _ if is_key => "text".to_string(),
             Type::Text => "text".to_string(),
             Type::Number => "number".to_string(),
             Type::Bool => "bool".to_string(),
@@ -199,7 +264,7 @@ pub fn schema_block(fields: &[FieldDef]) -> String {
             Type::ListOfText => "list of text".to_string(),
         };
         let mut line = format!("  {}  {ty}", crate::fmt::padded(name, width));
-        if f.name == "id" || f.name == "customer_id" {
+        if is_key {
             line.push_str(" key");
         } else if f.optional {
             line.push('?');
@@ -211,6 +276,9 @@ pub fn schema_block(fields: &[FieldDef]) -> String {
         out.push('\n');
     }
     out.push_str("}\n");
+    if decimal_comma {
+        out.push_str("\npolicy {\n  decimal comma\n}\n");
+    }
     out
 }
 
@@ -295,12 +363,73 @@ mod tests {
             ]
         );
         assert!(ambiguous_dates(&header, &rows, &f).is_empty());
-        let block = schema_block(&f);
+        let block = schema_block(&f, key_column(&header, &rows), false);
         assert!(block.contains("id          text key"), "{block}");
         assert!(
             block.contains("Datum       date? format \"%d-%m-%Y\""),
             "{block}"
         );
+    }
+
+    #[test]
+    fn an_id_like_column_with_unique_values_is_the_key() {
+        let header: Vec<String> = ["Naam", "Klantnummer", "customerID"]
+            .map(String::from)
+            .to_vec();
+        let rows = vec![
+            vec!["An".to_string(), "0012".into(), "x".into()],
+            vec!["An".to_string(), "0013".into(), "x".into()],
+        ];
+        // `Klantnummer` names the customer and is present in every row.
+        assert_eq!(key_column(&header, &rows), Some(1));
+        // A customer's id that repeats (a transaction export) is still the key; an id of
+        // something else must be unique.
+        let header: Vec<String> = ["Naam", "InvoiceNo", "CustomerID"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(key_column(&header, &rows), Some(2));
+        let header: Vec<String> = ["Naam", "InvoiceNo", "Land"].map(String::from).to_vec();
+        assert_eq!(
+            key_column(&header, &rows),
+            None,
+            "InvoiceNo: not an id-like name"
+        );
+        let header: Vec<String> = ["Naam", "ordernr", "Land"].map(String::from).to_vec();
+        assert_eq!(key_column(&header, &rows), Some(1));
+        let f = infer(&header, &rows, false, &[]);
+        let block = schema_block(&f, Some(1), false);
+        assert!(block.contains("Klantnummer  text key\n"), "{block}");
+        // `id` as eval picks it wins, whatever its values.
+        let header: Vec<String> = ["nr", "id"].map(String::from).to_vec();
+        assert_eq!(key_column(&header, &rows), Some(1));
+        // Nothing id-like and unique: no key.
+        let header: Vec<String> = ["Naam", "Stad", "Land"].map(String::from).to_vec();
+        assert_eq!(key_column(&header, &rows), None);
+    }
+
+    #[test]
+    fn decimal_commas_are_found_only_where_every_value_reads_so() {
+        let header: Vec<String> = ["id", "bedrag", "aantal"].map(String::from).to_vec();
+        let row = |b: &str, a: &str| vec!["C".to_string(), b.to_string(), a.to_string()];
+        assert!(writes_decimal_comma(
+            &header,
+            &[row("12,50", "3"), row("7", "4")]
+        ));
+        // Whole numbers alone say nothing; a point decides it is not a comma export.
+        assert!(!writes_decimal_comma(
+            &header,
+            &[row("12", "3"), row("7", "4")]
+        ));
+        assert!(!writes_decimal_comma(
+            &header,
+            &[row("12.50", "3"), row("7,5", "4")]
+        ));
+        // A comma list of words is no number.
+        assert!(!writes_decimal_comma(&header, &[row("a,b", "3")]));
+        let f = infer(&header, &[row("12,50", "3")], true, &[]);
+        let block = schema_block(&f, Some(0), true);
+        assert!(block.contains("bedrag  number?"), "{block}");
+        assert!(block.ends_with("policy {\n  decimal comma\n}\n"), "{block}");
     }
 
     #[test]

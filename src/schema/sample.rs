@@ -14,11 +14,18 @@ pub struct SampleOptions {
     pub decimal_comma: bool,
     /// The CSV delimiter, when not detected.
     pub delimiter: Option<u8>,
+    /// Find out whether numbers are written with a decimal comma (`playbook schema`, whose
+    /// block then says so; elsewhere only the flag or the playbook turns it on).
+    pub detect_decimal_comma: bool,
 }
 
 /// What a sample tells.
 pub struct Inferred {
     pub fields: Vec<FieldDef>,
+    /// The field that identifies customers (see [`super::infer::key_column`]).
+    pub key: Option<usize>,
+    /// The export writes decimal commas (found, or said by the options or the playbook).
+    pub decimal_comma: bool,
     /// Date columns read day first where every date also reads month first.
     pub ambiguous: Vec<AmbiguousDates>,
 }
@@ -89,12 +96,20 @@ pub fn sample(
             )
         }
     };
+    let decimal_comma = decimal_comma
+        || (options.detect_decimal_comma && super::infer::writes_decimal_comma(&header, &rows));
     let fields = infer(&header, &rows, decimal_comma, &usage);
+    let key = super::infer::key_column(&header, &rows);
     // Day first is a guess where every date also reads month first: the caller says so.
     let ambiguous = super::infer::ambiguous_dates(&header, &rows, &fields);
     let rest = std::mem::replace(&mut reader, Box::new(std::io::empty()));
     input.reader = Box::new(std::io::Cursor::new(prefix).chain(rest));
-    Ok(Inferred { fields, ambiguous })
+    Ok(Inferred {
+        fields,
+        key,
+        decimal_comma,
+        ambiguous,
+    })
 }
 
 fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<String>>) {
