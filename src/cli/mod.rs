@@ -25,6 +25,7 @@ mod files;
 mod fmt;
 mod init;
 mod inputs;
+mod lsp;
 mod outfile;
 mod progress;
 mod say;
@@ -84,6 +85,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Serve editors over standard input and output (the Language Server Protocol).
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -148,6 +151,7 @@ fn run_parsed(cli: Result<Cli, clap::Error>) -> Exit {
         Command::Sql(args) => sql::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 

@@ -1,0 +1,20 @@
+//! `playbook lsp`: the language server for editors, over standard input and output.
+
+use super::Exit;
+
+#[derive(clap::Args, Debug)]
+pub struct LspArgs {
+    /// Accepted for editors that pass it (standard input and output are the only transport).
+    #[arg(long)]
+    pub stdio: bool,
+}
+
+pub fn run(_args: LspArgs) -> Exit {
+    match crate::lsp::serve_stdio() {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: playbook lsp: {e}");
+            Exit::Usage
+        }
+    }
+}

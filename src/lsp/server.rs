@@ -1,0 +1,269 @@
+//! The main loop: messages in, answers and diagnostics out, one at a time (no async runtime).
+//! Diagnostics are published once the queue of incoming messages is empty, so a burst of
+//! typing is checked once, for its last version.
+
+use super::analysis::Analysis;
+use super::document::Document;
+use super::{actions, completion, diagnostics, hover, navigate};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{self as note, Notification as _};
+use lsp_types::request::{self as req, Request as _};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// One open document and what is known about its current text.
+struct Open {
+    doc: Document,
+    analysis: Option<Analysis>,
+    /// Its diagnostics have not been sent for this version.
+    unpublished: bool,
+}
+
+impl Open {
+    fn analysis(&mut self) -> &Analysis {
+        self.analysis
+            .get_or_insert_with(|| Analysis::new(&self.doc.text))
+    }
+}
+
+pub struct Server<'c> {
+    connection: &'c Connection,
+    open: HashMap<String, Open>,
+    shut_down: bool,
+}
+
+/// What the server can do, for `initialize`.
+pub fn capabilities() -> Value {
+    serde_json::json!({
+        "positionEncoding": "utf-16",
+        "textDocumentSync": { "openClose": true, "change": 2 },
+        "hoverProvider": true,
+        "completionProvider": { "triggerCharacters": [" ", "[", ","] },
+        "definitionProvider": true,
+        "referencesProvider": true,
+        "renameProvider": { "prepareProvider": true },
+        "documentSymbolProvider": true,
+        "foldingRangeProvider": true,
+        "documentFormattingProvider": true,
+        "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+    })
+}
+
+impl<'c> Server<'c> {
+    pub fn new(connection: &'c Connection) -> Server<'c> {
+        Server {
+            connection,
+            open: HashMap::new(),
+            shut_down: false,
+        }
+    }
+
+    /// Runs until `exit`, or until the client goes away.
+    pub fn run(&mut self) -> Result<(), String> {
+        while let Ok(message) = self.connection.receiver.recv() {
+            match message {
+                Message::Request(request) => {
+                    let response = self.answer(request);
+                    self.send(response.into())?;
+                }
+                Message::Notification(n) if n.method == note::Exit::METHOD => return Ok(()),
+                Message::Notification(n) => self.notified(n),
+                Message::Response(_) => {}
+            }
+            if self.connection.receiver.is_empty() {
+                self.publish()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&self, message: Message) -> Result<(), String> {
+        self.connection
+            .sender
+            .send(message)
+            .map_err(|_| "the editor closed the connection".to_string())
+    }
+
+    /// The answer to a request; a bug in a handler becomes an error answer, not a crash.
+    fn answer(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        if self.shut_down {
+            return error(id, ErrorCode::InvalidRequest, "the server is shut down");
+        }
+        if request.method == req::Shutdown::METHOD {
+            self.shut_down = true;
+            return Response::new_ok(id, ());
+        }
+        let method = request.method.clone();
+        match catch_unwind(AssertUnwindSafe(|| self.handle(request))) {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err((code, message))) => error(id, code, &message),
+            Err(_) => error(
+                id,
+                ErrorCode::InternalError,
+                &format!("playbook lsp failed to answer {method}"),
+            ),
+        }
+    }
+
+    fn handle(&mut self, request: Request) -> Result<Value, (ErrorCode, String)> {
+        let params = request.params;
+        let uri = params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(open) = uri.as_ref().and_then(|u| self.open.get_mut(u)) else {
+            return match request.method.as_str() {
+                req::HoverRequest::METHOD
+                | req::GotoDefinition::METHOD
+                | req::PrepareRenameRequest::METHOD
+                | req::Formatting::METHOD => Ok(Value::Null),
+                req::Completion::METHOD
+                | req::References::METHOD
+                | req::DocumentSymbolRequest::METHOD
+                | req::FoldingRangeRequest::METHOD
+                | req::CodeActionRequest::METHOD => Ok(Value::Array(Vec::new())),
+                req::Rename::METHOD => Err((
+                    ErrorCode::InvalidParams,
+                    "the document is not open".to_string(),
+                )),
+                _ => Err((ErrorCode::MethodNotFound, request.method)),
+            };
+        };
+        let uri = uri.unwrap_or_default();
+        let at = |p: &Value| -> Result<usize, (ErrorCode, String)> {
+            let pos: lsp_types::Position = parse(p.get("position"))?;
+            Ok(open.doc.offset(pos))
+        };
+        let offset = at(&params);
+        open.analysis();
+        let (Some(analysis), doc) = (&open.analysis, &open.doc) else {
+            return Ok(Value::Null);
+        };
+        let value = match request.method.as_str() {
+            req::HoverRequest::METHOD => to_json(hover::hover(doc, analysis, offset?)),
+            req::Completion::METHOD => to_json(completion::complete(doc, analysis, offset?)),
+            req::GotoDefinition::METHOD => {
+                to_json(navigate::definition(&uri, doc, analysis, offset?))
+            }
+            req::References::METHOD => {
+                let with_def = params
+                    .pointer("/context/includeDeclaration")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                to_json(navigate::references(&uri, doc, analysis, offset?, with_def))
+            }
+            req::PrepareRenameRequest::METHOD => {
+                to_json(navigate::prepare_rename(doc, analysis, offset?))
+            }
+            req::Rename::METHOD => {
+                let new_name: String = parse(params.get("newName"))?;
+                let edit = navigate::rename(&uri, doc, analysis, offset?, &new_name)
+                    .map_err(|m| (ErrorCode::InvalidParams, m))?;
+                to_json(edit)
+            }
+            req::DocumentSymbolRequest::METHOD => to_json(navigate::symbols(doc, analysis)),
+            req::FoldingRangeRequest::METHOD => to_json(navigate::folding(doc, analysis)),
+            req::Formatting::METHOD => to_json(actions::format(doc)),
+            req::CodeActionRequest::METHOD => {
+                let range: lsp_types::Range = parse(params.get("range"))?;
+                to_json(actions::code_actions(&uri, doc, analysis, range))
+            }
+            _ => return Err((ErrorCode::MethodNotFound, request.method)),
+        };
+        Ok(value)
+    }
+
+    fn notified(&mut self, n: Notification) {
+        // A notification cannot be answered: a bad one is ignored (and a bug in handling it
+        // must not take the server down).
+        let _ = catch_unwind(AssertUnwindSafe(|| self.handle_notification(n)));
+    }
+
+    fn handle_notification(&mut self, n: Notification) {
+        let uri = n
+            .params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(uri) = uri else { return };
+        match n.method.as_str() {
+            note::DidOpenTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let doc = Document::new(p.text_document.text, p.text_document.version);
+                self.open.insert(
+                    uri,
+                    Open {
+                        doc,
+                        analysis: None,
+                        unpublished: true,
+                    },
+                );
+            }
+            note::DidChangeTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let Some(open) = self.open.get_mut(&uri) else {
+                    return;
+                };
+                for change in &p.content_changes {
+                    open.doc.apply(change.range, &change.text);
+                }
+                open.doc.version = p.text_document.version;
+                open.analysis = None;
+                open.unpublished = true;
+            }
+            note::DidCloseTextDocument::METHOD => {
+                self.open.remove(&uri);
+                // An empty list clears what the editor shows for the closed file.
+                let params = diagnostics::clear(&uri);
+                let _ = self.send(
+                    Notification::new(note::PublishDiagnostics::METHOD.into(), params).into(),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Sends the diagnostics of every document changed since they were last sent.
+    fn publish(&mut self) -> Result<(), String> {
+        let mut out = Vec::new();
+        for (uri, open) in self.open.iter_mut().filter(|(_, o)| o.unpublished) {
+            open.unpublished = false;
+            let params = catch_unwind(AssertUnwindSafe(|| {
+                open.analysis();
+                open.analysis
+                    .as_ref()
+                    .map(|a| diagnostics::publish(uri, &open.doc, a))
+            }));
+            if let Ok(Some(params)) = params {
+                out.push(params);
+            }
+        }
+        for params in out {
+            self.send(Notification::new(note::PublishDiagnostics::METHOD.into(), params).into())?;
+        }
+        Ok(())
+    }
+}
+
+fn error(id: RequestId, code: ErrorCode, message: &str) -> Response {
+    Response::new_err(id, code as i32, message.to_string())
+}
+
+fn parse<T: serde::de::DeserializeOwned>(value: Option<&Value>) -> Result<T, (ErrorCode, String)> {
+    serde_json::from_value(value.cloned().unwrap_or(Value::Null))
+        .map_err(|e| (ErrorCode::InvalidParams, e.to_string()))
+}
+
+fn to_json(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
