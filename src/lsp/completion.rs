@@ -22,6 +22,7 @@ pub fn complete(doc: &Document, analysis: &Analysis, offset: usize) -> Vec<Compl
                 analysis
                     .names(k)
                     .into_iter()
+                    .filter(move |n| !only_here(analysis, k, n, offset))
                     .map(move |n| name_item(k, n, analysis))
             })
             .collect()
@@ -39,6 +40,14 @@ pub fn complete(doc: &Document, analysis: &Analysis, offset: usize) -> Vec<Compl
     items.extend(keywords());
     items.extend(snippets());
     items
+}
+
+/// Whether the only place a name is written is the word being typed (not a name to offer).
+fn only_here(analysis: &Analysis, kind: Kind, name: &str, offset: usize) -> bool {
+    analysis
+        .same(kind, name)
+        .iter()
+        .all(|o| o.span.start <= offset && offset <= o.span.end)
 }
 
 /// The kinds of name that follow the last words before the cursor.

@@ -39,7 +39,7 @@ pub fn capabilities() -> Value {
         "positionEncoding": "utf-16",
         "textDocumentSync": { "openClose": true, "change": 2 },
         "hoverProvider": true,
-        "completionProvider": { "triggerCharacters": [" ", "[", ","] },
+        "completionProvider": { "triggerCharacters": ["[", ","] },
         "definitionProvider": true,
         "referencesProvider": true,
         "renameProvider": { "prepareProvider": true },
