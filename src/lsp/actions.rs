@@ -36,12 +36,14 @@ pub fn code_actions(
     {
         if let Some(edit) = suggestion_edit(doc, f) {
             let title = format!("Change to `{}`", f.suggestion.as_deref().unwrap_or(""));
-            out.push(fix(&uri, doc, f, title, edit));
+            out.push(fix(&uri, doc, f, title, edit, true));
         }
         if let (Some(action), Some(end)) = (&f.unknown_action, analysis.actions_end) {
             let edit = TextEdit::new(doc.range(end..end), format!(", {}", written(action)));
             let title = format!("Add `{action}` to the actions list");
-            out.push(fix(&uri, doc, f, title, edit));
+            // Preferred only when there is no suggestion: the typo is the likelier mistake.
+            let preferred = f.suggestion.is_none();
+            out.push(fix(&uri, doc, f, title, edit, preferred));
         }
     }
     out
@@ -62,7 +64,14 @@ fn suggestion_edit(doc: &Document, f: &Finding) -> Option<TextEdit> {
     Some(TextEdit::new(doc.range(f.span.clone()), new))
 }
 
-fn fix(uri: &Uri, doc: &Document, f: &Finding, title: String, edit: TextEdit) -> CodeAction {
+fn fix(
+    uri: &Uri,
+    doc: &Document,
+    f: &Finding,
+    title: String,
+    edit: TextEdit,
+    preferred: bool,
+) -> CodeAction {
     CodeAction {
         title,
         kind: Some(CodeActionKind::QUICKFIX),
@@ -71,7 +80,7 @@ fn fix(uri: &Uri, doc: &Document, f: &Finding, title: String, edit: TextEdit) ->
             uri.clone(),
             vec![edit],
         )]))),
-        is_preferred: Some(true),
+        is_preferred: Some(preferred),
         ..CodeAction::default()
     }
 }

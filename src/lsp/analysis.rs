@@ -444,8 +444,9 @@ impl Facts<'_> {
     fn actions_about(&mut self, playbook: &ast::Playbook) {
         let mut givers: Vec<(String, Vec<String>)> = Vec::new();
         for rule in playbook.rules() {
+            let line = crate::check::line_of(self.text, rule.span.start);
             let rule_name = match &rule.name {
-                Some(n) => format!("`{}`", n.text),
+                Some(n) => format!("`{}` (line {line})", n.text),
                 None => format!(
                     "`rule@{}`",
                     crate::check::line_of(self.text, rule.when_span.start)
