@@ -33,6 +33,10 @@ pub struct Server<'c> {
     shut_down: bool,
 }
 
+/// The server's copy of a document's text (as rust-analyzer's `viewFileText`): for tests and
+/// bug reports, to see that incremental changes left it equal to the editor's.
+const VIEW_FILE_TEXT: &str = "playbook/viewFileText";
+
 /// What the server can do, for `initialize`.
 pub fn capabilities() -> Value {
     serde_json::json!({
@@ -118,7 +122,8 @@ impl<'c> Server<'c> {
                 req::HoverRequest::METHOD
                 | req::GotoDefinition::METHOD
                 | req::PrepareRenameRequest::METHOD
-                | req::Formatting::METHOD => Ok(Value::Null),
+                | req::Formatting::METHOD
+                | VIEW_FILE_TEXT => Ok(Value::Null),
                 req::Completion::METHOD
                 | req::References::METHOD
                 | req::DocumentSymbolRequest::METHOD
@@ -170,6 +175,7 @@ impl<'c> Server<'c> {
                 let range: lsp_types::Range = parse(params.get("range"))?;
                 to_json(actions::code_actions(&uri, doc, analysis, range))
             }
+            VIEW_FILE_TEXT => Value::String(doc.text.clone()),
             _ => return Err((ErrorCode::MethodNotFound, request.method)),
         };
         Ok(value)
