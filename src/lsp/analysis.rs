@@ -3,10 +3,11 @@
 //! `lsp` works on the plain facts gathered here, byte offsets into the text.
 //!
 //! Calls into the crate: `syntax::parse`, `syntax::RESERVED`, `check::check_parsed`,
-//! `check::line_of`, `fmt::format`, the `ast` types, `diagnostic::{Diagnostic, Severity}`.
+//! `fmt::format`, the `ast` types, `diagnostic::{Diagnostic, Severity}`.
 
 use crate::ast::{self, ExpectKind, ExprKind, FieldType, Item, PolicyItem};
 use crate::diagnostic::{Code, Diagnostic, Severity};
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// What a name names.
@@ -108,8 +109,12 @@ impl Analysis {
             .iter()
             .map(|d| finding(d, text))
             .collect();
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
         let mut facts = Facts {
             text,
+            line_starts,
             out: Analysis {
                 findings,
                 ..Analysis::default()
@@ -121,13 +126,12 @@ impl Analysis {
 
     /// The names of a kind, each once, in the order first written.
     pub fn names(&self, kind: Kind) -> Vec<&str> {
-        let mut out: Vec<&str> = Vec::new();
-        for o in self.occurrences.iter().filter(|o| o.kind == kind) {
-            if !out.contains(&o.name.as_str()) {
-                out.push(&o.name);
-            }
-        }
-        out
+        let mut seen = std::collections::HashSet::new();
+        self.occurrences
+            .iter()
+            .filter(|o| o.kind == kind && seen.insert(o.name.as_str()))
+            .map(|o| o.name.as_str())
+            .collect()
     }
 
     /// The name written at a byte offset (its end included, where the cursor stands after it).
@@ -199,6 +203,8 @@ fn finding(d: &Diagnostic, text: &str) -> Finding {
 /// Gathers names, outline and hover texts from the syntax tree.
 struct Facts<'t> {
     text: &'t str,
+    /// Where each line starts.
+    line_starts: Vec<usize>,
     out: Analysis,
 }
 
@@ -427,7 +433,7 @@ impl Facts<'_> {
                     .push(Self::symbol(Kind::Rule, name, rule.span, Some(facts)));
             }
             None => {
-                let line = crate::check::line_of(self.text, rule.when_span.start);
+                let line = self.line(rule.when_span.start);
                 let name = ast::Name {
                     text: format!("rule@{line}"),
                     quoted: false,
@@ -442,40 +448,38 @@ impl Facts<'_> {
 
     /// Hover of each action: the rules that give it.
     fn actions_about(&mut self, playbook: &ast::Playbook) {
-        let mut givers: Vec<(String, Vec<String>)> = Vec::new();
+        let mut givers: HashMap<&str, Vec<String>> = HashMap::new();
         for rule in playbook.rules() {
-            let line = crate::check::line_of(self.text, rule.span.start);
             let rule_name = match &rule.name {
-                Some(n) => format!("`{}` (line {line})", n.text),
-                None => format!(
-                    "`rule@{}`",
-                    crate::check::line_of(self.text, rule.when_span.start)
-                ),
+                Some(n) => format!("`{}` (line {})", n.text, self.line(rule.span.start)),
+                None => format!("`rule@{}`", self.line(rule.when_span.start)),
             };
             for call in &rule.actions {
-                match givers.iter_mut().find(|(a, _)| *a == call.name.text) {
-                    Some((_, rules)) => rules.push(rule_name.clone()),
-                    None => givers.push((call.name.text.clone(), vec![rule_name.clone()])),
-                }
+                givers
+                    .entry(call.name.text.as_str())
+                    .or_default()
+                    .push(rule_name.clone());
             }
         }
-        for action in self
+        let actions: Vec<String> = self
             .out
             .names(Kind::Action)
             .iter()
             .map(|a| a.to_string())
-            .collect::<Vec<_>>()
-        {
-            let rules = givers
-                .iter()
-                .find(|(a, _)| *a == action)
-                .map(|(_, r)| r.join(", "));
-            let about = match rules {
-                Some(rules) => format!("**action** `{action}`, given by {rules}"),
+            .collect();
+        for action in actions {
+            let about = match givers.get(action.as_str()) {
+                Some(rules) => format!("**action** `{action}`, given by {}", rules.join(", ")),
                 None => format!("**action** `{action}`: no rule gives it"),
             };
             self.out.about.push((Kind::Action, action, about));
         }
+    }
+
+    /// The 1-based line of a byte offset, as `check::line_of` counts (it names `rule@LINE`),
+    /// from an index: scanning the text for each of 5,000 rules would take seconds.
+    fn line(&self, offset: u32) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset as usize)
     }
 
     fn uses_in(&mut self, item: &Item, uses: &Uses) {
