@@ -67,6 +67,11 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
+        Server::start_with(json!(null))
+    }
+
+    /// A server given these `initializationOptions`.
+    fn start_with(options: Value) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_playbook"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -94,7 +99,7 @@ impl Server {
         };
         let init = server.request(
             "initialize",
-            json!({ "capabilities": {}, "processId": null }),
+            json!({ "capabilities": {}, "processId": null, "initializationOptions": options }),
         );
         assert!(init["result"]["capabilities"].is_object(), "{init}");
         server.notify("initialized", json!({}));
@@ -242,11 +247,17 @@ fn position_at(text: &str, offset: usize) -> Value {
 
 /// `playbook check --format json` on a text: one line of JSON per problem.
 fn check_json(text: &str) -> Vec<Value> {
+    check_json_with(text, &[])
+}
+
+/// `playbook check --format json ARGS…` on a text.
+fn check_json_with(text: &str, args: &[&str]) -> Vec<Value> {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("klant.playbook");
     std::fs::write(&path, text).expect("writes");
     let out = Command::new(env!("CARGO_BIN_EXE_playbook"))
         .args(["check", "--format", "json"])
+        .args(args)
         .arg(&path)
         .output()
         .expect("check runs");
@@ -326,6 +337,43 @@ fn diagnostics_are_checks() {
     );
     assert_eq!(as_check(BROKEN, &diagnostics), check_shape(&check));
     insta::assert_json_snapshot!("diagnostics", diagnostics);
+    server.stop();
+}
+
+/// A playbook without errors, and an export without its `kanaal` column and with `plaats`
+/// written in lower case.
+const FITS_NOT: (&str, &str) = (
+    "customer {\n  id       text key\n  aankopen number\n  kanaal   one of email, sms\n  \
+     Plaats   text?\n}\n\nrule welkom\n  when aankopen >= 1 and Plaats is present\n  \
+     then welkom via kanaal\n",
+    "id,aankopen,plaats\n1,2,Utrecht\n",
+);
+
+#[test]
+fn a_sample_export_gives_check_datas_diagnostics() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let export = dir.path().join("klanten.csv");
+    std::fs::write(&export, FITS_NOT.1).expect("writes");
+    let export = export.to_string_lossy().into_owned();
+    let mut server = Server::start_with(json!({ "sampleExport": export }));
+    server.open(FITS_NOT.0);
+    let diagnostics = server.diagnostics(1);
+    let check = check_json_with(FITS_NOT.0, &["--data", &export]);
+    let codes: Vec<&str> = check.iter().filter_map(|c| c["code"].as_str()).collect();
+    assert_eq!(codes, ["playbook::missing-column", "playbook::near-column"]);
+    assert_eq!(as_check(FITS_NOT.0, &diagnostics), check_shape(&check));
+    // No sample export: plain check's diagnostics (none).
+    let settings = json!({ "settings": { "playbook": { "sampleExport": "" } } });
+    server.notify("workspace/didChangeConfiguration", settings);
+    assert_eq!(server.diagnostics(1), Vec::<Value>::new());
+    // One that cannot be read: a message, and the playbook's own diagnostics.
+    let missing = dir.path().join("weg.csv").to_string_lossy().into_owned();
+    let settings = json!({ "settings": { "playbook": { "sampleExport": missing } } });
+    server.notify("workspace/didChangeConfiguration", settings);
+    assert_eq!(server.diagnostics(1), Vec::<Value>::new());
+    let message = server.wait_for(|m| m["method"] == "window/showMessage");
+    let text = message["params"]["message"].as_str().unwrap_or("");
+    assert!(text.contains("weg.csv"), "{text}");
     server.stop();
 }
 

@@ -1,18 +1,31 @@
 // Starts `playbook lsp` for .playbook files. The program is the setting `playbook.path`
-// (default: `playbook` on the PATH); a change of the setting restarts the server.
+// (default: `playbook` on the PATH); a change of it restarts the server. The setting
+// `playbook.sampleExport` goes to the server at the start and whenever it changes.
+const path = require("path");
 const vscode = require("vscode");
-const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
+const { LanguageClient } = require("vscode-languageclient/node");
 
 let client;
 
+/// The sample export, resolved from the first workspace folder when relative.
+function sampleExport() {
+  const value = vscode.workspace.getConfiguration("playbook").get("sampleExport") || "";
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return value && folder && !path.isAbsolute(value) ? path.join(folder, value) : value;
+}
+
 function start() {
   const command = vscode.workspace.getConfiguration("playbook").get("path") || "playbook";
-  const server = { command, args: ["lsp"], transport: TransportKind.stdio };
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const server = { command, args: ["lsp"], options: folder ? { cwd: folder } : {} };
   client = new LanguageClient(
     "playbook",
     "Playbook",
     { run: server, debug: server },
-    { documentSelector: [{ language: "playbook" }] }
+    {
+      documentSelector: [{ language: "playbook" }],
+      initializationOptions: { sampleExport: sampleExport() },
+    }
   );
   return client.start();
 }
@@ -23,6 +36,10 @@ async function activate(context) {
       if (event.affectsConfiguration("playbook.path")) {
         await deactivate();
         await start();
+      } else if (event.affectsConfiguration("playbook.sampleExport") && client) {
+        await client.sendNotification("workspace/didChangeConfiguration", {
+          settings: { playbook: { sampleExport: sampleExport() } },
+        });
       }
     })
   );

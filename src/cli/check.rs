@@ -107,6 +107,40 @@ fn against_export(
     export: &std::path::Path,
     input: &InputArgs,
 ) -> Result<(Vec<Diagnostic>, Vec<crate::data::error::DataError>), String> {
+    let (out, fitting) = against_header(loaded, export, input)?;
+    let bad_rows = match fitting {
+        Some(model) => every_cell(&model, export, input)?,
+        None => Vec::new(),
+    };
+    Ok((out, bad_rows))
+}
+
+/// `check --data EXPORT`'s diagnostics for a text (the language server's sample export),
+/// from the export's header and first rows, not every cell. Call it only for a text without
+/// errors: `check --data` does not look at the export otherwise.
+pub(crate) fn export_diagnostics(
+    text: &str,
+    export: &std::path::Path,
+) -> Result<Vec<Diagnostic>, String> {
+    let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
+    let input = InputArgs {
+        as_of: None,
+        input_format: None,
+        decimal_comma: false,
+        delimiter: None,
+        encoding: crate::data::encoding::Encoding::Utf8,
+        max_cell_lines: crate::data::split::MAX_CELL_LINES,
+    };
+    Ok(against_header(&loaded, export, &input)?.0)
+}
+
+/// The diagnostics of the export's header (and, without a `customer` block, of the types
+/// inferred from its first rows), and the model when the export has every column it needs.
+fn against_header(
+    loaded: &Loaded,
+    export: &std::path::Path,
+    input: &InputArgs,
+) -> Result<(Vec<Diagnostic>, Option<crate::check::model::Model>), String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
     let playbook = &loaded.parsed.playbook;
     let fields =
@@ -128,7 +162,7 @@ fn against_export(
     if playbook.schemas().next().is_none() {
         out.extend(checked.diagnostics.into_iter().filter(|d| d.is_error()));
     }
-    let mut bad_rows = Vec::new();
+    let mut fitting = None;
     if let Some(model) = checked.model {
         let fits = match crate::eval::compile(&model, &header) {
             Err(missing) => {
@@ -139,10 +173,10 @@ fn against_export(
         };
         out.extend(crate::eval::compile::near_columns(&model, &header));
         if fits {
-            bad_rows = every_cell(&model, export, input)?;
+            fitting = Some(model);
         }
     }
-    Ok((out, bad_rows))
+    Ok((out, fitting))
 }
 
 /// Reads every row of the export through `eval`'s reader and program, deciding into nothing,

@@ -15,7 +15,7 @@ macro_rules! eprintln {
     ($($t:tt)*) => { $crate::cli::say::err(format_args!("{}\n", format_args!($($t)*))) };
 }
 
-mod check;
+pub(crate) mod check;
 mod common;
 mod completions;
 mod diff;

@@ -3,12 +3,14 @@
 //! `lsp` works on the plain facts gathered here, byte offsets into the text.
 //!
 //! Calls into the crate: `syntax::parse`, `syntax::RESERVED`, `check::check_parsed`,
-//! `fmt::format`, the `ast` types, `diagnostic::{Diagnostic, Severity}`.
+//! `fmt::format`, `cli::check::export_diagnostics` (`check --data`'s diagnostics), the `ast`
+//! types, `diagnostic::{Code, Diagnostic, Severity}`.
 
 use crate::ast::{self, ExpectKind, ExprKind, FieldType, Item, PolicyItem};
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::path::Path;
 
 /// What a name names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,15 +102,26 @@ pub struct Analysis {
     pub blocks: Vec<Range<usize>>,
     /// Where a new action name goes: just after the last name of the `actions` list.
     pub actions_end: Option<usize>,
+    /// Why the sample export could not be read.
+    pub export_error: Option<String>,
 }
 
 impl Analysis {
-    pub fn new(text: &str) -> Analysis {
+    /// The facts of a text; with a sample export, also what `check --data EXPORT` finds
+    /// (missing columns), as long as the text has no errors of its own.
+    pub fn new(text: &str, export: Option<&Path>) -> Analysis {
         let parsed = crate::syntax::parse(text);
-        let findings = crate::check::check_parsed(&parsed, text)
+        let mut findings: Vec<Finding> = crate::check::check_parsed(&parsed, text)
             .iter()
             .map(|d| finding(d, text))
             .collect();
+        let mut export_error = None;
+        if let Some(export) = export.filter(|_| !findings.iter().any(|f| f.error)) {
+            match crate::cli::check::export_diagnostics(text, export) {
+                Ok(more) => findings.extend(more.iter().map(|d| finding(d, text))),
+                Err(e) => export_error = Some(e),
+            }
+        }
         let line_starts = std::iter::once(0)
             .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
             .collect();
@@ -117,6 +130,7 @@ impl Analysis {
             line_starts,
             out: Analysis {
                 findings,
+                export_error,
                 ..Analysis::default()
             },
         };
@@ -195,7 +209,9 @@ fn finding(d: &Diagnostic, text: &str) -> Finding {
             .skip(1)
             .map(|l| (l.span.range(), l.text.clone().unwrap_or_default()))
             .collect(),
-        suggestion: suggestion(d.help.as_deref()),
+        // A column's suggestion is for the export (or a `from`), not a name to replace.
+        suggestion: suggestion(d.help.as_deref())
+            .filter(|_| !matches!(d.code, Code::MissingColumn | Code::NearColumn)),
         unknown_action,
     }
 }
@@ -583,7 +599,7 @@ mod tests {
 
     #[test]
     fn names_are_found_with_their_kind() {
-        let a = Analysis::new(TEXT);
+        let a = Analysis::new(TEXT, None);
         assert_eq!(a.names(Kind::Field), ["orders", "tier"]);
         assert_eq!(a.names(Kind::Stage), ["new"]);
         assert_eq!(a.names(Kind::Segment), ["vip"]);
@@ -599,7 +615,7 @@ mod tests {
 
     #[test]
     fn findings_carry_did_you_mean_and_the_unknown_action() {
-        let a = Analysis::new(TEXT);
+        let a = Analysis::new(TEXT, None);
         let f = a
             .findings
             .iter()

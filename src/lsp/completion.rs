@@ -208,7 +208,7 @@ mod tests {
     fn labels(line: &str) -> Vec<String> {
         let text = format!("{TEXT}{line}");
         let doc = Document::new(text.clone(), 0);
-        let analysis = Analysis::new(&text);
+        let analysis = Analysis::new(&text, None);
         complete(&doc, &analysis, text.len())
             .into_iter()
             .map(|i| i.label)

@@ -25,7 +25,7 @@ pub fn serve_stdio() -> Result<(), String> {
 
 /// The handshake, then the main loop.
 pub fn serve(connection: &Connection) -> Result<(), String> {
-    let (id, _params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let result = serde_json::json!({
         "capabilities": server::capabilities(),
         "serverInfo": { "name": "playbook", "version": env!("CARGO_PKG_VERSION") },
@@ -33,5 +33,5 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
-    server::Server::new(connection).run()
+    server::Server::new(connection, &params).run()
 }

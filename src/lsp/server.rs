@@ -11,6 +11,7 @@ use lsp_types::request::{self as req, Request as _};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
 
 /// One open document and what is known about its current text.
 struct Open {
@@ -21,9 +22,9 @@ struct Open {
 }
 
 impl Open {
-    fn analysis(&mut self) -> &Analysis {
+    fn analysis(&mut self, export: Option<&Path>) -> &Analysis {
         self.analysis
-            .get_or_insert_with(|| Analysis::new(&self.doc.text))
+            .get_or_insert_with(|| Analysis::new(&self.doc.text, export))
     }
 }
 
@@ -31,6 +32,16 @@ pub struct Server<'c> {
     connection: &'c Connection,
     open: HashMap<String, Open>,
     shut_down: bool,
+    /// The sample export (setting `sampleExport`): `check --data`'s diagnostics are shown.
+    export: Option<PathBuf>,
+    /// The last complaint about the sample export shown, so that it is not repeated per edit.
+    export_error: Option<String>,
+}
+
+/// The sample export named in settings (`{"sampleExport": "PATH"}`); none when empty.
+fn sample_export(settings: Option<&Value>) -> Option<PathBuf> {
+    let path = settings?.get("sampleExport")?.as_str()?;
+    (!path.trim().is_empty()).then(|| PathBuf::from(path))
 }
 
 /// The server's copy of a document's text (as rust-analyzer's `viewFileText`): for tests and
@@ -55,11 +66,14 @@ pub fn capabilities() -> Value {
 }
 
 impl<'c> Server<'c> {
-    pub fn new(connection: &'c Connection) -> Server<'c> {
+    /// A server for a client that sent these `initialize` parameters.
+    pub fn new(connection: &'c Connection, init: &Value) -> Server<'c> {
         Server {
             connection,
             open: HashMap::new(),
             shut_down: false,
+            export: sample_export(init.get("initializationOptions")),
+            export_error: None,
         }
     }
 
@@ -117,6 +131,7 @@ impl<'c> Server<'c> {
             .pointer("/textDocument/uri")
             .and_then(Value::as_str)
             .map(str::to_string);
+        let export = self.export.clone();
         let Some(open) = uri.as_ref().and_then(|u| self.open.get_mut(u)) else {
             return match request.method.as_str() {
                 req::HoverRequest::METHOD
@@ -142,7 +157,7 @@ impl<'c> Server<'c> {
             Ok(open.doc.offset(pos))
         };
         let offset = at(&params);
-        open.analysis();
+        open.analysis(export.as_deref());
         let (Some(analysis), doc) = (&open.analysis, &open.doc) else {
             return Ok(Value::Null);
         };
@@ -193,6 +208,14 @@ impl<'c> Server<'c> {
             .pointer("/textDocument/uri")
             .and_then(Value::as_str)
             .map(str::to_string);
+        if n.method == note::DidChangeConfiguration::METHOD {
+            self.export = sample_export(n.params.pointer("/settings/playbook"));
+            for open in self.open.values_mut() {
+                open.analysis = None;
+                open.unpublished = true;
+            }
+            return;
+        }
         let Some(uri) = uri else { return };
         match n.method.as_str() {
             note::DidOpenTextDocument::METHOD => {
@@ -242,13 +265,15 @@ impl<'c> Server<'c> {
     /// Sends the diagnostics of every document changed since they were last sent.
     fn publish(&mut self) -> Result<(), String> {
         let mut out = Vec::new();
+        let mut complaint = None;
+        let export = self.export.as_deref();
         for (uri, open) in self.open.iter_mut().filter(|(_, o)| o.unpublished) {
             open.unpublished = false;
             let params = catch_unwind(AssertUnwindSafe(|| {
-                open.analysis();
-                open.analysis
-                    .as_ref()
-                    .map(|a| diagnostics::publish(uri, &open.doc, a))
+                open.analysis(export);
+                let analysis = open.analysis.as_ref()?;
+                complaint = complaint.take().or(analysis.export_error.clone());
+                diagnostics::publish(uri, &open.doc, analysis)
             }));
             if let Ok(Some(params)) = params {
                 out.push(params);
@@ -257,6 +282,15 @@ impl<'c> Server<'c> {
         for params in out {
             self.send(Notification::new(note::PublishDiagnostics::METHOD.into(), params).into())?;
         }
+        if complaint.is_some() && complaint != self.export_error {
+            let message = format!(
+                "playbook: the sample export: {}",
+                complaint.as_deref().unwrap_or("")
+            );
+            let params = serde_json::json!({ "type": 2, "message": message });
+            self.send(Notification::new(note::ShowMessage::METHOD.into(), params).into())?;
+        }
+        self.export_error = complaint;
         Ok(())
     }
 }
