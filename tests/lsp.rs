@@ -99,7 +99,11 @@ impl Server {
         };
         let init = server.request(
             "initialize",
-            json!({ "capabilities": {}, "processId": null, "initializationOptions": options }),
+            json!({
+                "capabilities": { "workspace": { "codeLens": { "refreshSupport": true } } },
+                "processId": null,
+                "initializationOptions": options,
+            }),
         );
         assert!(init["result"]["capabilities"].is_object(), "{init}");
         server.notify("initialized", json!({}));
@@ -374,6 +378,73 @@ fn a_sample_export_gives_check_datas_diagnostics() {
     let message = server.wait_for(|m| m["method"] == "window/showMessage");
     let text = message["params"]["message"].as_str().unwrap_or("");
     assert!(text.contains("weg.csv"), "{text}");
+    server.stop();
+}
+
+/// A playbook and an export that fits it: three customers, one without `aankopen`.
+const COUNTED: (&str, &str) = (
+    "customer {\n  id       text key\n  aankopen number?\n  kanaal   one of email, sms\n}\n\n\
+     journey reis {\n  stage nieuw when aankopen >= 1\n  stage vast  when aankopen >= 10\n}\n\n\
+     segment sms_klant = kanaal = sms\n\nrule welkom\n  when customer in nieuw\n  \
+     then welkom\n\nrule bedankt\n  when customer in vast or customer in sms_klant\n  \
+     then bedankt\n",
+    "id,aankopen,kanaal\n1,2,sms\n2,12,email\n3,,sms\n",
+);
+
+#[test]
+fn code_lenses_count_the_sample_export() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let export = dir.path().join("klanten.csv");
+    std::fs::write(&export, COUNTED.1).expect("writes");
+    let export = export.to_string_lossy().into_owned();
+    let mut server = Server::start_with(json!({ "sampleExport": export }));
+    server.open(COUNTED.0);
+    server.wait_for(|m| m["method"] == "workspace/codeLens/refresh");
+    let document = json!({ "textDocument": { "uri": URI } });
+    let lenses = |server: &mut Server| -> Vec<(u64, String)> {
+        let answer = server.ask("textDocument/codeLens", document.clone());
+        answer
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|l| {
+                        let line = l["range"]["start"]["line"].as_u64().unwrap_or(999);
+                        (
+                            line,
+                            l["command"]["title"].as_str().unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // As `playbook eval --coverage` counts them.
+    let expected = |shift: u64| {
+        vec![
+            (7 + shift, "1 of 3 customers · 1 unknown".to_string()),
+            (8 + shift, "1 of 3 customers · 0 unknown".to_string()),
+            (11 + shift, "2 of 3 customers · 0 unknown".to_string()),
+            (
+                13 + shift,
+                "fired for 1 of 3 customers · 0 held out · 0 unknown".to_string(),
+            ),
+            (
+                17 + shift,
+                "fired for 3 of 3 customers · 0 held out · 0 unknown".to_string(),
+            ),
+        ]
+    };
+    assert_eq!(lenses(&mut server), expected(0));
+    // Typing moves the lenses with their names; saving counts again.
+    let top = json!({ "line": 0, "character": 0 });
+    server.change(
+        2,
+        json!([{ "range": { "start": top, "end": top }, "text": "# één\n" }]),
+    );
+    assert_eq!(lenses(&mut server), expected(1));
+    server.notify("textDocument/didSave", document.clone());
+    server.wait_for(|m| m["method"] == "workspace/codeLens/refresh");
+    assert_eq!(lenses(&mut server), expected(1));
     server.stop();
 }
 

@@ -123,15 +123,52 @@ pub(crate) fn export_diagnostics(
     export: &std::path::Path,
 ) -> Result<Vec<Diagnostic>, String> {
     let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
-    let input = InputArgs {
+    Ok(against_header(&loaded, export, &default_input())?.0)
+}
+
+/// What `eval --coverage` counts over an export, today, for a text without errors (the
+/// language server's code lenses): stages, segments and rules, with how their conditions came
+/// out. Bad rows are skipped, as `--on-error skip` does; one thread, to stay out of the way.
+pub(crate) fn export_summary(
+    text: &str,
+    export: &std::path::Path,
+) -> Result<crate::runner::summary::Summary, String> {
+    use crate::runner::{run, Failure, OnError, Options, Sinks};
+    let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
+    let input = default_input();
+    let Some(model) = against_header(&loaded, export, &input)?.1 else {
+        return Err("the export lacks columns the playbook needs".to_string());
+    };
+    let inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), &input)?;
+    let options = Options {
+        as_of: super::common::as_of(None)?,
+        threads: 1,
+        on_error: OnError::Skip,
+        coverage: true,
+        ..Options::default()
+    };
+    let sinks = Sinks {
+        decisions: &mut std::io::sink(),
+        rejects: None,
+        on_reject: &mut |_| {},
+    };
+    run(&model, inputs, &options, sinks).map_err(|e| match e {
+        Failure::Data(e) => e.to_string(),
+        Failure::Columns { file, .. } => format!("{file}: the export does not fit"),
+        Failure::Output(e) => e.to_string(),
+    })
+}
+
+/// How an export is read when no flags say otherwise.
+fn default_input() -> InputArgs {
+    InputArgs {
         as_of: None,
         input_format: None,
         decimal_comma: false,
         delimiter: None,
         encoding: crate::data::encoding::Encoding::Utf8,
         max_cell_lines: crate::data::split::MAX_CELL_LINES,
-    };
-    Ok(against_header(&loaded, export, &input)?.0)
+    }
 }
 
 /// The diagnostics of the export's header (and, without a `customer` block, of the types

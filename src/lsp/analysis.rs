@@ -3,7 +3,8 @@
 //! `lsp` works on the plain facts gathered here, byte offsets into the text.
 //!
 //! Calls into the crate: `syntax::parse`, `syntax::RESERVED`, `check::check_parsed`,
-//! `fmt::format`, `cli::check::export_diagnostics` (`check --data`'s diagnostics), the `ast`
+//! `fmt::format`, `cli::check::export_diagnostics` (`check --data`'s diagnostics),
+//! `cli::check::export_summary` (`eval --coverage`'s counts, for code lenses), the `ast`
 //! types, `diagnostic::{Code, Diagnostic, Severity}`.
 
 use crate::ast::{self, ExpectKind, ExprKind, FieldType, Item, PolicyItem};
@@ -172,6 +173,63 @@ impl Analysis {
             .find(|(k, n, _)| *k == kind && n == name)
             .map(|(_, _, text)| text.as_str())
     }
+}
+
+/// A count over the sample export, shown above a stage, segment or rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lens {
+    pub kind: Kind,
+    pub name: String,
+    pub title: String,
+}
+
+/// What `eval --coverage` counts over the sample export, today: customers per stage and
+/// segment, rules fired and held out, and how many of each condition came out unknown.
+pub fn counts(text: &str, export: &Path) -> Result<Vec<Lens>, String> {
+    let summary = crate::cli::check::export_summary(text, export)?;
+    let unknown = |kind: &str, name: &str| {
+        summary
+            .coverage
+            .iter()
+            .flatten()
+            .find(|c| c.kind == kind && c.name == name)
+            .map_or(0, |c| c.unknown)
+    };
+    let all = summary.evaluated;
+    let mut out = Vec::new();
+    for journey in &summary.journeys {
+        for stage in &journey.stages {
+            let unknown = unknown("stage", &format!("{}.{}", journey.journey, stage.name));
+            out.push(Lens {
+                kind: Kind::Stage,
+                name: stage.name.clone(),
+                title: format!("{} of {all} customers · {unknown} unknown", stage.customers),
+            });
+        }
+    }
+    for segment in &summary.segments {
+        let unknown = unknown("segment", &segment.name);
+        out.push(Lens {
+            kind: Kind::Segment,
+            name: segment.name.clone(),
+            title: format!(
+                "{} of {all} customers · {unknown} unknown",
+                segment.customers
+            ),
+        });
+    }
+    for rule in &summary.rules {
+        let unknown = unknown("rule", &rule.rule);
+        out.push(Lens {
+            kind: Kind::Rule,
+            name: rule.rule.clone(),
+            title: format!(
+                "fired for {} of {all} customers · {} held out · {unknown} unknown",
+                rule.fired, rule.held_out
+            ),
+        });
+    }
+    Ok(out)
 }
 
 /// The words that cannot be plain names.

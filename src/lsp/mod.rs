@@ -10,6 +10,7 @@ mod completion;
 mod diagnostics;
 mod document;
 mod hover;
+mod lens;
 mod navigate;
 mod server;
 

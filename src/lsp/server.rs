@@ -2,8 +2,9 @@
 //! Diagnostics are published once the queue of incoming messages is empty, so a burst of
 //! typing is checked once, for its last version.
 
-use super::analysis::Analysis;
+use super::analysis::{self, Analysis};
 use super::document::Document;
+use super::lens::{self, Done, Job};
 use super::{actions, completion, diagnostics, hover, navigate};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as note, Notification as _};
@@ -12,6 +13,8 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::Duration;
 
 /// One open document and what is known about its current text.
 struct Open {
@@ -19,6 +22,8 @@ struct Open {
     analysis: Option<Analysis>,
     /// Its diagnostics have not been sent for this version.
     unpublished: bool,
+    /// The counts over the sample export, of the text as last opened or saved.
+    lenses: Vec<analysis::Lens>,
 }
 
 impl Open {
@@ -36,6 +41,13 @@ pub struct Server<'c> {
     export: Option<PathBuf>,
     /// The last complaint about the sample export shown, so that it is not repeated per edit.
     export_error: Option<String>,
+    /// Texts to count over the sample export, and their counts (`lens`).
+    counting: Sender<Job>,
+    counted: Receiver<Done>,
+    /// The editor can be asked to fetch the code lenses again (`workspace/codeLens/refresh`).
+    refresh: bool,
+    /// Requests sent to the editor, for their ids.
+    asked: i32,
 }
 
 /// The sample export named in settings (`{"sampleExport": "PATH"}`); none when empty.
@@ -52,7 +64,7 @@ const VIEW_FILE_TEXT: &str = "playbook/viewFileText";
 pub fn capabilities() -> Value {
     serde_json::json!({
         "positionEncoding": "utf-16",
-        "textDocumentSync": { "openClose": true, "change": 2 },
+        "textDocumentSync": { "openClose": true, "change": 2, "save": {} },
         "hoverProvider": true,
         "completionProvider": { "triggerCharacters": ["[", ","] },
         "definitionProvider": true,
@@ -62,36 +74,104 @@ pub fn capabilities() -> Value {
         "foldingRangeProvider": true,
         "documentFormattingProvider": true,
         "codeActionProvider": { "codeActionKinds": ["quickfix"] },
+        "codeLensProvider": {},
     })
 }
 
 impl<'c> Server<'c> {
     /// A server for a client that sent these `initialize` parameters.
     pub fn new(connection: &'c Connection, init: &Value) -> Server<'c> {
+        let (counting, counted) = lens::worker();
         Server {
             connection,
             open: HashMap::new(),
             shut_down: false,
             export: sample_export(init.get("initializationOptions")),
             export_error: None,
+            counting,
+            counted,
+            refresh: init
+                .pointer("/capabilities/workspace/codeLens/refreshSupport")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            asked: 0,
         }
     }
 
     /// Runs until `exit`, or until the client goes away.
     pub fn run(&mut self) -> Result<(), String> {
-        while let Ok(message) = self.connection.receiver.recv() {
-            match message {
-                Message::Request(request) => {
+        loop {
+            // Woken now and then to collect counts from the worker.
+            match self
+                .connection
+                .receiver
+                .recv_timeout(Duration::from_millis(100))
+            {
+                Ok(Message::Request(request)) => {
                     let response = self.answer(request);
                     self.send(response.into())?;
                 }
-                Message::Notification(n) if n.method == note::Exit::METHOD => return Ok(()),
-                Message::Notification(n) => self.notified(n),
-                Message::Response(_) => {}
+                Ok(Message::Notification(n)) if n.method == note::Exit::METHOD => return Ok(()),
+                Ok(Message::Notification(n)) => self.notified(n),
+                Ok(Message::Response(_)) => {}
+                Err(e) if e.is_disconnected() => return Ok(()),
+                Err(_) => {}
             }
+            self.collect_counts()?;
             if self.connection.receiver.is_empty() {
                 self.publish()?;
             }
+        }
+    }
+
+    /// Asks the worker to count a document's text over the sample export, if it has no errors.
+    fn count(&mut self, uri: &str) {
+        let (Some(export), Some(open)) = (self.export.clone(), self.open.get_mut(uri)) else {
+            return;
+        };
+        if open
+            .analysis(Some(&export))
+            .findings
+            .iter()
+            .any(|f| f.error)
+        {
+            open.lenses.clear();
+            return;
+        }
+        let job = Job {
+            uri: uri.to_string(),
+            text: open.doc.text.clone(),
+            export,
+        };
+        let _ = self.counting.send(job);
+    }
+
+    /// Keeps the counts the worker finished, and asks the editor to show them.
+    fn collect_counts(&mut self) -> Result<(), String> {
+        let mut any = false;
+        while let Ok(done) = self.counted.try_recv() {
+            let Some(open) = self.open.get_mut(&done.uri) else {
+                continue;
+            };
+            match done.counts {
+                Ok(lenses) => open.lenses = lenses,
+                Err(e) => {
+                    open.lenses.clear();
+                    let message = format!("playbook: counting over the sample export: {e}");
+                    let params = serde_json::json!({ "type": 2, "message": message });
+                    self.send(Notification::new(note::ShowMessage::METHOD.into(), params).into())?;
+                }
+            }
+            any = true;
+        }
+        if any && self.refresh {
+            self.asked += 1;
+            let request = Request::new(
+                RequestId::from(self.asked),
+                req::CodeLensRefresh::METHOD.to_string(),
+                Value::Null,
+            );
+            self.send(request.into())?;
         }
         Ok(())
     }
@@ -143,7 +223,8 @@ impl<'c> Server<'c> {
                 | req::References::METHOD
                 | req::DocumentSymbolRequest::METHOD
                 | req::FoldingRangeRequest::METHOD
-                | req::CodeActionRequest::METHOD => Ok(Value::Array(Vec::new())),
+                | req::CodeActionRequest::METHOD
+                | req::CodeLensRequest::METHOD => Ok(Value::Array(Vec::new())),
                 req::Rename::METHOD => Err((
                     ErrorCode::InvalidParams,
                     "the document is not open".to_string(),
@@ -158,7 +239,7 @@ impl<'c> Server<'c> {
         };
         let offset = at(&params);
         open.analysis(export.as_deref());
-        let (Some(analysis), doc) = (&open.analysis, &open.doc) else {
+        let (Some(analysis), doc, lenses) = (&open.analysis, &open.doc, &open.lenses) else {
             return Ok(Value::Null);
         };
         let value = match request.method.as_str() {
@@ -191,6 +272,7 @@ impl<'c> Server<'c> {
                 to_json(actions::code_actions(&uri, doc, analysis, range))
             }
             VIEW_FILE_TEXT => Value::String(doc.text.clone()),
+            req::CodeLensRequest::METHOD => to_json(lens::code_lenses(doc, analysis, lenses)),
             _ => return Err((ErrorCode::MethodNotFound, request.method)),
         };
         Ok(value)
@@ -213,6 +295,11 @@ impl<'c> Server<'c> {
             for open in self.open.values_mut() {
                 open.analysis = None;
                 open.unpublished = true;
+                open.lenses.clear();
+            }
+            let uris: Vec<String> = self.open.keys().cloned().collect();
+            for uri in uris {
+                self.count(&uri);
             }
             return;
         }
@@ -226,13 +313,15 @@ impl<'c> Server<'c> {
                 };
                 let doc = Document::new(p.text_document.text, p.text_document.version);
                 self.open.insert(
-                    uri,
+                    uri.clone(),
                     Open {
                         doc,
                         analysis: None,
                         unpublished: true,
+                        lenses: Vec::new(),
                     },
                 );
+                self.count(&uri);
             }
             note::DidChangeTextDocument::METHOD => {
                 let Ok(p) =
@@ -250,6 +339,7 @@ impl<'c> Server<'c> {
                 open.analysis = None;
                 open.unpublished = true;
             }
+            note::DidSaveTextDocument::METHOD => self.count(&uri),
             note::DidCloseTextDocument::METHOD => {
                 self.open.remove(&uri);
                 // An empty list clears what the editor shows for the closed file.
