@@ -186,12 +186,16 @@ impl Server {
     /// `shutdown`, `exit`, and the process ends with exit code 0.
     fn stop(mut self) {
         assert_eq!(self.ask("shutdown", Value::Null), Value::Null);
+        assert_eq!(self.exit(), Some(0));
+    }
+
+    /// `exit`, and the exit code the process ends with.
+    fn exit(mut self) -> Option<i32> {
         self.notify("exit", Value::Null);
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().expect("waits") {
-                assert!(status.success(), "exit code {status}");
-                return;
+                return status.code();
             }
             assert!(Instant::now() < deadline, "playbook lsp did not exit");
             std::thread::sleep(Duration::from_millis(20));
@@ -632,6 +636,19 @@ fn bad_requests_get_errors_not_a_crash() {
         check_shape(&check)
     );
     server.stop();
+}
+
+#[test]
+fn shutdown_then_exit_is_0_and_exit_alone_is_1() {
+    let mut server = Server::start();
+    server.open(BROKEN);
+    assert_eq!(server.ask("shutdown", Value::Null), Value::Null);
+    let position = json!({ "line": 0, "character": 0 });
+    let params = json!({ "textDocument": { "uri": URI }, "position": position });
+    let late = server.request("textDocument/hover", params);
+    assert_eq!(late["error"]["code"], -32600, "{late}");
+    assert_eq!(server.exit(), Some(0));
+    assert_eq!(Server::start().exit(), Some(1));
 }
 
 /// Pieces an edit inserts: playbook words, line breaks, quotes and non-ASCII text.

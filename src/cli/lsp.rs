@@ -11,7 +11,9 @@ pub struct LspArgs {
 
 pub fn run(_args: LspArgs) -> Exit {
     match crate::lsp::serve_stdio() {
-        Ok(()) => Exit::Ok,
+        Ok(true) => Exit::Ok,
+        // The protocol's exit code for an `exit` without `shutdown` before it.
+        Ok(false) => Exit::Findings,
         Err(e) => {
             eprintln!("error: playbook lsp: {e}");
             Exit::Usage

@@ -17,15 +17,17 @@ mod server;
 use lsp_server::Connection;
 
 /// Serves one editor over standard input and output until it says `exit` or goes away.
-pub fn serve_stdio() -> Result<(), String> {
+/// `Ok(false)`: it went without asking for `shutdown` first.
+pub fn serve_stdio() -> Result<bool, String> {
     let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
+    let clean = serve(&connection)?;
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())
+    io_threads.join().map_err(|e| e.to_string())?;
+    Ok(clean)
 }
 
 /// The handshake, then the main loop.
-pub fn serve(connection: &Connection) -> Result<(), String> {
+pub fn serve(connection: &Connection) -> Result<bool, String> {
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let result = serde_json::json!({
         "capabilities": server::capabilities(),

@@ -98,8 +98,9 @@ impl<'c> Server<'c> {
         }
     }
 
-    /// Runs until `exit`, or until the client goes away.
-    pub fn run(&mut self) -> Result<(), String> {
+    /// Runs until `exit`, or until the client goes away. `Ok(true)` when it asked for
+    /// `shutdown` first, as the protocol wants (the exit code says so).
+    pub fn run(&mut self) -> Result<bool, String> {
         loop {
             // Woken now and then to collect counts from the worker.
             match self
@@ -111,10 +112,12 @@ impl<'c> Server<'c> {
                     let response = self.answer(request);
                     self.send(response.into())?;
                 }
-                Ok(Message::Notification(n)) if n.method == note::Exit::METHOD => return Ok(()),
+                Ok(Message::Notification(n)) if n.method == note::Exit::METHOD => {
+                    return Ok(self.shut_down)
+                }
                 Ok(Message::Notification(n)) => self.notified(n),
                 Ok(Message::Response(_)) => {}
-                Err(e) if e.is_disconnected() => return Ok(()),
+                Err(e) if e.is_disconnected() => return Ok(self.shut_down),
                 Err(_) => {}
             }
             self.collect_counts()?;
