@@ -453,6 +453,44 @@ fn code_lenses_count_the_sample_export() {
 }
 
 #[test]
+fn explain_a_customer_as_playbook_explain_does() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let export = dir.path().join("klanten.csv");
+    std::fs::write(&export, COUNTED.1).expect("writes");
+    let playbook = dir.path().join("klant.playbook");
+    std::fs::write(&playbook, COUNTED.0).expect("writes");
+    let export = export.to_string_lossy().into_owned();
+    let explain = |customer: &str| json!({ "command": "playbook.server.explain", "arguments": [URI, customer] });
+    // Without a sample export: an error that says what to do.
+    let mut server = Server::start();
+    server.open(COUNTED.0);
+    let refused = server.request("workspace/executeCommand", explain("3"));
+    assert_eq!(refused["error"]["code"], -32803, "{refused}");
+    server.stop();
+    let mut server = Server::start_with(json!({ "sampleExport": export }));
+    server.open(COUNTED.0);
+    let text = server.ask("workspace/executeCommand", explain("3"));
+    let cli = Command::new(env!("CARGO_BIN_EXE_playbook"))
+        .arg("explain")
+        .arg(&playbook)
+        .arg(&export)
+        .args(["--customer", "3"])
+        .output()
+        .expect("explain runs");
+    assert!(cli.status.success());
+    let says = text.as_str().unwrap_or("");
+    assert!(
+        says.contains("bedankt"),
+        "customer 3 gets `bedankt`: {says}"
+    );
+    assert_eq!(text.as_str(), Some(&*String::from_utf8_lossy(&cli.stdout)));
+    let unknown = server.request("workspace/executeCommand", explain("99"));
+    let message = unknown["error"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("no customer with id `99`"), "{unknown}");
+    server.stop();
+}
+
+#[test]
 fn hover_complete_and_navigate() {
     let mut server = Server::start();
     server.open(BROKEN);

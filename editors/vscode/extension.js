@@ -1,6 +1,7 @@
 // Starts `playbook lsp` for .playbook files. The program is the setting `playbook.path`
 // (default: `playbook` on the PATH); a change of it restarts the server. The setting
-// `playbook.sampleExport` goes to the server at the start and whenever it changes.
+// `playbook.sampleExport` goes to the server at the start and whenever it changes. The
+// command "Playbook: Explain a customer of the sample export" shows `playbook explain` beside.
 const path = require("path");
 const vscode = require("vscode");
 const { LanguageClient } = require("vscode-languageclient/node");
@@ -30,7 +31,31 @@ function start() {
   return client.start();
 }
 
+/// Asks for a customer id, and shows `playbook explain`'s text for that customer of the sample
+/// export beside the playbook.
+async function explain() {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor || editor.document.languageId !== "playbook") {
+    return;
+  }
+  const customer = await vscode.window.showInputBox({ prompt: "The customer's id (key column)" });
+  if (!customer) {
+    return;
+  }
+  try {
+    const text = await client.sendRequest("workspace/executeCommand", {
+      command: "playbook.server.explain",
+      arguments: [editor.document.uri.toString(), customer],
+    });
+    const doc = await vscode.workspace.openTextDocument({ content: text, language: "plaintext" });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  } catch (e) {
+    vscode.window.showWarningMessage(`playbook explain: ${e.message || e}`);
+  }
+}
+
 async function activate(context) {
+  context.subscriptions.push(vscode.commands.registerCommand("playbook.explain", explain));
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (event.affectsConfiguration("playbook.path")) {

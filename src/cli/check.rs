@@ -159,6 +159,45 @@ pub(crate) fn export_summary(
     })
 }
 
+/// `playbook explain`'s text for one customer of an export, today, for a text without errors
+/// (the language server's explain command).
+pub(crate) fn explain_customer(
+    text: &str,
+    export: &std::path::Path,
+    id: &str,
+) -> Result<String, String> {
+    use crate::runner::{explain, Explain, Failure, Found, OnError, Options};
+    let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
+    let input = default_input();
+    let Some(model) = against_header(&loaded, export, &input)?.1 else {
+        return Err("the export lacks columns the playbook needs".to_string());
+    };
+    let inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), &input)?;
+    let wanted = id.trim().to_string();
+    let options = Options {
+        as_of: super::common::as_of(None)?,
+        on_error: OnError::Skip,
+        explain: Some(Explain {
+            id: wanted.clone(),
+            source: text.to_string(),
+        }),
+        ..Options::default()
+    };
+    let found = explain(&model, inputs, &options).map_err(|e| match e {
+        Failure::Data(e) => e.to_string(),
+        Failure::Columns { file, .. } => format!("{file}: the export does not fit"),
+        Failure::Output(e) => e.to_string(),
+    })?;
+    match found.0.into_iter().next() {
+        Some(Found::Explained(text)) => Ok(text),
+        Some(Found::Rejected(e)) => Err(e.to_string()),
+        None => Err(format!(
+            "no customer with id `{wanted}` in {}",
+            export.display()
+        )),
+    }
+}
+
 /// How an export is read when no flags say otherwise.
 fn default_input() -> InputArgs {
     InputArgs {

@@ -4,8 +4,9 @@
 //!
 //! Calls into the crate: `syntax::parse`, `syntax::RESERVED`, `check::check_parsed`,
 //! `fmt::format`, `cli::check::export_diagnostics` (`check --data`'s diagnostics),
-//! `cli::check::export_summary` (`eval --coverage`'s counts, for code lenses), the `ast`
-//! types, `diagnostic::{Code, Diagnostic, Severity}`.
+//! `cli::check::export_summary` (`eval --coverage`'s counts, for code lenses),
+//! `cli::check::explain_customer` (`playbook explain`'s text), the `ast` types,
+//! `diagnostic::{Code, Diagnostic, Severity}`.
 
 use crate::ast::{self, ExpectKind, ExprKind, FieldType, Item, PolicyItem};
 use crate::diagnostic::{Code, Diagnostic, Severity};
@@ -230,6 +231,11 @@ pub fn counts(text: &str, export: &Path) -> Result<Vec<Lens>, String> {
         });
     }
     Ok(out)
+}
+
+/// `playbook explain`'s text for one customer of the sample export.
+pub fn explain(text: &str, export: &Path, customer: &str) -> Result<String, String> {
+    crate::cli::check::explain_customer(text, export, customer)
 }
 
 /// The words that cannot be plain names.

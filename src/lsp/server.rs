@@ -60,6 +60,9 @@ fn sample_export(settings: Option<&Value>) -> Option<PathBuf> {
 /// bug reports, to see that incremental changes left it equal to the editor's.
 const VIEW_FILE_TEXT: &str = "playbook/viewFileText";
 
+/// The command that explains one customer of the sample export (`playbook explain`).
+const EXPLAIN: &str = "playbook.server.explain";
+
 /// What the server can do, for `initialize`.
 pub fn capabilities() -> Value {
     serde_json::json!({
@@ -75,6 +78,7 @@ pub fn capabilities() -> Value {
         "documentFormattingProvider": true,
         "codeActionProvider": { "codeActionKinds": ["quickfix"] },
         "codeLensProvider": {},
+        "executeCommandProvider": { "commands": [EXPLAIN] },
     })
 }
 
@@ -125,6 +129,35 @@ impl<'c> Server<'c> {
                 self.publish()?;
             }
         }
+    }
+
+    /// `playbook.server.explain URI ID`: `playbook explain`'s text for a customer of the sample
+    /// export, against the document's current text.
+    fn execute(&self, params: &Value) -> Result<Value, (ErrorCode, String)> {
+        let command = params.get("command").and_then(Value::as_str).unwrap_or("");
+        if command != EXPLAIN {
+            let message = format!("playbook lsp has no command `{command}`");
+            return Err((ErrorCode::InvalidParams, message));
+        }
+        let argument = |k: usize| match params.pointer(&format!("/arguments/{k}")) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let (Some(uri), Some(customer)) = (argument(0), argument(1)) else {
+            let message = format!("{EXPLAIN} takes a document and a customer id");
+            return Err((ErrorCode::InvalidParams, message));
+        };
+        let Some(export) = self.export.as_deref() else {
+            let message = "name a sample export (setting sampleExport) to explain its customers";
+            return Err((ErrorCode::RequestFailed, message.to_string()));
+        };
+        let Some(open) = self.open.get(&uri) else {
+            return Err((ErrorCode::InvalidParams, format!("{uri} is not open")));
+        };
+        analysis::explain(&open.doc.text, export, &customer)
+            .map(Value::String)
+            .map_err(|e| (ErrorCode::RequestFailed, e))
     }
 
     /// Asks the worker to count a document's text over the sample export, if it has no errors.
@@ -210,6 +243,9 @@ impl<'c> Server<'c> {
 
     fn handle(&mut self, request: Request) -> Result<Value, (ErrorCode, String)> {
         let params = request.params;
+        if request.method == req::ExecuteCommand::METHOD {
+            return self.execute(&params);
+        }
         let uri = params
             .pointer("/textDocument/uri")
             .and_then(Value::as_str)
