@@ -84,3 +84,34 @@ fn fix(
         ..CodeAction::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lsp_types::Position;
+
+    #[test]
+    fn fixes_replace_the_name_and_extend_the_actions_list() {
+        let text = "customer {\n  klanttype text\n}\nactions welkom\n\
+            rule r when klanttyp = \"x\" then welkm\n";
+        let doc = Document::new(text.to_string(), 1);
+        let analysis = Analysis::new(text, None);
+        let everything = Range::new(Position::new(0, 0), Position::new(9, 0));
+        let fixes = code_actions("file:///p.playbook", &doc, &analysis, everything);
+        let titles: Vec<&str> = fixes.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Change to `klanttype`",
+                "Change to `welkom`",
+                "Add `welkm` to the actions list"
+            ]
+        );
+        let new_texts: Vec<String> = fixes
+            .iter()
+            .flat_map(|f| f.edit.iter().flat_map(|e| e.changes.iter().flatten()))
+            .flat_map(|(_, edits)| edits.iter().map(|e| e.new_text.clone()))
+            .collect();
+        assert_eq!(new_texts, ["klanttype", "welkom", ", welkm"]);
+    }
+}

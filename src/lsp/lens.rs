@@ -68,3 +68,47 @@ pub fn code_lenses(doc: &Document, analysis: &Analysis, lenses: &[Lens]) -> Vec<
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use analysis::Kind;
+
+    #[test]
+    fn lenses_stand_on_the_names_they_count() {
+        let text = "journey j {\n  stage a when x >= 1\n}\n\nrule r when customer in a then b\n";
+        let doc = Document::new(text.to_string(), 1);
+        let analysis = Analysis::new(text, None);
+        let counts = [
+            Lens {
+                kind: Kind::Rule,
+                name: "r".into(),
+                title: "fired".into(),
+            },
+            Lens {
+                kind: Kind::Stage,
+                name: "a".into(),
+                title: "in a".into(),
+            },
+            Lens {
+                kind: Kind::Segment,
+                name: "gone".into(),
+                title: "stale".into(),
+            },
+        ];
+        let lenses = code_lenses(&doc, &analysis, &counts);
+        let placed: Vec<(u32, String)> = lenses
+            .iter()
+            .map(|l| {
+                (
+                    l.range.start.line,
+                    l.command
+                        .as_ref()
+                        .map(|c| c.title.clone())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(placed, [(1, "in a".to_string()), (4, "fired".to_string())]);
+    }
+}

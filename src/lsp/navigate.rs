@@ -159,3 +159,54 @@ pub fn folding(doc: &Document, analysis: &Analysis) -> Vec<FoldingRange> {
         .filter(|f| f.end_line > f.start_line)
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str =
+        "journey j {\n  stage \"eerste keer\" when x >= 1\n  stage vast when x >= 9\n}\n\
+        rule r when customer reached vast then a\n";
+
+    fn edits(offset: usize, new_name: &str) -> Result<Vec<String>, String> {
+        let doc = Document::new(TEXT.to_string(), 1);
+        let analysis = Analysis::new(TEXT, None);
+        let edit = rename("file:///p.playbook", &doc, &analysis, offset, new_name)?;
+        Ok(edit
+            .changes
+            .iter()
+            .flat_map(|c| c.values().flatten())
+            .map(|e| e.new_text.clone())
+            .collect())
+    }
+
+    #[test]
+    fn renames_quote_where_they_must() {
+        let vast = TEXT.find("vast").unwrap_or(0);
+        assert_eq!(
+            edits(vast, "vaste klant"),
+            Ok(vec!["\"vaste klant\"".to_string(); 2])
+        );
+        assert_eq!(edits(vast, "trouw"), Ok(vec!["trouw".to_string(); 2]));
+        // A quoted name stays quoted.
+        let first = TEXT.find("eerste").unwrap_or(0);
+        assert_eq!(edits(first, "nieuw"), Ok(vec!["\"nieuw\"".to_string()]));
+        assert!(edits(vast, "eerste keer").is_err(), "a name already taken");
+        assert!(edits(0, "x").is_err(), "no name at the cursor");
+    }
+
+    #[test]
+    fn the_outline_nests_stages_in_their_journey() {
+        let doc = Document::new(TEXT.to_string(), 1);
+        let symbols = symbols(&doc, &Analysis::new(TEXT, None));
+        let names: Vec<&str> = symbols.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["j", "r"]);
+        let stages: Vec<String> = symbols[0]
+            .children
+            .iter()
+            .flatten()
+            .map(|s| s.name.clone())
+            .collect();
+        assert_eq!(stages, ["eerste keer", "vast"]);
+    }
+}
