@@ -59,6 +59,8 @@ pub mod eval;
 /// The canonical layout of playbook files.
 #[doc(hidden)]
 pub mod fmt;
+/// The language server for editors (`playbook lsp`).
+pub mod lsp;
 /// Rendering diagnostics for people, tools and CI.
 #[doc(hidden)]
 pub mod render;

@@ -62,8 +62,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("lib", &["engine", "diagnostic", "eval"]),
-    // The command line stands on everything.
+    // The front ends stand on everything: the command line, and the language server (which
+    // shares `check --data`, `eval --coverage` and `explain` with the command line).
     ("cli", &["*"]),
+    ("lsp", &["*"]),
 ];
 
 fn src() -> PathBuf {

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// Shown but not run, the ```sh blocks: (page, how the block starts, why it is not run). Keep
-/// this short: 13 blocks, none of them a `playbook` command but the README's `cargo run` (run
+/// this short: 14 blocks, none of them a `playbook` command but the README's `cargo run` (run
 /// as `playbook eval` by `readme_set_up`) and two a reader may pipe into (curl, man).
 const NOT_RUN: &[(&str, &str, &str)] = &[
     (
@@ -44,6 +44,11 @@ const NOT_RUN: &[(&str, &str, &str)] = &[
         "README.md",
         "cargo test --locked --no-fail-fast",
         "the test suite itself; readme_set_up",
+    ),
+    (
+        "docs/editors.md",
+        "cd editors/vscode",
+        "npm and VS Code: building and installing the extension",
     ),
     (
         "docs/getting-started.md",
@@ -511,6 +516,7 @@ macro_rules! pages {
 pages! {
     readme => "README.md", 0;
     getting_started => "docs/getting-started.md", 9;
+    editors => "docs/editors.md", 1;
     eval => "docs/eval.md", 12;
     explain_and_test => "docs/explain-and-test.md", 13;
     workflow => "docs/workflow.md", 31;

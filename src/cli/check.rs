@@ -111,6 +111,116 @@ fn against_export(
     export: &std::path::Path,
     input: &InputArgs,
 ) -> Result<(Vec<Diagnostic>, Vec<crate::data::error::DataError>), String> {
+    let (out, fitting) = against_header(loaded, export, input)?;
+    let bad_rows = match fitting {
+        Some(model) => every_cell(&model, export, input)?,
+        None => Vec::new(),
+    };
+    Ok((out, bad_rows))
+}
+
+/// `check --data EXPORT`'s diagnostics for a text (the language server's sample export),
+/// from the export's header and first rows, not every cell. Call it only for a text without
+/// errors: `check --data` does not look at the export otherwise.
+pub(crate) fn export_diagnostics(
+    text: &str,
+    export: &std::path::Path,
+) -> Result<Vec<Diagnostic>, String> {
+    let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
+    Ok(against_header(&loaded, export, &default_input())?.0)
+}
+
+/// What `eval --coverage` counts over an export, today, for a text without errors (the
+/// language server's code lenses): stages, segments and rules, with how their conditions came
+/// out. Bad rows are skipped, as `--on-error skip` does; one thread, to stay out of the way.
+pub(crate) fn export_summary(
+    text: &str,
+    export: &std::path::Path,
+) -> Result<crate::runner::summary::Summary, String> {
+    use crate::runner::{run, Failure, OnError, Options, Sinks};
+    let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
+    let input = default_input();
+    let Some(model) = against_header(&loaded, export, &input)?.1 else {
+        return Err("the export lacks columns the playbook needs".to_string());
+    };
+    let inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), &input)?;
+    let options = Options {
+        as_of: super::common::as_of(None)?,
+        threads: 1,
+        on_error: OnError::Skip,
+        coverage: true,
+        ..Options::default()
+    };
+    let sinks = Sinks {
+        decisions: &mut std::io::sink(),
+        rejects: None,
+        on_reject: &mut |_| {},
+    };
+    run(&model, inputs, &options, sinks).map_err(|e| match e {
+        Failure::Data(e) => e.to_string(),
+        Failure::Columns { file, .. } => format!("{file}: the export does not fit"),
+        Failure::Output(e) => e.to_string(),
+    })
+}
+
+/// `playbook explain`'s text for one customer of an export, today, for a text without errors
+/// (the language server's explain command).
+pub(crate) fn explain_customer(
+    text: &str,
+    export: &std::path::Path,
+    id: &str,
+) -> Result<String, String> {
+    use crate::runner::{explain, Explain, Failure, Found, OnError, Options};
+    let loaded = super::files::load_bytes(String::new(), text.as_bytes().to_vec());
+    let input = default_input();
+    let Some(model) = against_header(&loaded, export, &input)?.1 else {
+        return Err("the export lacks columns the playbook needs".to_string());
+    };
+    let inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), &input)?;
+    let wanted = id.trim().to_string();
+    let options = Options {
+        as_of: super::common::as_of(None)?,
+        on_error: OnError::Skip,
+        explain: Some(Explain {
+            id: wanted.clone(),
+            source: text.to_string(),
+        }),
+        ..Options::default()
+    };
+    let found = explain(&model, inputs, &options).map_err(|e| match e {
+        Failure::Data(e) => e.to_string(),
+        Failure::Columns { file, .. } => format!("{file}: the export does not fit"),
+        Failure::Output(e) => e.to_string(),
+    })?;
+    match found.0.into_iter().next() {
+        Some(Found::Explained(text)) => Ok(text),
+        Some(Found::Rejected(e)) => Err(e.to_string()),
+        None => Err(format!(
+            "no customer with id `{wanted}` in {}",
+            export.display()
+        )),
+    }
+}
+
+/// How an export is read when no flags say otherwise.
+fn default_input() -> InputArgs {
+    InputArgs {
+        as_of: None,
+        input_format: None,
+        decimal_comma: false,
+        delimiter: None,
+        encoding: super::choices::Encoding::Utf8,
+        max_cell_lines: crate::data::split::MAX_CELL_LINES,
+    }
+}
+
+/// The diagnostics of the export's header (and, without a `customer` block, of the types
+/// inferred from its first rows), and the model when the export has every column it needs.
+fn against_header(
+    loaded: &Loaded,
+    export: &std::path::Path,
+    input: &InputArgs,
+) -> Result<(Vec<Diagnostic>, Option<crate::check::model::Model>), String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
     let playbook = &loaded.parsed.playbook;
     let fields = sample_for_inference(&mut inputs[0], playbook, input, false)
@@ -133,7 +243,7 @@ fn against_export(
     if playbook.schemas().next().is_none() {
         out.extend(checked.diagnostics.into_iter().filter(|d| d.is_error()));
     }
-    let mut bad_rows = Vec::new();
+    let mut fitting = None;
     if let Some(model) = checked.model {
         let fits = match crate::eval::compile(&model, &header) {
             Err(missing) => {
@@ -144,10 +254,10 @@ fn against_export(
         };
         out.extend(crate::eval::near_columns(&model, &header));
         if fits {
-            bad_rows = every_cell(&model, export, input)?;
+            fitting = Some(model);
         }
     }
-    Ok((out, bad_rows))
+    Ok((out, fitting))
 }
 
 /// Reads every row of the export through `eval`'s reader and program, deciding into nothing,

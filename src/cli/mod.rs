@@ -15,7 +15,7 @@ macro_rules! eprintln {
     ($($t:tt)*) => { $crate::cli::say::err(format_args!("{}\n", format_args!($($t)*))) };
 }
 
-mod check;
+pub(crate) mod check;
 mod choices;
 mod common;
 mod completions;
@@ -26,6 +26,7 @@ mod files;
 mod fmt;
 mod init;
 mod inputs;
+mod lsp;
 mod outfile;
 mod progress;
 mod say;
@@ -85,6 +86,8 @@ enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff).
     Man(completions::ManArgs),
+    /// Serve editors over standard input and output (the Language Server Protocol).
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -149,6 +152,7 @@ fn run_parsed(cli: Result<Cli, clap::Error>) -> Exit {
         Command::Sql(args) => sql::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Lsp(args) => lsp::run(args),
     }
 }
 
