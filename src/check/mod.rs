@@ -7,6 +7,7 @@
 mod lints;
 pub mod model;
 mod names;
+mod problems;
 mod resolve;
 mod rules;
 mod schema;
@@ -16,8 +17,9 @@ mod tests;
 mod text;
 
 use crate::ast::{self, Playbook, Span};
-use crate::diagnostic::{suggestion_help, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 pub use model::*;
+use problems::Problem;
 use std::collections::HashMap;
 
 /// The outcome of checking one playbook.
@@ -267,35 +269,17 @@ impl<'s> Checker<'s> {
     }
 
     fn unknown_field(&self, name: &ast::Name) -> Diagnostic {
-        let known = self.field_names();
-        let mut diag = Diagnostic::new(
-            Code::UnknownField,
-            name.span,
-            format!("there is no field named `{}`", name.text),
-        )
-        .label("unknown field");
-        let segments_and_stages: Vec<&str> = self
+        let stage_or_segment = self
             .names
-            .iter()
-            .filter(|(_, (n, _))| !matches!(n, Named::Journey(_)))
-            .map(|(k, _)| k.as_str())
-            .collect();
-        // A close field name first, then a stage or segment of that exact name,
-        // then the list of fields.
-        let close = crate::diagnostic::did_you_mean(&name.text, known.iter().copied());
-        if let Some(field) = close {
-            diag = diag.help(format!("did you mean `{field}`?"));
-        } else if segments_and_stages.contains(&name.text.as_str()) {
-            diag = diag.help(format!(
-                "`{0}` is a stage or segment: write `customer in {0}`",
-                name.text
-            ));
-        } else if let Some(help) = suggestion_help(&name.text, "field", &known) {
-            diag = diag.help(help);
-        } else if known.is_empty() {
-            diag = diag.help("declare the field in the `customer { … }` block");
+            .get(&name.text)
+            .is_some_and(|(n, _)| !matches!(n, Named::Journey(_)));
+        Problem::UnknownField {
+            name: name.text.clone(),
+            span: name.span,
+            known: self.field_names().into_iter().map(String::from).collect(),
+            stage_or_segment,
         }
-        diag
+        .diagnostic()
     }
 
     fn lookup_named(&self, name: &str) -> Option<Named> {
@@ -347,19 +331,12 @@ impl<'s> Checker<'s> {
             return Some(i);
         }
         if self.actions_declared {
-            let known: Vec<&str> = self.actions.iter().map(String::as_str).collect();
-            let mut diag = Diagnostic::new(
-                Code::UnknownAction,
-                name.span,
-                format!("`{}` is not one of the declared actions", name.text),
-            )
-            .label("unknown action");
-            if let Some(help) = suggestion_help(&name.text, "action", &known) {
-                diag = diag.help(help);
-            } else {
-                diag = diag.help(format!("add `{}` to the `actions` line", name.text));
-            }
-            self.error(diag);
+            let problem = Problem::UndeclaredAction {
+                name: name.text.clone(),
+                span: name.span,
+                declared: self.actions.clone(),
+            };
+            self.error(problem.diagnostic());
             return None;
         }
         self.actions.push(name.text.clone());

@@ -3,9 +3,10 @@
 
 use super::ast_node::Current;
 use super::model::*;
+use super::problems::{NameKind, Problem};
 use super::{Checker, Named};
 use crate::ast::{self, Playbook};
-use crate::diagnostic::{suggestion_help, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 use std::collections::HashMap;
 
 impl Checker<'_> {
@@ -15,12 +16,11 @@ impl Checker<'_> {
             for name in &decl.names {
                 if self.actions.contains(&name.text) {
                     self.error(
-                        Diagnostic::new(
-                            Code::DuplicateName,
-                            name.span,
-                            format!("the action `{}` is declared twice", name.text),
-                        )
-                        .help("list each action once"),
+                        Problem::ActionTwice {
+                            name: name.text.clone(),
+                            span: name.span,
+                        }
+                        .diagnostic(),
                     );
                 } else {
                     self.actions.push(name.text.clone());
@@ -35,14 +35,12 @@ impl Checker<'_> {
             if let Some((_, first)) = checker.names.get(&name.text) {
                 let first = *first;
                 checker.error(
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        name.span,
-                        format!("the name `{}` is already used", name.text),
-                    )
-                    .label("second use")
-                    .also(first, "first defined here")
-                    .help("stages, segments and journeys share one set of names: rename one"),
+                    Problem::NameTwice {
+                        name: name.text.clone(),
+                        span: name.span,
+                        first,
+                    }
+                    .diagnostic(),
                 );
             } else {
                 checker.names.insert(name.text.clone(), (named, name.span));
@@ -244,20 +242,17 @@ impl Checker<'_> {
     pub(super) fn unknown_named(
         &mut self,
         name: &ast::Name,
-        code: Code,
-        kind: &str,
+        kind: NameKind,
         want: fn(&Named) -> bool,
     ) {
         let known = self.names_of(want);
-        let mut diag = Diagnostic::new(
-            code,
-            name.span,
-            format!("there is no {kind} named `{}`", name.text),
-        )
-        .label(format!("unknown {kind}"));
-        if let Some(help) = suggestion_help(&name.text, kind, &known) {
-            diag = diag.help(help);
+        let diag = Problem::UnknownName {
+            kind,
+            name: name.text.clone(),
+            span: name.span,
+            known: known.iter().map(|k| k.to_string()).collect(),
         }
+        .diagnostic();
         // The segment it was meant to be is not also "never used".
         let meant = crate::diagnostic::did_you_mean(&name.text, known.iter().copied())
             .and_then(|m| self.names.get(m));

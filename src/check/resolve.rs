@@ -1,6 +1,7 @@
 //! Conditions and values: names resolved, types checked, words turned into indices.
 
 use super::model::*;
+use super::problems::NameKind;
 use super::{Checker, Named};
 use crate::ast::{CompareOp, Expr, ExprKind, Name, Span, TextOp};
 use crate::diagnostic::{suggestion_help, Code, Diagnostic};
@@ -131,7 +132,7 @@ impl Checker<'_> {
                 CondKind::Invalid
             }
             None => {
-                self.unknown_named(target, Code::UnknownSegment, "stage or segment", |n| {
+                self.unknown_named(target, NameKind::StageOrSegment, |n| {
                     !matches!(n, Named::Journey(_))
                 });
                 CondKind::Invalid
@@ -167,9 +168,7 @@ impl Checker<'_> {
                 CondKind::Invalid
             }
             _ => {
-                self.unknown_named(name, Code::UnknownStage, "stage", |n| {
-                    matches!(n, Named::Stage { .. })
-                });
+                self.unknown_named(name, NameKind::Stage, |n| matches!(n, Named::Stage { .. }));
                 CondKind::Invalid
             }
         }

@@ -1,6 +1,7 @@
 //! The `customer { … }` block: the field table, its modifiers and its key.
 
 use super::model::*;
+use super::problems::Problem;
 use super::{Checker, SchemaSource};
 use crate::ast::{self, FieldType, Playbook, Span};
 use crate::dates::DateFormat;
@@ -51,14 +52,12 @@ impl Checker<'_> {
             if let Some(&first) = self.field_index.get(&field.name.text) {
                 let first_span = self.fields[first].span;
                 self.error(
-                    Diagnostic::new(
-                        Code::DuplicateField,
-                        field.name.span,
-                        format!("the field `{}` is declared twice", field.name.text),
-                    )
-                    .label("second declaration")
-                    .also(first_span, "first declared here")
-                    .help("remove one, or rename it"),
+                    Problem::FieldTwice {
+                        name: field.name.text.clone(),
+                        span: field.name.span,
+                        first: first_span,
+                    }
+                    .diagnostic(),
                 );
                 continue;
             }

@@ -1,6 +1,7 @@
 //! `test` blocks: the `given` customer's cells and the `expect` lines.
 
 use super::model::*;
+use super::problems::{NameKind, Problem};
 use super::{Checker, Named};
 use crate::ast::{self, Playbook, Span};
 use crate::dates::checked_days;
@@ -232,9 +233,7 @@ impl Checker<'_> {
             E::Stage(name) => match self.lookup_named(&name.text) {
                 Some(Named::Stage { journey, stage }) => ExpectDef::Stage { journey, stage },
                 _ => {
-                    self.unknown_named(name, Code::UnknownStage, "stage", |n| {
-                        matches!(n, Named::Stage { .. })
-                    });
+                    self.unknown_named(name, NameKind::Stage, |n| matches!(n, Named::Stage { .. }));
                     return None;
                 }
             },
@@ -242,26 +241,19 @@ impl Checker<'_> {
             E::NoStage(Some(name)) => match self.lookup_named(&name.text) {
                 Some(Named::Journey(j)) => ExpectDef::NoStage(Some(j)),
                 _ => {
-                    self.unknown_named(name, Code::UnknownJourney, "journey", |n| {
-                        matches!(n, Named::Journey(_))
-                    });
+                    self.unknown_named(name, NameKind::Journey, |n| matches!(n, Named::Journey(_)));
                     return None;
                 }
             },
             E::Action(name) | E::NoAction(name) | E::Holdout(name) => {
                 let known = self.actions.iter().position(|a| *a == name.text);
                 let Some(action) = known else {
-                    let list: Vec<&str> = self.actions.iter().map(String::as_str).collect();
-                    let mut diag = Diagnostic::new(
-                        Code::UnknownAction,
-                        name.span,
-                        format!("no rule can give the action `{}`", name.text),
-                    )
-                    .label("unknown action");
-                    if let Some(help) = suggestion_help(&name.text, "action", &list) {
-                        diag = diag.help(help);
-                    }
-                    self.error(diag);
+                    let problem = Problem::NoRuleGives {
+                        name: name.text.clone(),
+                        span: name.span,
+                        given: self.actions.clone(),
+                    };
+                    self.error(problem.diagnostic());
                     return None;
                 };
                 match kind {
@@ -281,9 +273,7 @@ impl Checker<'_> {
                     ExpectDef::Segment(s, matches!(kind, E::Segment(_)))
                 }
                 _ => {
-                    self.unknown_named(name, Code::UnknownSegment, "segment", |n| {
-                        matches!(n, Named::Segment(_))
-                    });
+                    self.unknown_named(name, NameKind::Segment, |n| matches!(n, Named::Segment(_)));
                     return None;
                 }
             },
