@@ -22,6 +22,8 @@ pub mod diff;
 pub mod eval;
 /// The canonical layout of playbook files.
 pub mod fmt;
+/// Pilot results: treated against held out, from decisions and outcomes.
+pub mod measure;
 /// Rendering diagnostics for people, tools and CI.
 pub mod render;
 /// Running a playbook over exports, in parallel, with a summary.

@@ -25,6 +25,7 @@ mod files;
 mod fmt;
 mod init;
 mod inputs;
+mod measure;
 mod outfile;
 mod progress;
 mod say;
@@ -68,6 +69,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Show what a change to a playbook does to the customers of an export.
     Diff(diff::DiffArgs),
+    /// Did a pilot work? Treated against held out, from decisions and an outcomes export.
+    Measure(measure::MeasureArgs),
     /// Explain why one customer got their decision.
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of playbooks.
@@ -140,6 +143,7 @@ fn run_parsed(cli: Result<Cli, clap::Error>) -> Exit {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Measure(args) => measure::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),
