@@ -26,6 +26,8 @@ pub mod fmt;
 pub mod measure;
 /// Rendering diagnostics for people, tools and CI.
 pub mod render;
+/// The HTML report: what a playbook does to an export, as charts and tables.
+pub mod report;
 /// Running a playbook over exports, in parallel, with a summary.
 pub mod runner;
 pub mod sql;

@@ -1,9 +1,12 @@
 //! `playbook measure DECISIONS OUTCOMES`: treated against held out, per rule and action.
 
+use super::common::load_checked;
 use super::outfile::{commit_all, existing_file, output_identity, Target};
 use super::{usage_error, Exit};
+use crate::check::SchemaSource;
 use crate::measure::output::{render, Format};
 use crate::measure::{self, read};
+use crate::render::Format as RenderFormat;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -12,6 +15,10 @@ pub struct MeasureArgs {
     pub decisions: PathBuf,
     /// The outcomes export (CSV): the customer id and the outcome columns.
     pub outcomes: PathBuf,
+    /// The playbook the decisions were made with: tells the policy's control group from the
+    /// rules' (without it, groups follow the holdout flags alone).
+    #[arg(long, value_name = "PLAYBOOK")]
+    pub playbook: Option<PathBuf>,
     /// An outcome column: yes/no (a conversion) or a number (revenue). Repeatable.
     #[arg(long, required = true, value_name = "COLUMN")]
     pub metric: Vec<String>,
@@ -69,7 +76,28 @@ pub fn run(args: MeasureArgs) -> Exit {
             return Exit::Findings;
         }
     };
-    let m = measure::measure(&dname, &decisions, &oname, &outcomes, &args.metric);
+    let plan = match args.playbook.as_deref() {
+        None => None,
+        Some(path) => match load_checked(path, SchemaSource::File, RenderFormat::Human) {
+            Ok(Some((_, model))) => Some(measure::Plan::of(&model)),
+            Ok(None) => return Exit::Findings,
+            Err(e) => return usage_error(e),
+        },
+    };
+    if let Some(plan) = &plan {
+        if let Err(e) = plan.check(&dname, &decisions) {
+            eprintln!("error: {e}");
+            return Exit::Findings;
+        }
+    }
+    let m = measure::measure(
+        &dname,
+        &decisions,
+        &oname,
+        &outcomes,
+        &args.metric,
+        plan.as_ref(),
+    );
     let mut target = match Target::open(args.output.as_deref(), "the results") {
         Ok(t) => t,
         Err(e) => return usage_error(e),

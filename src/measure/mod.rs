@@ -7,6 +7,7 @@ pub mod read;
 pub mod stats;
 
 pub use read::MeasureError;
+pub use read::Plan;
 use read::{Decision, Outcomes};
 use serde::Serialize;
 use stats::{Conversions, Effect, Moments};
@@ -26,6 +27,9 @@ pub struct Measurement {
     pub decisions_only: u64,
     /// In the outcomes, not decided (with CSV decisions: also every customer without actions).
     pub outcomes_only: u64,
+    /// `playbook`: groups from the playbook's holdouts (`--playbook`); `flags`: from the
+    /// decisions' holdout flags alone.
+    pub groups_from: &'static str,
     pub metrics: Vec<Metric>,
 }
 
@@ -98,12 +102,13 @@ pub fn measure(
     outcomes_file: &str,
     outcomes: &Outcomes,
     metrics: &[String],
+    plan: Option<&Plan>,
 ) -> Measurement {
     let matched = decisions
         .iter()
         .filter(|d| outcomes.values.contains_key(&d.id))
         .count() as u64;
-    let splits = splits(decisions);
+    let splits = splits(decisions, plan);
     let metrics = metrics
         .iter()
         .enumerate()
@@ -144,6 +149,7 @@ pub fn measure(
         matched,
         decisions_only: decisions.len() as u64 - matched,
         outcomes_only: outcomes.values.len() as u64 - matched,
+        groups_from: if plan.is_some() { "playbook" } else { "flags" },
         metrics,
     }
 }
@@ -187,38 +193,63 @@ fn compare(
     }
 }
 
-/// The groups to compare: the playbook (any action sent against every action held out), then
-/// every rule and every action that has held-out customers, in order of first appearance.
+/// The groups to compare: the playbook as a whole, then every rule and every action with a
+/// control group, in order of first appearance.
 ///
-/// A customer is held out for a rule when its actions are flagged `holdout` — by the rule's
-/// own holdout or by the policy's: the decisions do not say which.
-fn splits(decisions: &[Decision]) -> Vec<(By, Split)> {
-    let mut out = vec![(
-        By::Playbook,
-        Split {
-            name: "(all actions)".to_string(),
+/// With the playbook (`plan`) the groups are exact: the policy's control group (customers
+/// with actions, held out by the policy's bucket) against the rest, and per rule with its own
+/// holdout, among the customers outside the policy's control group, those held out by the
+/// rule against those sent its actions — so they differ in that one rule only.
+///
+/// From the flags alone a customer is held out for a rule when its actions are flagged
+/// `holdout`, by the rule's own holdout or by the policy's (the decisions do not say which),
+/// and the playbook row compares customers sent anything with customers sent nothing.
+fn splits(decisions: &[Decision], plan: Option<&Plan>) -> Vec<(By, Split)> {
+    let mut out = Vec::new();
+    let policy_held: Vec<bool> = decisions
+        .iter()
+        .map(|d| plan.is_some_and(|p| p.policy_held(&d.id)))
+        .collect();
+    if plan.is_none_or(|p| p.policy.is_some()) {
+        let mut split = Split {
+            name: if plan.is_some() {
+                "(policy holdout)"
+            } else {
+                "(all actions)"
+            }
+            .to_string(),
             treated: Vec::new(),
             held_out: Vec::new(),
-        },
-    )];
-    for (i, d) in decisions.iter().enumerate() {
-        if d.actions.is_empty() {
-            continue;
+        };
+        for (i, d) in decisions.iter().enumerate() {
+            if d.actions.is_empty() {
+                continue;
+            }
+            let held = match plan {
+                Some(_) => policy_held[i],
+                None => d.actions.iter().all(|a| a.holdout),
+            };
+            if held {
+                split.held_out.push(i);
+            } else {
+                split.treated.push(i);
+            }
         }
-        let split = &mut out[0].1;
-        if d.actions.iter().all(|a| a.holdout) {
-            split.held_out.push(i);
-        } else {
-            split.treated.push(i);
-        }
+        out.push((By::Playbook, split));
     }
     for by in [By::Rule, By::Action] {
         let mut named: Vec<Split> = Vec::new();
         let mut index: std::collections::HashMap<&str, usize> = Default::default();
         for (i, d) in decisions.iter().enumerate() {
+            if policy_held[i] {
+                continue;
+            }
             // Per customer: each name once, treated when any of its actions was sent.
             let mut mine: Vec<(&str, bool)> = Vec::new();
             for a in &d.actions {
+                if plan.is_some_and(|p| !p.has_holdout(&a.rule)) {
+                    continue;
+                }
                 let name = match by {
                     By::Action => a.action.as_str(),
                     _ => a.rule.as_str(),
@@ -244,10 +275,11 @@ fn splits(decisions: &[Decision]) -> Vec<(By, Split)> {
                 }
             }
         }
+        // From the flags alone, a rule without held-out customers has no control group.
         out.extend(
             named
                 .into_iter()
-                .filter(|s| !s.held_out.is_empty())
+                .filter(|s| plan.is_some() || !s.held_out.is_empty())
                 .map(|s| (by, s)),
         );
     }
@@ -282,7 +314,7 @@ mod tests {
             decision("C", &[("pilot", "bel", true), ("w", "welkom", true)]),
             decision("D", &[]),
         ];
-        let s = splits(&d);
+        let s = splits(&d, None);
         let names: Vec<(&str, &str, Vec<usize>, Vec<usize>)> = s
             .iter()
             .map(|(b, s)| {
@@ -307,6 +339,47 @@ mod tests {
     }
 
     #[test]
+    fn with_the_playbook_the_policy_group_is_its_own() {
+        // Buckets (language.md §11, §12): klantbeleving-2026-q4/KB-T09 is 460 (< 5%),
+        // pilot/KB-T20 is 156 (< 10%); KB-T01 is in neither control group.
+        let plan = Plan {
+            policy: Some(("klantbeleving-2026-q4".into(), 500)),
+            rules: [
+                (
+                    "pilot".to_string(),
+                    Some(("pilot proactief contact".into(), 1000)),
+                ),
+                ("w".to_string(), None),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let d = vec![
+            decision("KB-T09", &[("pilot", "bel", true), ("w", "welkom", true)]),
+            decision("KB-T20", &[("pilot", "bel", true), ("w", "welkom", false)]),
+            decision("KB-T01", &[("pilot", "bel", false), ("w", "welkom", false)]),
+        ];
+        assert!(!plan.policy_held("KB-T01"));
+        assert_eq!(plan.check("d", &d), Ok(()));
+        let s = splits(&d, Some(&plan));
+        let names: Vec<(&str, Vec<usize>, Vec<usize>)> = s
+            .iter()
+            .map(|(_, s)| (s.name.as_str(), s.treated.clone(), s.held_out.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("(policy holdout)", vec![1, 2], vec![0]),
+                ("pilot", vec![2], vec![1]),
+                ("bel", vec![2], vec![1]),
+            ]
+        );
+        // The policy's control group sent something: not this playbook's decisions.
+        let wrong = vec![decision("KB-T09", &[("w", "welkom", false)])];
+        assert!(plan.check("d", &wrong).is_err());
+    }
+
+    #[test]
     fn customers_without_outcomes_are_counted() {
         let d = vec![
             decision("A", &[("pilot", "bel", false)]),
@@ -321,7 +394,7 @@ mod tests {
             .into_iter()
             .collect(),
         };
-        let m = measure("d", &d, "o", &o, &["x".to_string()]);
+        let m = measure("d", &d, "o", &o, &["x".to_string()], None);
         assert_eq!((m.matched, m.decisions_only, m.outcomes_only), (1, 1, 1));
         let c = &m.metrics[0].comparisons[1];
         assert_eq!((c.treated.customers, c.held_out.missing), (1, 1));

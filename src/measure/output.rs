@@ -42,8 +42,15 @@ fn text(m: &Measurement, markdown: bool) -> String {
          and no decision{join}",
         m.matched, m.decisions_only, m.outcomes_only
     ));
+    if m.groups_from == "flags" {
+        out.push_str(&format!(
+            "held out: actions flagged `holdout`, by the rule's own holdout or the policy's; \
+             give --playbook to tell them apart{join}"
+        ));
+    }
     for metric in &m.metrics {
-        if !markdown {
+        // A blank line before each metric (Markdown: a heading needs one after a table).
+        if !out.ends_with("\n\n") {
             out.push('\n');
         }
         let title = format!("{} ({})", metric.metric, metric.kind);

@@ -1,8 +1,9 @@
 //! Reading the two files `measure` joins: the decisions `eval` wrote and the outcomes export.
 //!
-//! This is the one file of `measure` that calls into the crate's data readers
+//! This is the one file of `measure` that calls into the crate's internals: the data readers
 //! (`data::csv_in::read_header`, `data::split::Records`, `data::cells::number`,
-//! `data::values::parse_bool_bytes`): re-point those here when they move.
+//! `data::values::parse_bool_bytes`), the checked model (`check::Model`'s rules and policy
+//! holdouts) and the holdout bucket (`eval::run::held_out`). Re-point those here when they move.
 
 use crate::data::cells::{number, Numbers};
 use crate::data::csv_in::{read_header, ChunkError};
@@ -62,6 +63,66 @@ pub struct Outcomes {
     /// Per metric: `true` when every value is a yes/no word (a conversion), else a number.
     pub conversion: Vec<bool>,
     pub values: HashMap<String, Vec<Option<f64>>>,
+}
+
+/// The holdouts of the playbook the decisions were made with: who is in which control group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// The policy holdout: salt and basis points (P × 100).
+    pub policy: Option<(String, u32)>,
+    /// Every rule's name, with its own holdout if it has one.
+    pub rules: HashMap<String, Option<(String, u32)>>,
+}
+
+impl Plan {
+    pub fn of(model: &crate::check::Model) -> Plan {
+        let holdout = |h: &crate::check::model::HoldoutDef| (h.salt.clone(), h.basis_points);
+        Plan {
+            policy: model.policy.holdout.as_ref().map(holdout),
+            rules: model
+                .rules
+                .iter()
+                .map(|r| (r.name.clone(), r.holdout.as_ref().map(holdout)))
+                .collect(),
+        }
+    }
+
+    /// The customer is in the policy's control group.
+    pub fn policy_held(&self, id: &str) -> bool {
+        self.policy
+            .as_ref()
+            .is_some_and(|(salt, bp)| crate::eval::run::held_out(salt, id, *bp))
+    }
+
+    /// The rule has a holdout of its own.
+    pub fn has_holdout(&self, rule: &str) -> bool {
+        self.rules.get(rule).is_some_and(Option::is_some)
+    }
+
+    /// Checks that the decisions were made with this playbook: their rules are its rules, and
+    /// the policy's control group got nothing.
+    pub fn check(&self, name: &str, decisions: &[Decision]) -> Result<(), MeasureError> {
+        for d in decisions {
+            for a in &d.actions {
+                let wrong = if !self.rules.contains_key(&a.rule) {
+                    format!("the rule `{}` is not in the playbook", a.rule)
+                } else if !a.holdout && self.policy_held(&d.id) {
+                    format!(
+                        "customer `{}` is in the policy's control group, yet `{}` was sent",
+                        d.id, a.action
+                    )
+                } else {
+                    continue;
+                };
+                return Err(MeasureError::new(
+                    name,
+                    Some(d.line),
+                    format!("{wrong}: were these decisions made with this playbook?"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Reads decisions as `eval` writes them: NDJSON, a JSON array, or CSV (one row per action,
@@ -409,9 +470,15 @@ mod tests {
         let a = decisions("d.ndjson", nd.as_bytes()).expect("ndjson");
         let b = decisions("d.json", json.as_bytes()).expect("json");
         let c = decisions("d.csv", csv.as_bytes()).expect("csv");
-        assert_eq!(a, b);
+        let ids = |d: &[Decision]| {
+            d.iter()
+                .map(|d| (d.id.clone(), d.actions.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&a), ids(&b));
         assert_eq!(a[0].actions, c[0].actions);
-        assert_eq!(b[1].line, 3);
+        // Lines: NDJSON's 1 and 2; the array's items start on lines 2 and 3.
+        assert_eq!((a[1].line, b[0].line, b[1].line), (2, 2, 3));
     }
 
     #[test]

@@ -1,0 +1,19 @@
+//! `playbook report`: one self-contained HTML page of what a playbook does to an export.
+//! The numbers are the runner's summary and coverage, the same as `eval --summary --coverage`.
+
+pub mod html;
+pub mod source;
+pub mod svg;
+
+use crate::runner::summary::Summary;
+
+/// What the page shows.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub title: String,
+    /// The playbook's file.
+    pub playbook: String,
+    pub summary: Summary,
+    /// Per rule, in the summary's order.
+    pub priorities: Vec<f64>,
+}
