@@ -106,10 +106,28 @@ fn n(v: &Value) -> String {
     v.as_u64().expect("a count").to_string()
 }
 
+/// A playbook with a rule that never fires (no example has one): its coverage is shown.
+fn never_firing(dir: &Path) -> (String, String) {
+    let pb = dir.join("nooit.playbook");
+    let data = dir.join("nooit.csv");
+    std::fs::write(
+        &pb,
+        "playbook \"Nooit\"\ncustomer {\n  id text key\n  orders number\n  nps number?\n}\n\
+         actions bel, mail\nrule vaak when orders >= 1 then mail\n\
+         rule nooit when orders > 4 and nps >= 9 then bel\n",
+    )
+    .expect("the playbook");
+    std::fs::write(&data, "id,orders,nps\nA,3,10\nB,0,\nC,5,\nD,9,2\n").expect("the export");
+    let path = |p: PathBuf| p.to_str().expect("a UTF-8 path").to_string();
+    (path(pb), path(data))
+}
+
 #[test]
 fn the_numbers_are_those_of_eval_summary_and_coverage() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    for (pb, data) in examples() {
+    let mut cases = examples();
+    cases.push(never_firing(dir.path()));
+    for (pb, data) in cases {
         let html = report(dir.path(), &pb, &data);
         let s = summary(dir.path(), &pb, &data);
         let mut expected = Vec::new();
@@ -159,6 +177,13 @@ fn the_numbers_are_those_of_eval_summary_and_coverage() {
                     .collect();
                 expected.push(row(&format!("{name} (when)"), &cells));
             }
+        }
+        if pb.ends_with("nooit.playbook") {
+            // A: false (orders); B: false; C: unknown (nps); D: false (nps): 3 false, 1 unknown.
+            assert!(expected.contains(&row(
+                "nooit (when)",
+                &["0", "3", "1", "0"].map(String::from)
+            )));
         }
         for e in expected {
             assert!(html.contains(&e), "{pb}: the report has no {e}");
@@ -228,10 +253,13 @@ fn the_page_needs_nothing_outside_itself() {
 
 /// The page's text: tags dropped, cells separated by `|`, one table row or heading per line.
 fn page_text(html: &str) -> String {
-    // The charts' labels repeat the tables: keep the tables.
+    // The head (style) is no text; the charts' labels repeat the tables: keep the tables.
     let mut html = html.to_string();
+    if let (Some(a), Some(b)) = (html.find("<head>"), html.find("</head>")) {
+        html.replace_range(a..b + "</head>".len(), "");
+    }
     while let (Some(a), Some(b)) = (html.find("<svg"), html.find("</svg>")) {
-        html.replace_range(a..b + "</svg>".len(), "[chart]");
+        html.replace_range(a..b + "</svg>".len(), "[chart]\n");
     }
     let mut out = String::new();
     let mut in_tag = false;
@@ -244,14 +272,11 @@ fn page_text(html: &str) -> String {
             }
             (true, '>') => {
                 in_tag = false;
-                if tag.starts_with("/tr")
-                    || tag.starts_with("/h")
-                    || tag.starts_with("/caption")
-                    || tag.starts_with("/p")
-                {
-                    out.push('\n');
-                } else if tag.starts_with("/td") || tag.starts_with("/th") {
-                    out.push_str(" | ");
+                let name = tag.split_whitespace().next().unwrap_or("");
+                match name {
+                    "/tr" | "/h1" | "/h2" | "/caption" | "/p" => out.push('\n'),
+                    "/td" | "/th" => out.push_str(" | "),
+                    _ => {}
                 }
             }
             (true, c) => tag.push(c),
