@@ -306,3 +306,160 @@ fn the_text_of_the_example_reports() {
         insta::assert_snapshot!(name, page_text(&html));
     }
 }
+
+// ───────────────────────────── in a browser ─────────────────────────────
+
+/// The target folder of this test binary (`target/debug/deps/NAME` → `target`).
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Headless Chromium, provisioned by tests/browser/provision.py as the SQL engines are by
+/// tests/engines/provision.py: a browser that cannot be had is a failure that says what to
+/// do, never a skip.
+fn chromium() -> PathBuf {
+    let out = Command::new("python3")
+        .arg(root().join("tests/browser/provision.py"))
+        .arg(target_dir())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("python3 is needed to provision Chromium: {e}"));
+    assert!(
+        out.status.success(),
+        "no Chromium for the report test (see the message above)"
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// What a page did in the browser.
+struct Rendered {
+    /// Console messages Chromium logged (`INFO:CONSOLE`).
+    console: Vec<String>,
+    /// Requests the page made for anything but files.
+    outside: Vec<String>,
+    /// The share of the screenshot's pixels that are not background.
+    ink: f64,
+}
+
+fn render(browser: &Path, dir: &Path, page: &str) -> Rendered {
+    let stem = page.trim_end_matches(".html");
+    let shot = dir.join(format!("{stem}.png"));
+    let netlog = dir.join(format!("{stem}.net.json"));
+    let url = format!("file://{}", dir.join(page).display());
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--enable-logging=stderr",
+            "--v=0",
+            // Nothing can be fetched, and every try is in the net log.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=127.0.0.1:9",
+            "--window-size=1000,1600",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join(format!("{stem}-profile")).display()
+        ))
+        .arg(format!("--log-net-log={}", netlog.display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .expect("Chromium runs");
+    assert!(
+        out.status.success(),
+        "Chromium: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let console = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(String::from)
+        .collect();
+    let ink = Command::new("python3")
+        .arg(root().join("tests/browser/png_ink.py"))
+        .arg(&shot)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        ink.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ink.stderr)
+    );
+    let ink: Value = serde_json::from_slice(&ink.stdout).expect("JSON");
+    Rendered {
+        console,
+        outside: outside_requests(&netlog),
+        ink: ink["ink"].as_f64().expect("ink"),
+    }
+}
+
+/// The URLs the page (a `file://` site, not the browser itself) asked the network for.
+fn outside_requests(netlog: &Path) -> Vec<String> {
+    let log: Value =
+        serde_json::from_str(&std::fs::read_to_string(netlog).expect("the net log")).expect("JSON");
+    let start = &log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"];
+    log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| &e["type"] == start)
+        .filter(|e| {
+            e["params"]["site_for_cookies"]
+                .as_str()
+                .is_some_and(|s| s.contains("site=file://"))
+        })
+        .filter_map(|e| e["params"]["url"].as_str())
+        .filter(|u| !u.starts_with("file:"))
+        .map(String::from)
+        .collect()
+}
+
+/// The report of the real telco export in headless Chromium: it loads with no console message
+/// and no request outside the file, and its screenshot is not blank. The same page with an
+/// outside image and a console error is caught, so the checks can fail.
+#[test]
+fn the_report_opens_in_headless_chromium() {
+    let browser = chromium();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let html = report(
+        dir.path(),
+        "playbooks/telco-churn.playbook",
+        "tests/data/real/telco-customer-churn/Telco-Customer-Churn.csv",
+    );
+    let page = render(&browser, dir.path(), "report.html");
+    assert_eq!(page.console, Vec::<String>::new());
+    assert_eq!(page.outside, Vec::<String>::new());
+    assert!(page.ink > 0.02, "the screenshot is blank: {} ink", page.ink);
+
+    let bad = html.replace(
+        "</body>",
+        "<img src=\"https://example.com/x.png\"><script>console.error(\"boom\")</script></body>",
+    );
+    std::fs::write(dir.path().join("bad.html"), bad).expect("bad.html");
+    let caught = render(&browser, dir.path(), "bad.html");
+    assert!(
+        caught.console.iter().any(|l| l.contains("boom")),
+        "{:?}",
+        caught.console
+    );
+    assert_eq!(
+        caught.outside,
+        vec!["https://example.com/x.png".to_string()]
+    );
+
+    std::fs::write(
+        dir.path().join("blank.html"),
+        "<!DOCTYPE html><html><body></body></html>",
+    )
+    .expect("blank.html");
+    assert!(render(&browser, dir.path(), "blank.html").ink < 0.001);
+}
