@@ -72,7 +72,7 @@ fn summary(dir: &Path, playbook_path: &str, data: &str) -> Value {
         "--coverage",
         "-q",
         "-o",
-        "/dev/null",
+        dir.join("decisions.ndjson").to_str().expect("a UTF-8 path"),
         "--summary",
         file.to_str().expect("a UTF-8 path"),
     ]);
@@ -177,6 +177,23 @@ fn the_numbers_are_those_of_eval_summary_and_coverage() {
                     .collect();
                 expected.push(row(&format!("{name} (when)"), &cells));
             }
+        }
+        // Channels: counted here from the decisions `eval` wrote.
+        let mut channels: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        let decisions =
+            std::fs::read_to_string(dir.path().join("decisions.ndjson")).expect("decisions");
+        for line in decisions.lines() {
+            let d: Value = serde_json::from_str(line).expect("a decision");
+            for a in d["actions"].as_array().expect("actions") {
+                let c = channels
+                    .entry(a["channel"].as_str().unwrap_or("(none)").to_string())
+                    .or_default();
+                c.0 += 1;
+                c.1 += u64::from(a["holdout"] == true);
+            }
+        }
+        for (channel, (sent, held)) in channels {
+            expected.push(row(&channel, &[sent.to_string(), held.to_string()]));
         }
         if pb.ends_with("nooit.playbook") {
             // A: false (orders); B: false; C: unknown (nps); D: false (nps): 3 false, 1 unknown.

@@ -99,6 +99,7 @@ pub fn render(r: &Report) -> String {
     }
     out.push_str(&rules(r));
     out.push_str(&actions(s));
+    out.push_str(&channels(r));
     out.push_str(&never_fired(s));
     out.push_str("</body></html>\n");
     out
@@ -246,6 +247,33 @@ fn actions(s: &Summary) -> String {
         figure(
             bars("Actions", &chart),
             table("Actions", &["action", "customers", "held out"], &rows)
+        )
+    )
+}
+
+fn channels(r: &Report) -> String {
+    let name = |c: &super::ChannelCount| c.channel.clone().unwrap_or_else(|| "(none)".into());
+    let names: Vec<String> = r.channels.iter().map(name).collect();
+    let chart: Vec<Bar<'_>> = r
+        .channels
+        .iter()
+        .zip(&names)
+        .map(|(c, n)| Bar {
+            label: n,
+            value: c.actions,
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = r
+        .channels
+        .iter()
+        .zip(&names)
+        .map(|(c, n)| vec![n.clone(), c.actions.to_string(), c.held_out.to_string()])
+        .collect();
+    format!(
+        "<h2>Channels</h2>\n{}",
+        figure(
+            bars("Actions per channel", &chart),
+            table("Channels", &["channel", "actions", "held out"], &rows)
         )
     )
 }

@@ -16,4 +16,15 @@ pub struct Report {
     pub summary: Summary,
     /// Per rule, in the summary's order.
     pub priorities: Vec<f64>,
+    /// Actions per channel, from the decisions.
+    pub channels: Vec<ChannelCount>,
+}
+
+/// The actions sent through one channel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelCount {
+    /// `None`: actions without a channel.
+    pub channel: Option<String>,
+    pub actions: u64,
+    pub held_out: u64,
 }
