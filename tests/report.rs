@@ -480,3 +480,39 @@ fn the_report_opens_in_headless_chromium() {
     .expect("blank.html");
     assert!(render(&browser, dir.path(), "blank.html").ink < 0.001);
 }
+
+/// Per rule, the customers who lost an action to `max` or to a per-action `suppress` (not in
+/// `eval --summary`'s JSON): worked out by hand below.
+#[test]
+fn actions_cut_by_max_or_suppressed_per_rule() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let pb = dir.path().join("beperkt.playbook");
+    std::fs::write(
+        &pb,
+        "playbook \"Beperkt\"\ncustomer {\n  id text key\n  orders number\n  toestemming bool?\n}\n\
+         actions bel, mail, sms\npolicy {\n  suppress bel when not toestemming\n  \
+         max 1 action per customer\n}\n\
+         rule a when orders >= 1 then mail, bel priority 2\n\
+         rule b when orders >= 2 then sms priority 1\n",
+    )
+    .expect("the playbook");
+    let data = dir.path().join("beperkt.csv");
+    std::fs::write(
+        &data,
+        "id,orders,toestemming\nA,3,true\nB,3,false\nC,1,\nD,0,true\n",
+    )
+    .expect("the export");
+    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_string();
+    let html = report(dir.path(), &path(&pb), &path(&data));
+    // A: a's bel and b's sms are cut by max 1 (a's mail kept). B: bel suppressed, b's sms cut.
+    // C: bel suppressed (consent unknown counts as no), mail kept. D: nothing fires.
+    let cells = |v: [&str; 5]| v.map(String::from);
+    assert!(
+        html.contains(&row("a", &cells(["3", "0", "1", "2", "2"]))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&row("b", &cells(["2", "0", "2", "0", "1"]))),
+        "{html}"
+    );
+}

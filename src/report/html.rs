@@ -209,6 +209,8 @@ fn rules(r: &Report) -> String {
                 x.rule.clone(),
                 x.fired.to_string(),
                 x.held_out.to_string(),
+                x.cut_by_max.to_string(),
+                x.suppressed.to_string(),
                 r.priorities.get(i).map_or(String::new(), |p| p.to_string()),
             ]
         })
@@ -217,7 +219,18 @@ fn rules(r: &Report) -> String {
         "<h2>Rules</h2>\n{}",
         figure(
             bars("Customers per rule", &chart),
-            table("Rules", &["rule", "fired", "held out", "priority"], &rows)
+            table(
+                "Rules",
+                &[
+                    "rule",
+                    "fired",
+                    "held out",
+                    "cut by max",
+                    "an action suppressed",
+                    "priority"
+                ],
+                &rows
+            )
         )
     )
 }

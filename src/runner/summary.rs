@@ -16,6 +16,9 @@ pub struct Stats {
     pub segments: Vec<u64>,
     pub rules_fired: Vec<u64>,
     pub rules_held_out: Vec<u64>,
+    /// Per rule: customers who lost one of its actions to a per-action `suppress`, or to `max`.
+    pub rules_suppressed: Vec<u64>,
+    pub rules_cut: Vec<u64>,
     pub actions: Vec<u64>,
     pub actions_held_out: Vec<u64>,
     /// Per condition node: customers for whom it was true, false, unknown (`--coverage`).
@@ -33,6 +36,8 @@ impl Stats {
             segments: vec![0; program.segments.len()],
             rules_fired: vec![0; program.rules.len()],
             rules_held_out: vec![0; program.rules.len()],
+            rules_suppressed: vec![0; program.rules.len()],
+            rules_cut: vec![0; program.rules.len()],
             actions: vec![0; program.actions.len()],
             actions_held_out: vec![0; program.actions.len()],
             ..Stats::default()
@@ -53,6 +58,22 @@ impl Stats {
         }
         for r in &o.rules_fired {
             self.rules_fired[*r as usize] += 1;
+        }
+        // Each rule once per customer and reason (a rule may lose several actions).
+        let mut lost: Vec<(u32, bool)> = Vec::new();
+        for (f, why) in &o.dropped {
+            let cut = matches!(why, crate::eval::run::Dropped::OverMax);
+            if !lost.contains(&(f.rule, cut)) {
+                lost.push((f.rule, cut));
+                let counts = if cut {
+                    &mut self.rules_cut
+                } else {
+                    &mut self.rules_suppressed
+                };
+                if let Some(n) = counts.get_mut(f.rule as usize) {
+                    *n += 1;
+                }
+            }
         }
         let mut last_rule = u32::MAX;
         for f in &o.actions {
@@ -90,6 +111,8 @@ impl Stats {
         add(&mut self.segments, &other.segments);
         add(&mut self.rules_fired, &other.rules_fired);
         add(&mut self.rules_held_out, &other.rules_held_out);
+        add(&mut self.rules_suppressed, &other.rules_suppressed);
+        add(&mut self.rules_cut, &other.rules_cut);
         add(&mut self.actions, &other.actions);
         add(&mut self.actions_held_out, &other.actions_held_out);
         if self.coverage.len() < other.coverage.len() {
@@ -156,6 +179,13 @@ pub struct RuleSummary {
     pub rule: String,
     pub fired: u64,
     pub held_out: u64,
+    /// Customers who lost one of the rule's actions to a per-action `suppress` (for
+    /// `playbook report`; not in the JSON summary, whose shape tools rely on).
+    #[serde(skip)]
+    pub suppressed: u64,
+    /// Customers who lost one of the rule's actions to `max N` (as `suppressed`).
+    #[serde(skip)]
+    pub cut_by_max: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -216,6 +246,8 @@ impl Summary {
                     rule: rule.name.clone(),
                     fired: stats.rules_fired.get(r).copied().unwrap_or(0),
                     held_out: stats.rules_held_out.get(r).copied().unwrap_or(0),
+                    suppressed: stats.rules_suppressed.get(r).copied().unwrap_or(0),
+                    cut_by_max: stats.rules_cut.get(r).copied().unwrap_or(0),
                 })
                 .collect(),
             actions: program
