@@ -516,3 +516,61 @@ fn actions_cut_by_max_or_suppressed_per_rule() {
         "{html}"
     );
 }
+
+/// `--outcomes`: the pilot's results are `playbook measure --playbook`'s, row for row.
+#[test]
+fn pilot_results_are_those_of_measure() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let pb = "playbooks/klantbeleving-pilot.playbook";
+    let html_file = dir.path().join("pilot.html");
+    let decisions = dir.path().join("beslissingen.ndjson");
+    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_string();
+    let (html_path, decisions_path) = (path(&html_file), path(&decisions));
+    let common = ["--as-of", AS_OF];
+    let metrics = ["--metric", "gekocht", "--metric", "omzet"];
+    let outcomes = "tests/data/measure/pilot-uitkomsten.csv";
+    let export = "tests/data/measure/pilot-klanten.csv";
+    let mut args = vec![
+        "report",
+        pb,
+        export,
+        "--outcomes",
+        outcomes,
+        "-o",
+        &html_path,
+    ];
+    args.extend(common);
+    args.extend(metrics);
+    let out = playbook(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&html_file).expect("the report");
+    let mut args = vec!["eval", pb, export, "-q", "-o", &decisions_path];
+    args.extend(common);
+    assert_eq!(playbook(&args).status.code(), Some(0));
+    let mut args = vec!["measure", &decisions_path, outcomes, "--playbook", pb];
+    args.extend(metrics);
+    args.extend(["--format", "markdown"]);
+    let measured = playbook(&args);
+    let markdown = String::from_utf8(measured.stdout).expect("UTF-8");
+    let rows: Vec<Vec<String>> = markdown
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| group") && !l.contains("---"))
+        .map(|l| {
+            l.trim_matches(|c| c == '|' || c == ' ')
+                .split(" | ")
+                .map(escape)
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), 6, "{markdown}");
+    for r in rows {
+        let html_row = row(&r[0].replace("&amp;", "&"), &r[1..]);
+        assert!(html.contains(&html_row), "the report has no {html_row}");
+    }
+    assert!(html.contains("1977 customers in both; 23 decided without an outcome row"));
+}

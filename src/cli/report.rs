@@ -7,7 +7,8 @@ use super::outfile::{commit_all, existing_file, output_identity, Target};
 use super::{usage_error, Exit};
 use crate::check::SchemaSource;
 use crate::render::{self, Format};
-use crate::report::{html, source};
+use crate::report::source::GatherError;
+use crate::report::{html, source, PilotOutcomes};
 use crate::runner::Failure;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -24,6 +25,16 @@ pub struct ReportArgs {
     /// Write the page to this file (written whole or not at all; default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// An outcomes export (CSV, as for `playbook measure`): adds the pilot's results.
+    #[arg(long, value_name = "FILE", requires = "metric")]
+    pub outcomes: Option<PathBuf>,
+    /// With --outcomes: an outcome column (yes/no or a number). Repeatable.
+    #[arg(long, value_name = "COLUMN", requires = "outcomes")]
+    pub metric: Vec<String>,
+    /// With --outcomes: its customer id column (default: id, customer_id, customer, klant_id
+    /// or klantnummer).
+    #[arg(long, value_name = "COLUMN", requires = "outcomes")]
+    pub id: Option<String>,
     /// Worker threads (default: the number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
@@ -35,7 +46,12 @@ pub fn run(args: ReportArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     if let Some(out) = args.output.as_deref().and_then(output_identity) {
-        for input in args.exports.iter().chain([&args.playbook]) {
+        for input in args
+            .exports
+            .iter()
+            .chain([&args.playbook])
+            .chain(&args.outcomes)
+        {
             if existing_file(input).as_ref() == Some(&out) {
                 return usage_error(format!(
                     "refusing to write the report over {}",
@@ -79,16 +95,35 @@ pub fn run(args: ReportArgs) -> Exit {
         delimiter: args.input.delimiter.map(|d| d as u8),
         max_cell_lines: args.input.max_cell_lines,
     };
+    let outcomes_file = args.outcomes.as_ref().map(|p| p.display().to_string());
+    let outcomes_bytes = match args.outcomes.as_deref().map(std::fs::read).transpose() {
+        Ok(b) => b,
+        Err(e) => return usage_error(format!("cannot read the outcomes: {e}")),
+    };
+    let outcomes = match (&outcomes_file, &outcomes_bytes) {
+        (Some(file), Some(bytes)) => Some(PilotOutcomes {
+            file,
+            bytes,
+            id: args.id.as_deref(),
+            metrics: &args.metric,
+            decimal_comma: args.input.decimal_comma,
+        }),
+        _ => None,
+    };
     let playbook = args.playbook.display().to_string();
-    let report = match source::gather(&model, &playbook, inputs, &reading) {
+    let report = match source::gather(&model, &playbook, inputs, &reading, outcomes.as_ref()) {
         Ok(r) => r,
-        Err(Failure::Columns { file, diagnostics }) => {
+        Err(GatherError::Run(Failure::Columns { file, diagnostics })) => {
             eprintln!("error: the export {file} does not fit the playbook");
             super::common::report(&diagnostics, &loaded, Format::Human);
             return Exit::Findings;
         }
-        Err(Failure::Data(e)) => return data_error(&e),
-        Err(Failure::Output(e)) => return usage_error(e),
+        Err(GatherError::Run(Failure::Data(e))) => return data_error(&e),
+        Err(GatherError::Run(Failure::Output(e))) => return usage_error(e),
+        Err(GatherError::Outcomes(e)) => {
+            eprintln!("error: {e}");
+            return Exit::Findings;
+        }
     };
     let mut target = match Target::open(args.output.as_deref(), "the report") {
         Ok(t) => t,

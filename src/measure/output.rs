@@ -18,7 +18,8 @@ pub fn render(m: &Measurement, format: Format) -> String {
     }
 }
 
-const HEADER: [&str; 9] = [
+/// The columns of a metric's table.
+pub const HEADER: [&str; 9] = [
     "group",
     "treated",
     "held out",
@@ -81,7 +82,8 @@ fn text(m: &Measurement, markdown: bool) -> String {
     out
 }
 
-fn row(metric: &Metric, c: &Comparison) -> [String; 9] {
+/// One comparison as the cells of a table row.
+pub fn row(metric: &Metric, c: &Comparison) -> [String; 9] {
     let conversion = metric.kind == "conversion";
     let value = |v: Option<f64>| match v {
         None => "—".to_string(),

@@ -168,7 +168,8 @@ struct JsonAction {
     holdout: bool,
 }
 
-fn from_json(name: &str, line: u64, text: &str) -> Result<Decision, MeasureError> {
+/// One decision from its JSON text (a line of NDJSON).
+pub fn from_json(name: &str, line: u64, text: &str) -> Result<Decision, MeasureError> {
     let d: JsonDecision = serde_json::from_str(text).map_err(|e| {
         MeasureError::new(
             name,

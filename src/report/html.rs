@@ -101,6 +101,9 @@ pub fn render(r: &Report) -> String {
     out.push_str(&actions(s));
     out.push_str(&channels(r));
     out.push_str(&never_fired(s));
+    if let Some(m) = &r.pilot {
+        out.push_str(&pilot(m));
+    }
     out.push_str("</body></html>\n");
     out
 }
@@ -289,6 +292,34 @@ fn channels(r: &Report) -> String {
             table("Channels", &["channel", "actions", "held out"], &rows)
         )
     )
+}
+
+/// The pilot's results (`--outcomes`), as `playbook measure` prints them.
+fn pilot(m: &crate::measure::Measurement) -> String {
+    use crate::measure::output::{row, HEADER};
+    let mut out = format!(
+        "<h2>Pilot results</h2>\n<p>Outcomes: {} ({} customers); {} customers in both; {} \
+         decided without an outcome row (left out); {} with an outcome and no decision.</p>\n",
+        escape(&m.outcomes_file),
+        m.with_outcomes,
+        m.matched,
+        m.decisions_only,
+        m.outcomes_only
+    );
+    for metric in &m.metrics {
+        let rows: Vec<Vec<String>> = metric
+            .comparisons
+            .iter()
+            .map(|c| row(metric, c).to_vec())
+            .collect();
+        out.push_str(&table(
+            &format!("{} ({})", metric.metric, metric.kind),
+            &HEADER,
+            &rows,
+        ));
+        out.push('\n');
+    }
+    out
 }
 
 /// Rules that fired for no one, with how their condition came out (`--coverage`).

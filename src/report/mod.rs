@@ -18,6 +18,17 @@ pub struct Report {
     pub priorities: Vec<f64>,
     /// Actions per channel, from the decisions.
     pub channels: Vec<ChannelCount>,
+    /// With `--outcomes`: the pilot's results, as `playbook measure --playbook` gives them.
+    pub pilot: Option<crate::measure::Measurement>,
+}
+
+/// The outcomes export for the pilot-results section.
+pub struct PilotOutcomes<'a> {
+    pub file: &'a str,
+    pub bytes: &'a [u8],
+    pub id: Option<&'a str>,
+    pub metrics: &'a [String],
+    pub decimal_comma: bool,
 }
 
 /// The actions sent through one channel.

@@ -1,11 +1,14 @@
-//! Where the report's numbers come from: the runner, run as `eval --coverage` runs it, with
-//! the decisions thrown away. This is the one file of `report` that calls into the crate's
-//! internals (`runner::run`, `runner::Options`, `runner::Sinks`, `check::Model`'s title and
-//! rule priorities): re-point those here when they move.
+//! Where the report's numbers come from: the runner, run as `eval --coverage` runs it, its
+//! decisions read back for the channels (and, with `--outcomes`, the pilot's groups). This is
+//! the one file of `report` that calls into the crate's internals (`runner::run`,
+//! `runner::Options`, `runner::Sinks`, `check::Model`'s title and rule priorities, the NDJSON
+//! layout of `data::output`, and `measure`'s reader and groups): re-point those here when they
+//! move.
 
-use super::{ChannelCount, Report};
+use super::{ChannelCount, PilotOutcomes, Report};
 use crate::check::Model;
 use crate::data::error::DataError;
+use crate::measure::{self, read::Decision, MeasureError};
 use crate::runner::{self, Failure, Input, OnError, Options, Sinks};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -19,13 +22,20 @@ pub struct Reading {
     pub max_cell_lines: u64,
 }
 
+/// Why the report could not be made.
+pub enum GatherError {
+    Run(Failure),
+    Outcomes(MeasureError),
+}
+
 /// Runs the playbook over the export and gathers the report's numbers.
 pub fn gather(
     model: &Model,
     playbook: &str,
     inputs: Vec<Input>,
     reading: &Reading,
-) -> Result<Report, Failure> {
+    outcomes: Option<&PilotOutcomes<'_>>,
+) -> Result<Report, GatherError> {
     let options = Options {
         as_of: reading.as_of,
         // The channel totals are read back from the decisions (see `Channels`).
@@ -41,6 +51,8 @@ pub fn gather(
     // A bad row stops the run (`--on-error stop`): nothing is rejected on the way.
     let mut on_reject = |_: &DataError| {};
     let mut channels = Channels::new();
+    // Only a pilot needs every customer's actions kept (they take memory).
+    channels.decisions = outcomes.map(|_| Vec::new());
     let summary = runner::run(
         model,
         inputs,
@@ -50,17 +62,43 @@ pub fn gather(
             rejects: None,
             on_reject: &mut on_reject,
         },
-    )?;
-    let channels = channels
+    )
+    .map_err(GatherError::Run)?;
+    let (channels, decided) = channels
         .finish()
-        .map_err(|e| Failure::Output(std::io::Error::other(e)))?;
+        .map_err(|e| GatherError::Run(Failure::Output(std::io::Error::other(e))))?;
+    let pilot = match (outcomes, decided) {
+        (Some(o), Some(decisions)) => {
+            Some(pilot(model, o, &decisions).map_err(GatherError::Outcomes)?)
+        }
+        _ => None,
+    };
     Ok(Report {
         title: model.title.clone().unwrap_or_else(|| playbook.to_string()),
         playbook: playbook.to_string(),
         summary,
         priorities: model.rules.iter().map(|r| r.priority).collect(),
         channels,
+        pilot,
     })
+}
+
+/// The pilot's results: the run's decisions joined to the outcomes, as `measure` does.
+fn pilot(
+    model: &Model,
+    o: &PilotOutcomes<'_>,
+    decisions: &[Decision],
+) -> Result<measure::Measurement, MeasureError> {
+    let outcomes = measure::read::outcomes(o.file, o.bytes, o.id, o.metrics, o.decimal_comma)?;
+    let plan = measure::Plan::of(model);
+    Ok(measure::measure(
+        "(this run)",
+        decisions,
+        o.file,
+        &outcomes,
+        o.metrics,
+        Some(&plan),
+    ))
 }
 
 /// Counts the actions per channel in the NDJSON decisions as the runner writes them: the
@@ -76,6 +114,8 @@ struct Channels {
     finder: memchr::memmem::Finder<'static>,
     /// Per channel as written (a JSON string or `null`): actions, of which held out.
     counts: std::collections::HashMap<Vec<u8>, (u64, u64)>,
+    /// With a pilot: every decision, in order.
+    decisions: Option<Vec<Decision>>,
 }
 
 const CHANNEL: &[u8] = b",\"channel\":";
@@ -87,11 +127,28 @@ impl Channels {
             partial: Vec::new(),
             finder: memchr::memmem::Finder::new(CHANNEL),
             counts: Default::default(),
+            decisions: None,
         }
+    }
+
+    /// Keeps each decision of `lines` (whole NDJSON lines) for the pilot.
+    fn keep(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        let Some(kept) = &mut self.decisions else {
+            return Ok(());
+        };
+        for line in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let text = std::str::from_utf8(line).map_err(std::io::Error::other)?;
+            let line_no = kept.len() as u64 + 1;
+            let d = measure::read::from_json("(this run)", line_no, text)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            kept.push(d);
+        }
+        Ok(())
     }
 
     /// Counts the actions of whole lines.
     fn lines(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        self.keep(lines)?;
         let broken = || std::io::Error::other("a decision the report cannot read");
         let mut rest = lines;
         while let Some(at) = self.finder.find(rest) {
@@ -115,7 +172,9 @@ impl Channels {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<ChannelCount>, String> {
+    /// The channel totals, and the decisions when kept.
+    #[allow(clippy::type_complexity)]
+    fn finish(mut self) -> Result<(Vec<ChannelCount>, Option<Vec<Decision>>), String> {
         let rest = std::mem::take(&mut self.partial);
         self.lines(&rest).map_err(|e| e.to_string())?;
         let mut counts: BTreeMap<Option<String>, (u64, u64)> = BTreeMap::new();
@@ -125,14 +184,15 @@ impl Channels {
             let c = counts.entry(channel).or_default();
             *c = (c.0 + actions, c.1 + held_out);
         }
-        Ok(counts
+        let channels = counts
             .into_iter()
             .map(|(channel, (actions, held_out))| ChannelCount {
                 channel,
                 actions,
                 held_out,
             })
-            .collect())
+            .collect();
+        Ok((channels, self.decisions))
     }
 }
 
@@ -190,7 +250,7 @@ mod tests {
         let (a, b) = text.as_bytes().split_at(50);
         c.write_all(a).expect("write");
         c.write_all(b).expect("write");
-        let counts = c.finish().expect("counts");
+        let (counts, _) = c.finish().expect("counts");
         assert_eq!(
             counts,
             vec![
