@@ -111,7 +111,14 @@ pub fn run(args: ReportArgs) -> Exit {
         _ => None,
     };
     let playbook = args.playbook.display().to_string();
-    let report = match source::gather(&model, &playbook, inputs, &reading, outcomes.as_ref()) {
+    let report = match source::gather(
+        &model,
+        &playbook,
+        &loaded.file.text,
+        inputs,
+        &reading,
+        outcomes.as_ref(),
+    ) {
         Ok(r) => r,
         Err(GatherError::Run(Failure::Columns { file, diagnostics })) => {
             eprintln!("error: the export {file} does not fit the playbook");

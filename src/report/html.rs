@@ -100,7 +100,7 @@ pub fn render(r: &Report) -> String {
     out.push_str(&rules(r));
     out.push_str(&actions(s));
     out.push_str(&channels(r));
-    out.push_str(&never_fired(s));
+    out.push_str(&never_fired(r));
     if let Some(m) = &r.pilot {
         out.push_str(&pilot(m));
     }
@@ -323,7 +323,8 @@ fn pilot(m: &crate::measure::Measurement) -> String {
 }
 
 /// Rules that fired for no one, with how their condition came out (`--coverage`).
-fn never_fired(s: &Summary) -> String {
+fn never_fired(r: &Report) -> String {
+    let s = &r.summary;
     let never: Vec<&str> = s
         .rules
         .iter()
@@ -358,6 +359,25 @@ fn never_fired(s: &Summary) -> String {
         "How their conditions came out",
         &["rule", "true", "false", "unknown", "not evaluated"],
         &rows,
+    ));
+    out.push('\n');
+    let blockers: Vec<Vec<String>> = r
+        .blockers
+        .iter()
+        .map(|b| {
+            vec![
+                b.rule.clone(),
+                b.comparison.clone(),
+                b.true_.to_string(),
+                b.false_.to_string(),
+                b.unknown.to_string(),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        "The comparison that was false or unknown most often",
+        &["rule", "comparison", "true", "false", "unknown"],
+        &blockers,
     ));
     out.push('\n');
     out

@@ -18,6 +18,8 @@ pub struct Report {
     pub priorities: Vec<f64>,
     /// Actions per channel, from the decisions.
     pub channels: Vec<ChannelCount>,
+    /// Per rule that never fired: the comparison false or unknown most often.
+    pub blockers: Vec<BlockerRow>,
     /// With `--outcomes`: the pilot's results, as `playbook measure --playbook` gives them.
     pub pilot: Option<crate::measure::Measurement>,
 }
@@ -29,6 +31,17 @@ pub struct PilotOutcomes<'a> {
     pub id: Option<&'a str>,
     pub metrics: &'a [String],
     pub decimal_comma: bool,
+}
+
+/// A never-fired rule's comparison that was false or unknown most often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockerRow {
+    pub rule: String,
+    /// The comparison as written in the playbook.
+    pub comparison: String,
+    pub true_: u64,
+    pub false_: u64,
+    pub unknown: u64,
 }
 
 /// The actions sent through one channel.

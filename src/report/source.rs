@@ -5,7 +5,7 @@
 //! layout of `data::output`, and `measure`'s reader and groups): re-point those here when they
 //! move.
 
-use super::{ChannelCount, PilotOutcomes, Report};
+use super::{BlockerRow, ChannelCount, PilotOutcomes, Report};
 use crate::check::Model;
 use crate::data::error::DataError;
 use crate::measure::{self, read::Decision, MeasureError};
@@ -32,6 +32,7 @@ pub enum GatherError {
 pub fn gather(
     model: &Model,
     playbook: &str,
+    source: &str,
     inputs: Vec<Input>,
     reading: &Reading,
     outcomes: Option<&PilotOutcomes<'_>>,
@@ -73,7 +74,24 @@ pub fn gather(
         }
         _ => None,
     };
+    let blockers = summary
+        .blockers
+        .iter()
+        .map(|b| BlockerRow {
+            rule: b.rule.clone(),
+            comparison: source
+                .get(b.span.start as usize..b.span.end as usize)
+                .unwrap_or("?")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            true_: b.true_,
+            false_: b.false_,
+            unknown: b.unknown,
+        })
+        .collect();
     Ok(Report {
+        blockers,
         title: model.title.clone().unwrap_or_else(|| playbook.to_string()),
         playbook: playbook.to_string(),
         summary,

@@ -143,6 +143,21 @@ pub struct Summary {
     /// With `--coverage`: how each condition came out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Vec<Coverage>>,
+    /// With `--coverage`, per rule that never fired: the comparison in its condition that was
+    /// false or unknown most often (for `playbook report`; not in the JSON summary).
+    #[serde(skip)]
+    pub blockers: Vec<Blocker>,
+}
+
+/// The comparison that kept a rule from firing most often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blocker {
+    pub rule: String,
+    /// Where the comparison is in the playbook.
+    pub span: crate::ast::Span,
+    pub true_: u64,
+    pub false_: u64,
+    pub unknown: u64,
 }
 
 /// How one stage, segment, rule or `unless` condition came out over the export.
@@ -261,6 +276,11 @@ impl Summary {
                 })
                 .collect(),
             coverage: (!stats.coverage.is_empty()).then(|| coverage(program, stats)),
+            blockers: if stats.coverage.is_empty() {
+                Vec::new()
+            } else {
+                blockers(program, stats)
+            },
         }
     }
 
@@ -316,6 +336,45 @@ impl Summary {
         }
         out
     }
+}
+
+/// Per rule that never fired, its comparison (a condition that is no `and` / `or`; a `not X`
+/// counts as one) that was false or unknown for the most customers; the first on a tie.
+fn blockers(program: &Program, stats: &Stats) -> Vec<Blocker> {
+    use crate::eval::program::{CKind, C};
+    fn leaves<'c>(c: &'c C, out: &mut Vec<&'c C>) {
+        match &c.kind {
+            CKind::And(parts) | CKind::Or(parts) => parts.iter().for_each(|p| leaves(p, out)),
+            _ => out.push(c),
+        }
+    }
+    let mut out = Vec::new();
+    for (r, rule) in program.rules.iter().enumerate() {
+        if stats.rules_fired.get(r).copied().unwrap_or(0) > 0 {
+            continue;
+        }
+        let mut found = Vec::new();
+        leaves(&rule.condition, &mut found);
+        let counts = |c: &C| stats.coverage.get(c.id as usize).copied().unwrap_or([0; 3]);
+        let mut worst: Option<(&C, u64)> = None;
+        for c in found {
+            let [_, f, u] = counts(c);
+            if worst.is_none_or(|(_, w)| f + u > w) {
+                worst = Some((c, f + u));
+            }
+        }
+        if let Some((c, _)) = worst {
+            let [t, f, u] = counts(c);
+            out.push(Blocker {
+                rule: rule.name.clone(),
+                span: c.span,
+                true_: t,
+                false_: f,
+                unknown: u,
+            });
+        }
+    }
+    out
 }
 
 fn coverage(program: &Program, stats: &Stats) -> Vec<Coverage> {
