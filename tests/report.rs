@@ -203,6 +203,11 @@ fn the_numbers_are_those_of_eval_summary_and_coverage() {
             // false for 1 and unknown for 2: the one that kept the rule from firing most.
             let blocker = row("nooit", &["nps &gt;= 9", "0", "1", "2"].map(String::from));
             assert!(html.contains(&blocker), "{pb}: no {blocker}");
+            // Data quality: nps is empty for B, C and E; orders never.
+            for (field, missing) in [("nps", ["3", "60.0%"]), ("orders", ["0", "0.0%"])] {
+                let r = row(field, &missing.map(String::from));
+                assert!(html.contains(&r), "{pb}: no {r}");
+            }
         }
         for e in expected {
             assert!(html.contains(&e), "{pb}: the report has no {e}");

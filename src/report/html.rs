@@ -100,6 +100,7 @@ pub fn render(r: &Report) -> String {
     out.push_str(&rules(r));
     out.push_str(&actions(s));
     out.push_str(&channels(r));
+    out.push_str(&data_quality(s));
     out.push_str(&never_fired(r));
     if let Some(m) = &r.pilot {
         out.push_str(&pilot(m));
@@ -320,6 +321,29 @@ fn pilot(m: &crate::measure::Measurement) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Per field, how many customers had no value for it.
+fn data_quality(s: &Summary) -> String {
+    let rows: Vec<Vec<String>> = s
+        .missing
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.customers.to_string(),
+                share(c.customers, s.evaluated),
+            ]
+        })
+        .collect();
+    format!(
+        "<h2>Data quality</h2>\n{}\n",
+        table(
+            "Customers without a value, per field",
+            &["field", "missing", "share"],
+            &rows
+        )
+    )
 }
 
 /// Rules that fired for no one, with how their condition came out (`--coverage`).

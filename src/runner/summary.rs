@@ -23,6 +23,8 @@ pub struct Stats {
     pub actions_held_out: Vec<u64>,
     /// Per condition node: customers for whom it was true, false, unknown (`--coverage`).
     pub coverage: Vec<[u64; 3]>,
+    /// Per slot: customers whose value was missing (`--coverage`).
+    pub missing: Vec<u64>,
 }
 
 impl Stats {
@@ -115,6 +117,7 @@ impl Stats {
         add(&mut self.rules_cut, &other.rules_cut);
         add(&mut self.actions, &other.actions);
         add(&mut self.actions_held_out, &other.actions_held_out);
+        add(&mut self.missing, &other.missing);
         if self.coverage.len() < other.coverage.len() {
             self.coverage.resize(other.coverage.len(), [0; 3]);
         }
@@ -147,6 +150,10 @@ pub struct Summary {
     /// false or unknown most often (for `playbook report`; not in the JSON summary).
     #[serde(skip)]
     pub blockers: Vec<Blocker>,
+    /// With `--coverage`, per field: customers whose value was missing (for `playbook report`;
+    /// not in the JSON summary).
+    #[serde(skip)]
+    pub missing: Vec<Count>,
 }
 
 /// The comparison that kept a rule from firing most often.
@@ -276,6 +283,15 @@ impl Summary {
                 })
                 .collect(),
             coverage: (!stats.coverage.is_empty()).then(|| coverage(program, stats)),
+            missing: program
+                .slots
+                .iter()
+                .zip(&stats.missing)
+                .map(|(slot, n)| Count {
+                    name: slot.name.clone(),
+                    customers: *n,
+                })
+                .collect(),
             blockers: if stats.coverage.is_empty() {
                 Vec::new()
             } else {
