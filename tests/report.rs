@@ -581,3 +581,63 @@ fn pilot_results_are_those_of_measure() {
     }
     assert!(html.contains("1977 customers in both; 23 decided without an outcome row"));
 }
+
+/// `--baseline`: what the change does has the numbers of `playbook diff OLD NEW EXPORT`.
+#[test]
+fn the_baseline_section_has_the_numbers_of_diff() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let new = "playbooks/klantbeleving-pilot.playbook";
+    let data = "playbooks/data/klantbeleving-pilot.csv";
+    // The change: `gewoonte` needs 4 orders instead of 6.
+    let text = std::fs::read_to_string(root().join(new)).expect("the playbook");
+    let changed = text.replace("orders_12m >= 4 and", "orders_12m >= 6 and");
+    assert_ne!(text, changed);
+    let old = dir.path().join("oud.playbook");
+    std::fs::write(&old, changed).expect("the old playbook");
+    let old = old.to_str().expect("a UTF-8 path");
+    let html_file = dir.path().join("b.html");
+    let html_path = html_file.to_str().expect("a UTF-8 path");
+    let out = playbook(&[
+        "report",
+        new,
+        data,
+        "--as-of",
+        AS_OF,
+        "--baseline",
+        old,
+        "-o",
+        html_path,
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&html_file).expect("the report");
+    let diff = playbook(&["diff", old, new, data, "--as-of", AS_OF, "--format", "json"]);
+    let d: Value = serde_json::from_slice(&diff.stdout).expect("diff JSON");
+    assert!(d["changed"].as_u64() > Some(0), "{d}");
+    let summary = format!(
+        "<p>{} of {} customers get another decision.</p>",
+        n(&d["changed"]),
+        n(&d["customers"])
+    );
+    assert!(html.contains(&summary), "no {summary}");
+    let stage = |v: &Value| v.as_str().unwrap_or("(no stage)").to_string();
+    let mut expected = Vec::new();
+    for j in d["journeys"].as_array().expect("journeys") {
+        for t in j["transitions"].as_array().expect("transitions") {
+            let name = format!("{} → {}", stage(&t["from"]), stage(&t["to"]));
+            expected.push(row(&name, &[n(&t["customers"])]));
+        }
+    }
+    for a in d["actions"].as_array().expect("actions") {
+        let name = a["action"].as_str().expect("an action");
+        expected.push(row(name, &[n(&a["gained"]), n(&a["lost"])]));
+    }
+    assert!(expected.len() >= 3, "{d}");
+    for e in expected {
+        assert!(html.contains(&e), "the report has no {e}");
+    }
+}

@@ -18,7 +18,7 @@ macro_rules! eprintln {
 mod check;
 mod common;
 mod completions;
-mod diff;
+pub(crate) mod diff;
 mod eval;
 mod explain;
 mod files;

@@ -1,7 +1,7 @@
 //! `playbook report PLAYBOOK EXPORT… -o report.html`: one self-contained HTML page.
 
 use super::eval::checked;
-use super::files::load;
+use super::files::{load, Loaded};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
 use super::outfile::{commit_all, existing_file, output_identity, Target};
 use super::{usage_error, Exit};
@@ -35,6 +35,10 @@ pub struct ReportArgs {
     /// or klantnummer).
     #[arg(long, value_name = "COLUMN", requires = "outcomes")]
     pub id: Option<String>,
+    /// The playbook before a change (a file, or `git:REV:path`): adds what the change does to
+    /// these customers, as `playbook diff` shows it.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<String>,
     /// Worker threads (default: the number of cores).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
@@ -110,27 +114,39 @@ pub fn run(args: ReportArgs) -> Exit {
         }),
         _ => None,
     };
+    let old = match args
+        .baseline
+        .as_deref()
+        .map(|b| baseline(b, &args))
+        .transpose()
+    {
+        Ok(old) => old,
+        Err(exit) => return exit,
+    };
+    let baseline_run = match (&old, args.baseline.as_deref()) {
+        (Some((_, model)), Some(name)) => match open_inputs(&args.exports, &args.input) {
+            Ok(inputs) => Some(source::Baseline {
+                model,
+                name: name.to_string(),
+                inputs,
+            }),
+            Err(e) => return usage_error(e),
+        },
+        _ => None,
+    };
     let playbook = args.playbook.display().to_string();
-    let report = match source::gather(
+    let gathered = source::gather(
         &model,
         &playbook,
         &loaded.file.text,
         inputs,
         &reading,
         outcomes.as_ref(),
-    ) {
+        baseline_run,
+    );
+    let report = match gathered {
         Ok(r) => r,
-        Err(GatherError::Run(Failure::Columns { file, diagnostics })) => {
-            eprintln!("error: the export {file} does not fit the playbook");
-            super::common::report(&diagnostics, &loaded, Format::Human);
-            return Exit::Findings;
-        }
-        Err(GatherError::Run(Failure::Data(e))) => return data_error(&e),
-        Err(GatherError::Run(Failure::Output(e))) => return usage_error(e),
-        Err(GatherError::Outcomes(e)) => {
-            eprintln!("error: {e}");
-            return Exit::Findings;
-        }
+        Err(e) => return failed(e, &loaded),
     };
     let mut target = match Target::open(args.output.as_deref(), "the report") {
         Ok(t) => t,
@@ -144,6 +160,59 @@ pub fn run(args: ReportArgs) -> Exit {
         Ok(()) => Exit::Ok,
         Err(e) => usage_error(e),
     }
+}
+
+/// Says why the report could not be made.
+fn failed(e: GatherError, loaded: &Loaded) -> Exit {
+    match e {
+        GatherError::Run(Failure::Columns { file, diagnostics }) => {
+            eprintln!("error: the export {file} does not fit the playbook");
+            super::common::report(&diagnostics, loaded, Format::Human);
+            Exit::Findings
+        }
+        GatherError::Baseline(Failure::Columns { file, .. }) => {
+            eprintln!("error: the export {file} does not fit the baseline playbook");
+            Exit::Findings
+        }
+        GatherError::Run(Failure::Data(e)) | GatherError::Baseline(Failure::Data(e)) => {
+            data_error(&e)
+        }
+        GatherError::Run(Failure::Output(e)) | GatherError::Baseline(Failure::Output(e)) => {
+            usage_error(e)
+        }
+        GatherError::Temp(e) => usage_error(format!("the comparison with the baseline: {e}")),
+        GatherError::Outcomes(e) => {
+            eprintln!("error: {e}");
+            Exit::Findings
+        }
+    }
+}
+
+/// Loads and checks the baseline playbook (its schema, if it has none, from the export).
+fn baseline(name: &str, args: &ReportArgs) -> Result<(Loaded, crate::check::Model), Exit> {
+    if args.exports.iter().any(|e| e.as_os_str() == "-") {
+        return Err(usage_error(
+            "--baseline reads the export twice: give it as a file, not `-`",
+        ));
+    }
+    let loaded = super::diff::load_old(name).map_err(usage_error)?;
+    let inferred = if loaded.parsed.playbook.schemas().next().is_none()
+        && loaded.parsed.diagnostics.is_empty()
+    {
+        let mut inputs = open_inputs(&args.exports, &args.input).map_err(usage_error)?;
+        Some(
+            sample_for_inference(&mut inputs[0], &loaded.parsed.playbook, &args.input)
+                .map_err(|e| data_error(&e))?,
+        )
+    } else {
+        None
+    };
+    let schema = match &inferred {
+        Some(fields) => SchemaSource::Inferred(fields),
+        None => SchemaSource::File,
+    };
+    let model = checked(&loaded, schema, Format::Human).ok_or(Exit::Findings)?;
+    Ok((loaded, model))
 }
 
 fn data_error(e: &crate::data::error::DataError) -> Exit {

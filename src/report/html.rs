@@ -102,6 +102,9 @@ pub fn render(r: &Report) -> String {
     out.push_str(&channels(r));
     out.push_str(&data_quality(s));
     out.push_str(&never_fired(r));
+    if let Some((name, d)) = &r.baseline {
+        out.push_str(&baseline(name, d));
+    }
     if let Some(m) = &r.pilot {
         out.push_str(&pilot(m));
     }
@@ -293,6 +296,76 @@ fn channels(r: &Report) -> String {
             table("Channels", &["channel", "actions", "held out"], &rows)
         )
     )
+}
+
+/// What the change from the baseline does, with the numbers of `playbook diff`.
+fn baseline(name: &str, d: &crate::diff::DiffReport) -> String {
+    let stage = |s: &Option<String>| s.clone().unwrap_or_else(|| "(no stage)".into());
+    let mut out = format!(
+        "<h2>Against {}</h2>\n<p>{} of {} customers get another decision.</p>\n",
+        escape(name),
+        d.changed,
+        d.customers
+    );
+    for j in &d.journeys {
+        let rows: Vec<Vec<String>> = j
+            .transitions
+            .iter()
+            .map(|t| {
+                vec![
+                    format!("{} → {}", stage(&t.from), stage(&t.to)),
+                    t.customers.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &format!("Journey {}: customers who move", j.journey),
+            &["from → to", "customers"],
+            &rows,
+        ));
+        out.push('\n');
+    }
+    let rows: Vec<Vec<String>> = d
+        .actions
+        .iter()
+        .map(|a| vec![a.action.clone(), a.gained.to_string(), a.lost.to_string()])
+        .collect();
+    out.push_str(&table(
+        "Actions gained and lost",
+        &["action", "gained", "lost"],
+        &rows,
+    ));
+    out.push('\n');
+    let rows: Vec<Vec<String>> = d
+        .segments
+        .iter()
+        .map(|g| vec![g.segment.clone(), g.entered.to_string(), g.left.to_string()])
+        .collect();
+    out.push_str(&table(
+        "Segments entered and left",
+        &["segment", "entered", "left"],
+        &rows,
+    ));
+    out.push('\n');
+    let rows = vec![
+        vec![
+            "suppressed".to_string(),
+            d.suppression.started.to_string(),
+            d.suppression.stopped.to_string(),
+        ],
+        vec![
+            "held out".to_string(),
+            d.holdout.started.to_string(),
+            d.holdout.stopped.to_string(),
+        ],
+    ];
+    out.push_str(&table(
+        "Suppression and holdout",
+        &["", "started", "stopped"],
+        &rows,
+    ));
+    out.push('\n');
+    out
 }
 
 /// The pilot's results (`--outcomes`), as `playbook measure` prints them.

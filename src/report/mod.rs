@@ -8,7 +8,7 @@ pub mod svg;
 use crate::runner::summary::Summary;
 
 /// What the page shows.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Report {
     pub title: String,
     /// The playbook's file.
@@ -20,6 +20,8 @@ pub struct Report {
     pub channels: Vec<ChannelCount>,
     /// Per rule that never fired: the comparison false or unknown most often.
     pub blockers: Vec<BlockerRow>,
+    /// With `--baseline`: the old playbook's name and what the change does (`playbook diff`).
+    pub baseline: Option<(String, crate::diff::DiffReport)>,
     /// With `--outcomes`: the pilot's results, as `playbook measure --playbook` gives them.
     pub pilot: Option<crate::measure::Measurement>,
 }

@@ -25,7 +25,18 @@ pub struct Reading {
 /// Why the report could not be made.
 pub enum GatherError {
     Run(Failure),
+    /// The baseline playbook's run failed.
+    Baseline(Failure),
     Outcomes(MeasureError),
+    /// A temporary file for the comparison with the baseline.
+    Temp(String),
+}
+
+/// The playbook before a change (`--baseline`), run over the same export.
+pub struct Baseline<'a> {
+    pub model: &'a Model,
+    pub name: String,
+    pub inputs: Vec<Input>,
 }
 
 /// Runs the playbook over the export and gathers the report's numbers.
@@ -36,6 +47,7 @@ pub fn gather(
     inputs: Vec<Input>,
     reading: &Reading,
     outcomes: Option<&PilotOutcomes<'_>>,
+    baseline: Option<Baseline<'_>>,
 ) -> Result<Report, GatherError> {
     let options = Options {
         as_of: reading.as_of,
@@ -54,6 +66,11 @@ pub fn gather(
     let mut channels = Channels::new();
     // Only a pilot needs every customer's actions kept (they take memory).
     channels.decisions = outcomes.map(|_| Vec::new());
+    let temp = |e: std::io::Error| GatherError::Temp(e.to_string());
+    // The comparison with a baseline reads both runs' decisions back, line by line.
+    if baseline.is_some() {
+        channels.tee = Some(std::io::BufWriter::new(tempfile::tempfile().map_err(temp)?));
+    }
     let summary = runner::run(
         model,
         inputs,
@@ -65,6 +82,7 @@ pub fn gather(
         },
     )
     .map_err(GatherError::Run)?;
+    let new_run = channels.tee.take();
     let (channels, decided) = channels
         .finish()
         .map_err(|e| GatherError::Run(Failure::Output(std::io::Error::other(e))))?;
@@ -90,7 +108,15 @@ pub fn gather(
             unknown: b.unknown,
         })
         .collect();
+    let baseline = match (baseline, new_run) {
+        (Some(b), Some(new_run)) => {
+            let name = b.name.clone();
+            Some((name, compare(b, new_run, reading)?))
+        }
+        _ => None,
+    };
     Ok(Report {
+        baseline,
         blockers,
         title: model.title.clone().unwrap_or_else(|| playbook.to_string()),
         playbook: playbook.to_string(),
@@ -99,6 +125,55 @@ pub fn gather(
         channels,
         pilot,
     })
+}
+
+/// Runs the baseline over the export and compares its decisions with this run's, customer by
+/// customer, as `playbook diff` does.
+fn compare(
+    b: Baseline<'_>,
+    new_run: std::io::BufWriter<std::fs::File>,
+    reading: &Reading,
+) -> Result<crate::diff::DiffReport, GatherError> {
+    use std::io::{BufRead, Seek};
+    let temp = |e: std::io::Error| GatherError::Temp(e.to_string());
+    let mut old_run = std::io::BufWriter::new(tempfile::tempfile().map_err(temp)?);
+    let mut on_reject = |_: &DataError| {};
+    let plain = Options {
+        as_of: reading.as_of,
+        threads: reading.threads.max(1),
+        on_error: OnError::Stop,
+        out_format: crate::data::output::OutFormat::Ndjson,
+        decimal_comma: reading.decimal_comma,
+        delimiter: reading.delimiter,
+        max_cell_lines: reading.max_cell_lines,
+        ..Options::default()
+    };
+    runner::run(
+        b.model,
+        b.inputs,
+        &plain,
+        Sinks {
+            decisions: &mut old_run,
+            rejects: None,
+            on_reject: &mut on_reject,
+        },
+    )
+    .map_err(GatherError::Baseline)?;
+    let reopen = |w: std::io::BufWriter<std::fs::File>| -> std::io::Result<std::io::BufReader<std::fs::File>> {
+        let mut f = w.into_inner().map_err(|e| e.into_error())?;
+        f.rewind()?;
+        Ok(std::io::BufReader::new(f))
+    };
+    let (old, new) = (
+        reopen(old_run).map_err(temp)?,
+        reopen(new_run).map_err(temp)?,
+    );
+    let mut differ = crate::diff::Differ::default();
+    for (a, b) in old.lines().zip(new.lines()) {
+        let (a, b) = (a.map_err(temp)?, b.map_err(temp)?);
+        differ.add(&a, &b).map_err(GatherError::Temp)?;
+    }
+    Ok(differ.finish())
 }
 
 /// The pilot's results: the run's decisions joined to the outcomes, as `measure` does.
@@ -134,6 +209,8 @@ struct Channels {
     counts: std::collections::HashMap<Vec<u8>, (u64, u64)>,
     /// With a pilot: every decision, in order.
     decisions: Option<Vec<Decision>>,
+    /// With a baseline: every byte written, for the comparison.
+    tee: Option<std::io::BufWriter<std::fs::File>>,
 }
 
 const CHANNEL: &[u8] = b",\"channel\":";
@@ -146,6 +223,7 @@ impl Channels {
             finder: memchr::memmem::Finder::new(CHANNEL),
             counts: Default::default(),
             decisions: None,
+            tee: None,
         }
     }
 
@@ -232,6 +310,9 @@ fn json_string_len(b: &[u8]) -> Option<usize> {
 
 impl Write for Channels {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(tee) = &mut self.tee {
+            tee.write_all(buf)?;
+        }
         // Whole lines are scanned; the start of an unfinished one waits for its end.
         match memchr::memrchr(b'\n', buf) {
             Some(last) if self.partial.is_empty() => self.lines(&buf[..=last])?,
