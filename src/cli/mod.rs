@@ -18,7 +18,7 @@ macro_rules! eprintln {
 mod check;
 mod common;
 mod completions;
-pub(crate) mod diff;
+mod diff;
 mod eval;
 mod explain;
 mod files;
