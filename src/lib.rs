@@ -61,9 +61,15 @@ pub mod eval;
 pub mod fmt;
 /// The language server for editors (`playbook lsp`).
 pub mod lsp;
+/// Pilot results: treated against held out, from decisions and outcomes.
+#[doc(hidden)]
+pub mod measure;
 /// Rendering diagnostics for people, tools and CI.
 #[doc(hidden)]
 pub mod render;
+/// The HTML report: what a playbook does to an export, as charts and tables.
+#[doc(hidden)]
+pub mod report;
 /// What a row is: typed cells, slots and the value words, below both `data` and `eval`.
 #[doc(hidden)]
 pub mod row;

@@ -47,6 +47,17 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["eval", "check", "ast", "diagnostic", "dates", "row"],
     ),
     ("diff", &["runner", "eval", "check", "dates"]),
+    // Pilot results from decisions and outcomes; the HTML report of a run.
+    (
+        "measure",
+        &["data", "row", "check", "eval", "dates", "text"],
+    ),
+    (
+        "report",
+        &[
+            "runner", "measure", "diff", "data", "check", "eval", "dates", "row", "text",
+        ],
+    ),
     // The library's face, and the crate root that re-exports it.
     (
         "engine",

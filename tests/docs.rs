@@ -117,6 +117,8 @@ const SUBCOMMANDS: &[&str] = &[
     "diff",
     "init",
     "sql",
+    "measure",
+    "report",
     "completions",
     "man",
 ];
@@ -521,6 +523,7 @@ pages! {
     explain_and_test => "docs/explain-and-test.md", 13;
     workflow => "docs/workflow.md", 31;
     scale_out => "docs/scale-out.md", 5;
+    report => "docs/report.md", 12;
     language => "docs/language.md", 0;
     reliability => "docs/reliability.md", 0;
     benchmarks => "docs/benchmarks.md", 0;

@@ -36,7 +36,7 @@ pub enum DiffFormat {
 }
 
 /// Reads `git:REV:path` through `git show`, without a checkout.
-fn load_old(old: &str) -> Result<Loaded, String> {
+pub(crate) fn load_old(old: &str) -> Result<Loaded, String> {
     let Some(spec) = old.strip_prefix("git:") else {
         return load(Path::new(old));
     };

@@ -27,8 +27,10 @@ mod fmt;
 mod init;
 mod inputs;
 mod lsp;
+mod measure;
 mod outfile;
 mod progress;
+mod report;
 mod say;
 mod schema;
 mod signals;
@@ -70,6 +72,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Show what a change to a playbook does to the customers of an export.
     Diff(diff::DiffArgs),
+    /// Did a pilot work? Treated against held out, from decisions and an outcomes export.
+    Measure(measure::MeasureArgs),
+    /// Write one self-contained HTML page of what a playbook does to an export.
+    Report(report::ReportArgs),
     /// Explain why one customer got their decision.
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of playbooks.
@@ -144,6 +150,8 @@ fn run_parsed(cli: Result<Cli, clap::Error>) -> Exit {
         Command::Check(args) => check::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Measure(args) => measure::run(args),
+        Command::Report(args) => report::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Test(args) => test::run(args),
         Command::Fmt(args) => fmt::run(args),

@@ -39,6 +39,13 @@ pub(super) fn decide(
         if stats.coverage.is_empty() {
             stats.coverage = vec![[0; 3]; program.nodes as usize];
         }
+        // Per slot, the customers without a value (the report's data quality).
+        if stats.missing.is_empty() {
+            stats.missing = vec![0; program.slots.len()];
+        }
+        for (n, cell) in stats.missing.iter_mut().zip(row.cells) {
+            *n += u64::from(matches!(cell, Cell::Missing));
+        }
         let mut counter = Counter(&mut stats.coverage);
         program.decide(row, options.as_of, outcome, &mut counter);
     } else {

@@ -16,10 +16,15 @@ pub struct Stats {
     pub segments: Vec<u64>,
     pub rules_fired: Vec<u64>,
     pub rules_held_out: Vec<u64>,
+    /// Per rule: customers who lost one of its actions to a per-action `suppress`, or to `max`.
+    pub rules_suppressed: Vec<u64>,
+    pub rules_cut: Vec<u64>,
     pub actions: Vec<u64>,
     pub actions_held_out: Vec<u64>,
     /// Per condition node: customers for whom it was true, false, unknown (`--coverage`).
     pub coverage: Vec<[u64; 3]>,
+    /// Per slot: customers whose value was missing (`--coverage`).
+    pub missing: Vec<u64>,
 }
 
 impl Stats {
@@ -33,6 +38,8 @@ impl Stats {
             segments: vec![0; program.segments.len()],
             rules_fired: vec![0; program.rules.len()],
             rules_held_out: vec![0; program.rules.len()],
+            rules_suppressed: vec![0; program.rules.len()],
+            rules_cut: vec![0; program.rules.len()],
             actions: vec![0; program.actions.len()],
             actions_held_out: vec![0; program.actions.len()],
             ..Stats::default()
@@ -53,6 +60,22 @@ impl Stats {
         }
         for r in &o.rules_fired {
             self.rules_fired[*r as usize] += 1;
+        }
+        // Each rule once per customer and reason (a rule may lose several actions).
+        let mut lost: Vec<(u32, bool)> = Vec::new();
+        for (f, why) in &o.dropped {
+            let cut = matches!(why, crate::eval::run::Dropped::OverMax);
+            if !lost.contains(&(f.rule, cut)) {
+                lost.push((f.rule, cut));
+                let counts = if cut {
+                    &mut self.rules_cut
+                } else {
+                    &mut self.rules_suppressed
+                };
+                if let Some(n) = counts.get_mut(f.rule as usize) {
+                    *n += 1;
+                }
+            }
         }
         let mut last_rule = u32::MAX;
         for f in &o.actions {
@@ -90,8 +113,11 @@ impl Stats {
         add(&mut self.segments, &other.segments);
         add(&mut self.rules_fired, &other.rules_fired);
         add(&mut self.rules_held_out, &other.rules_held_out);
+        add(&mut self.rules_suppressed, &other.rules_suppressed);
+        add(&mut self.rules_cut, &other.rules_cut);
         add(&mut self.actions, &other.actions);
         add(&mut self.actions_held_out, &other.actions_held_out);
+        add(&mut self.missing, &other.missing);
         if self.coverage.len() < other.coverage.len() {
             self.coverage.resize(other.coverage.len(), [0; 3]);
         }
@@ -120,6 +146,25 @@ pub struct Summary {
     /// With `--coverage`: how each condition came out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Vec<Coverage>>,
+    /// With `--coverage`, per rule that never fired: the comparison in its condition that was
+    /// false or unknown most often (for `playbook report`; not in the JSON summary).
+    #[serde(skip)]
+    pub blockers: Vec<Blocker>,
+    /// With `--coverage`, per field: customers whose value was missing (for `playbook report`;
+    /// not in the JSON summary).
+    #[serde(skip)]
+    pub missing: Vec<Count>,
+}
+
+/// The comparison that kept a rule from firing most often.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blocker {
+    pub rule: String,
+    /// Where the comparison is in the playbook.
+    pub span: crate::ast::Span,
+    pub true_: u64,
+    pub false_: u64,
+    pub unknown: u64,
 }
 
 /// How one stage, segment, rule or `unless` condition came out over the export.
@@ -156,6 +201,13 @@ pub struct RuleSummary {
     pub rule: String,
     pub fired: u64,
     pub held_out: u64,
+    /// Customers who lost one of the rule's actions to a per-action `suppress` (for
+    /// `playbook report`; not in the JSON summary, whose shape tools rely on).
+    #[serde(skip)]
+    pub suppressed: u64,
+    /// Customers who lost one of the rule's actions to `max N` (as `suppressed`).
+    #[serde(skip)]
+    pub cut_by_max: u64,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -234,6 +286,8 @@ impl Summary {
                     rule: rule.name.clone(),
                     fired: stats.rules_fired.get(r).copied().unwrap_or(0),
                     held_out: stats.rules_held_out.get(r).copied().unwrap_or(0),
+                    suppressed: stats.rules_suppressed.get(r).copied().unwrap_or(0),
+                    cut_by_max: stats.rules_cut.get(r).copied().unwrap_or(0),
                 })
                 .collect(),
             actions: program
@@ -247,6 +301,20 @@ impl Summary {
                 })
                 .collect(),
             coverage: (!stats.coverage.is_empty()).then(|| coverage(program, stats)),
+            missing: program
+                .slots
+                .iter()
+                .zip(&stats.missing)
+                .map(|(slot, n)| Count {
+                    name: slot.name.clone(),
+                    customers: *n,
+                })
+                .collect(),
+            blockers: if stats.coverage.is_empty() {
+                Vec::new()
+            } else {
+                blockers(program, stats)
+            },
         }
     }
 
@@ -302,6 +370,45 @@ impl Summary {
         }
         out
     }
+}
+
+/// Per rule that never fired, its comparison (a condition that is no `and` / `or`; a `not X`
+/// counts as one) that was false or unknown for the most customers; the first on a tie.
+fn blockers(program: &Program, stats: &Stats) -> Vec<Blocker> {
+    use crate::eval::program::{CKind, C};
+    fn leaves<'c>(c: &'c C, out: &mut Vec<&'c C>) {
+        match &c.kind {
+            CKind::And(parts) | CKind::Or(parts) => parts.iter().for_each(|p| leaves(p, out)),
+            _ => out.push(c),
+        }
+    }
+    let mut out = Vec::new();
+    for (r, rule) in program.rules.iter().enumerate() {
+        if stats.rules_fired.get(r).copied().unwrap_or(0) > 0 {
+            continue;
+        }
+        let mut found = Vec::new();
+        leaves(&rule.condition, &mut found);
+        let counts = |c: &C| stats.coverage.get(c.id as usize).copied().unwrap_or([0; 3]);
+        let mut worst: Option<(&C, u64)> = None;
+        for c in found {
+            let [_, f, u] = counts(c);
+            if worst.is_none_or(|(_, w)| f + u > w) {
+                worst = Some((c, f + u));
+            }
+        }
+        if let Some((c, _)) = worst {
+            let [t, f, u] = counts(c);
+            out.push(Blocker {
+                rule: rule.name.clone(),
+                span: c.span,
+                true_: t,
+                false_: f,
+                unknown: u,
+            });
+        }
+    }
+    out
 }
 
 fn coverage(program: &Program, stats: &Stats) -> Vec<Coverage> {
