@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "data",
             "check",
             "diagnostic",
+            "ast",
             "dates",
             "row",
             "text",

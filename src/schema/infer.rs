@@ -382,6 +382,9 @@ mod tests {
         ];
         // `Klantnummer` names the customer and is present in every row.
         assert_eq!(key_column(&header, &rows), Some(1));
+        let f = infer(&header, &rows, false, &[]);
+        let block = schema_block(&f, Some(1), false);
+        assert!(block.contains("Klantnummer  text key\n"), "{block}");
         // A customer's id that repeats (a transaction export) is still the key; an id of
         // something else must be unique.
         let header: Vec<String> = ["Naam", "InvoiceNo", "CustomerID"]
@@ -396,9 +399,6 @@ mod tests {
         );
         let header: Vec<String> = ["Naam", "ordernr", "Land"].map(String::from).to_vec();
         assert_eq!(key_column(&header, &rows), Some(1));
-        let f = infer(&header, &rows, false, &[]);
-        let block = schema_block(&f, Some(1), false);
-        assert!(block.contains("Klantnummer  text key\n"), "{block}");
         // `id` as eval picks it wins, whatever its values.
         let header: Vec<String> = ["nr", "id"].map(String::from).to_vec();
         assert_eq!(key_column(&header, &rows), Some(1));
