@@ -101,6 +101,8 @@ codes! {
     ConfusableName = "confusable-name", warning;
     BidiCodepoint = "bidi-codepoint", warning;
     NullComparison = "null-comparison", warning;
+    /// A `# playbook: allow(…)` comment that names no code, or stands before no item.
+    UnknownAllow = "unknown-allow", warning;
     // Tests.
     TestFailed = "test-failed", error;
 }

@@ -372,3 +372,85 @@ fn check_data_reads_every_cell() {
     assert!(err.contains("klanten.csv:4, column `d`"), "{err}");
     assert!(err.contains("checked 1 file: 2 errors"), "{err}");
 }
+
+/// `--allow CODE` hides one code's warnings, `--deny CODE` makes them errors, `--deny warnings`
+/// fails on any; an unknown code or allowing an error is a usage error; `# playbook:
+/// allow(CODE)` before an item hides its warnings of that code, in `check` as elsewhere.
+#[test]
+fn codes_are_allowed_and_denied_one_by_one() {
+    let dir = folder(&[("w.playbook", WARNS)]);
+    let plain = playbook(dir.path(), &["check", "w.playbook"]);
+    assert_eq!(code(&plain), 0);
+    assert!(stdout(&plain).contains("playbook::unused-segment"));
+
+    let allowed = playbook(
+        dir.path(),
+        &["check", "--allow", "unused-segment", "w.playbook"],
+    );
+    assert_eq!(code(&allowed), 0);
+    assert!(
+        !stdout(&allowed).contains("unused-segment"),
+        "{}",
+        stdout(&allowed)
+    );
+    assert!(
+        stderr(&allowed).contains("0 errors, 0 warnings"),
+        "{}",
+        stderr(&allowed)
+    );
+
+    let denied = playbook(
+        dir.path(),
+        &["check", "--deny", "playbook::unused-segment", "w.playbook"],
+    );
+    assert_eq!(code(&denied), 1);
+    assert!(
+        stderr(&denied).contains("1 error, 0 warnings"),
+        "{}",
+        stderr(&denied)
+    );
+    assert_eq!(
+        code(&playbook(
+            dir.path(),
+            &["check", "--deny", "warnings", "w.playbook"]
+        )),
+        1
+    );
+    // Denying another code changes nothing.
+    assert_eq!(
+        code(&playbook(
+            dir.path(),
+            &["check", "--deny", "never-fires", "w.playbook"]
+        )),
+        0
+    );
+
+    let typo = playbook(
+        dir.path(),
+        &["check", "--allow", "unused-segmnt", "w.playbook"],
+    );
+    assert_eq!(code(&typo), 2);
+    assert!(
+        stderr(&typo).contains("did you mean `unused-segment`?"),
+        "{}",
+        stderr(&typo)
+    );
+    let error = playbook(
+        dir.path(),
+        &["check", "--allow", "unknown-field", "w.playbook"],
+    );
+    assert_eq!(code(&error), 2);
+    assert!(
+        stderr(&error).contains("errors cannot be allowed"),
+        "{}",
+        stderr(&error)
+    );
+
+    let inline = WARNS.replace(
+        "segment ongebruikt",
+        "# playbook: allow(unused-segment)\nsegment ongebruikt",
+    );
+    let dir = folder(&[("i.playbook", &inline)]);
+    let out = playbook(dir.path(), &["check", "--deny", "warnings", "i.playbook"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+}

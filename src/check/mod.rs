@@ -4,6 +4,7 @@
 //! placeholder of type `Error`, which every later check accepts, so each
 //! mistake is reported once and the rest of the file is still checked.
 
+pub mod allow;
 mod lints;
 pub mod model;
 mod names;
@@ -63,6 +64,7 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     diagnostics.extend(text::run(source));
     crate::syntax::habits::refine(source, playbook, &mut diagnostics);
     crate::syntax::habits::null_comparisons(source, playbook, &mut diagnostics);
+    allow::apply(source, playbook, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
         None

@@ -6,8 +6,8 @@ use super::files::{find_playbooks, load};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
 use super::{usage_error, Exit};
 use crate::check::{check, check_parsed, SchemaSource};
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::render::{self, Format};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -20,9 +20,14 @@ pub struct CheckArgs {
     /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
     #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = DiagnosticsFormat::Human)]
     pub diagnostics: DiagnosticsFormat,
-    /// Fail (exit 1) on warnings too.
-    #[arg(long, value_enum)]
-    pub deny: Option<Deny>,
+    /// Fail (exit 1) on warnings too (`--deny warnings`), or make one code's warnings errors
+    /// (`--deny never-fires`). Repeatable.
+    #[arg(long, value_name = "warnings|CODE")]
+    pub deny: Vec<String>,
+    /// Do not show one code's warnings (`--allow unused-segment`); errors cannot be allowed.
+    /// Repeatable. One item's warnings: `# playbook: allow(CODE)` on the line before it.
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
     /// Also check the playbook against this export: its header (missing columns), then every
     /// cell as `eval` reads it, without deciding (each row that does not fit is an error).
     #[arg(long, value_name = "EXPORT")]
@@ -31,12 +36,72 @@ pub struct CheckArgs {
     pub input: InputArgs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Deny {
-    Warnings,
+/// What `--allow` and `--deny` ask of the warnings.
+#[derive(Debug, Default)]
+struct Codes {
+    deny_warnings: bool,
+    deny: Vec<Code>,
+    allow: Vec<Code>,
+}
+
+impl Codes {
+    fn from_args(args: &CheckArgs) -> Result<Codes, String> {
+        let mut codes = Codes::default();
+        for word in &args.deny {
+            if word == "warnings" {
+                codes.deny_warnings = true;
+            } else {
+                codes.deny.push(code_named(word, "--deny")?);
+            }
+        }
+        for word in &args.allow {
+            let code = code_named(word, "--allow")?;
+            if code.severity() == Severity::Error {
+                return Err(format!(
+                    "--allow {word}: `{}` is an error, and errors cannot be allowed (a playbook with an error does not run)",
+                    code.name()
+                ));
+            }
+            if codes.deny.contains(&code) {
+                return Err(format!("`{}` is both allowed and denied", code.name()));
+            }
+            codes.allow.push(code);
+        }
+        Ok(codes)
+    }
+
+    /// Drops the allowed warnings; turns the denied ones into errors.
+    fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
+        diagnostics.retain(|d| d.is_error() || !self.allow.contains(&d.code));
+        for d in diagnostics.iter_mut() {
+            if self.deny.contains(&d.code) {
+                d.severity = Severity::Error;
+            }
+        }
+    }
+}
+
+/// The code a flag names (`never-fires` or `playbook::never-fires`), or a usage error with
+/// the closest code.
+fn code_named(word: &str, flag: &str) -> Result<Code, String> {
+    let name = word.strip_prefix("playbook::").unwrap_or(word);
+    if let Some(code) = Code::ALL.iter().find(|c| c.name() == name) {
+        return Ok(*code);
+    }
+    let names = Code::ALL.iter().map(|c| c.name());
+    Err(match crate::diagnostic::did_you_mean(name, names) {
+        Some(close) => format!("{flag} {word}: no such code; did you mean `{close}`?"),
+        None => format!(
+            "{flag} {word}: no such code (the codes are listed in docs/language.md, \"Diagnostics\")"
+        ),
+    })
 }
 
 pub fn run(args: CheckArgs) -> Exit {
+    let codes = match Codes::from_args(&args) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
     let files = match find_playbooks(&args.paths) {
         Ok(f) => f,
         Err(e) => return usage_error(e),
@@ -61,6 +126,7 @@ pub fn run(args: CheckArgs) -> Exit {
                 }
             }
         }
+        codes.apply(&mut diagnostics);
         for diag in &diagnostics {
             match diag.severity {
                 Severity::Error => errors += 1,
@@ -93,7 +159,7 @@ pub fn run(args: CheckArgs) -> Exit {
         plural(errors, "error"),
         plural(warnings, "warning")
     );
-    if errors > 0 || (args.deny == Some(Deny::Warnings) && warnings > 0) {
+    if errors > 0 || (codes.deny_warnings && warnings > 0) {
         Exit::Findings
     } else {
         Exit::Ok
