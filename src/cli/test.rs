@@ -56,7 +56,7 @@ pub fn run(args: TestArgs) -> Exit {
             Err(e) => return usage_error(e),
         };
         let program = crate::eval::lower(&model);
-        let mut results = run_tests(&program, as_of);
+        let mut results = run_tests(&program, &loaded.file.text, as_of);
         if let Some(filter) = &filter {
             results.retain(|r| r.name.to_lowercase().contains(filter));
         }
@@ -73,7 +73,12 @@ pub fn run(args: TestArgs) -> Exit {
                 passed += 1;
             } else {
                 failed += 1;
-                report(&result.failures, &loaded, Format::from(args.diagnostics));
+                let format = Format::from(args.diagnostics);
+                report(&result.failures, &loaded, format);
+                // Why, for people: the test customer's values and every condition's outcome.
+                if let (Format::Human, Some(why)) = (format, &result.why) {
+                    eprintln!("{}", why_lines(why));
+                }
             }
         }
         if args.coverage {
@@ -94,6 +99,24 @@ pub fn run(args: TestArgs) -> Exit {
     } else {
         Exit::Ok
     }
+}
+
+/// A failed test's explanation under its failures: `why:` and the explain text, each line in
+/// the margin of the diagnostics above it.
+fn why_lines(why: &str) -> String {
+    let mut lines = why.trim_end().lines();
+    let first = lines.next().unwrap_or_default();
+    let rest = lines.map(|l| {
+        if l.is_empty() {
+            "  │".to_string()
+        } else {
+            format!("  │ {l}")
+        }
+    });
+    std::iter::once(format!("  why: {first}"))
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Rules and stages that no test exercises.

@@ -15,19 +15,23 @@ pub struct TestResult {
     /// What the test's customer exercised (for `playbook test --coverage`).
     pub rules_fired: Vec<u32>,
     pub stages: Vec<Option<u16>>,
+    /// For a failed test: its customer's decision explained, every condition with its values
+    /// (`playbook explain`'s text), so that the failure says why.
+    pub why: Option<String>,
 }
 
 /// Runs every test of a lowered program: test customers are given by slot, no export is read.
-pub fn run_tests(program: &Program, default_as_of: i32) -> Vec<TestResult> {
+/// `source` is the playbook's text, quoted when a failed test is explained.
+pub fn run_tests(program: &Program, source: &str, default_as_of: i32) -> Vec<TestResult> {
     program
         .model
         .tests
         .iter()
-        .map(|t| run_test(program, t, default_as_of))
+        .map(|t| run_test(program, source, t, default_as_of))
         .collect()
 }
 
-fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult {
+fn run_test(program: &Program, source: &str, test: &TestDef, default_as_of: i32) -> TestResult {
     let lists: Vec<Vec<String>> = test
         .given
         .iter()
@@ -95,12 +99,8 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
         cells: &cells,
     };
     let mut outcome = Outcome::default();
-    program.decide(
-        &row,
-        test.as_of.unwrap_or(default_as_of),
-        &mut outcome,
-        &mut NoTrace,
-    );
+    let as_of = test.as_of.unwrap_or(default_as_of);
+    program.decide(&row, as_of, &mut outcome, &mut NoTrace);
     for e in &test.expectations {
         if let Some(problem) = check_expectation(program, &row, &outcome, &e.kind) {
             failures.push(
@@ -113,9 +113,13 @@ fn run_test(program: &Program, test: &TestDef, default_as_of: i32) -> TestResult
             );
         }
     }
+    let place = format!("the customer of test \"{}\"", test.name);
+    let why = (!failures.is_empty())
+        .then(|| super::explain::explain(program, source, &row, as_of, &place));
     TestResult {
         name: test.name.clone(),
         failures,
+        why,
         rules_fired: outcome.rules_fired.clone(),
         stages: outcome.stages.clone(),
     }
