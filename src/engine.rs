@@ -80,7 +80,9 @@ impl Engine {
 
     /// Decides for one customer, given as column → value pairs written as in an export (the
     /// value grammar of language.md §2 and §11; `as_of` in days, see
-    /// [`crate::dates::parse_iso`]). The same binding, cell reader and decision as `eval`.
+    /// [`crate::dates::parse_iso`]). The same binding, cell reader and decision as `eval`; the
+    /// record's columns are bound on each call, so for many customers [`Engine::run`] is the
+    /// faster way.
     pub fn decide(&self, record: &[(&str, &str)], as_of: i32) -> Result<Decision, DecideError> {
         let header: Vec<String> = record.iter().map(|(k, _)| k.to_string()).collect();
         let binding = bind(&self.program, &header).map_err(DecideError::Columns)?;

@@ -37,7 +37,12 @@ fn allows(source: &str, playbook: &Playbook, problems: &mut Vec<Diagnostic>) -> 
     for line in source.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let Some(hash) = line.find('#') else { continue };
+        // A directive stands on a line of its own (a `#` inside a text is no comment).
+        let indent = line.len() - line.trim_start().len();
+        let hash = indent;
+        if !line[indent..].starts_with('#') {
+            continue;
+        }
         let comment = line[hash + 1..].trim_start();
         let Some(rest) = comment.strip_prefix(DIRECTIVE) else {
             continue;
@@ -77,7 +82,12 @@ fn allows(source: &str, playbook: &Playbook, problems: &mut Vec<Diagnostic>) -> 
             .take_while(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
             .map(str::len)
             .sum();
-        let next = offset + skipped;
+        let blank = after[skipped.min(after.len())..]
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let next = offset + skipped + blank;
         match playbook
             .items
             .iter()
@@ -133,6 +143,18 @@ mod tests {
         assert_eq!(warnings(&unknown), ["unknown-allow", "unused-segment"]);
         let nothing = format!("{BASE}segment a = orders > 1\n# playbook: allow(unused-segment)\n");
         assert_eq!(warnings(&nothing), ["unused-segment", "unknown-allow"]);
+    }
+
+    #[test]
+    fn only_a_comment_line_is_a_directive_and_an_indented_item_is_found() {
+        // The directive's words inside a text are no comment.
+        let text = format!(
+            "{BASE}segment a = orders > 1\nrule r when \"# playbook: allow(x)\" = \"y\" then z\n"
+        );
+        assert!(!warnings(&text).contains(&"unknown-allow".to_string()));
+        let indented =
+            format!("{BASE}  # playbook: allow(unused-segment)\n  segment a = orders > 1\n");
+        assert!(warnings(&indented).is_empty(), "{:?}", warnings(&indented));
     }
 
     #[test]

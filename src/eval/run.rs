@@ -424,29 +424,16 @@ pub(super) fn leaf(c: &CKind, ctx: &Ctx<'_, '_>) -> Option<Tri> {
     })
 }
 
-/// Kleene `and`: false wins, then unknown.
+/// Kleene `and` (`wins` = false) and `or` (`wins` = true): the first item that is `wins`
+/// decides; else unknown when any item is, else the other value.
 #[inline]
-fn all<T: Tracer>(items: &[C], ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
-    let mut result = Tri::True;
+fn kleene<T: Tracer>(items: &[C], wins: Tri, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
+    let mut result = wins.negate();
     for item in items {
         match eval(item, ctx, tracer) {
-            Tri::False => return Tri::False,
+            t if t == wins => return wins,
             Tri::Unknown => result = Tri::Unknown,
-            Tri::True => {}
-        }
-    }
-    result
-}
-
-/// Kleene `or`: true wins, then unknown.
-#[inline]
-fn any<T: Tracer>(items: &[C], ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
-    let mut result = Tri::False;
-    for item in items {
-        match eval(item, ctx, tracer) {
-            Tri::True => return Tri::True,
-            Tri::Unknown => result = Tri::Unknown,
-            Tri::False => {}
+            _ => {}
         }
     }
     result
@@ -489,8 +476,8 @@ fn eval_composite<T: Tracer>(c: &C, ctx: &Ctx<'_, '_>, tracer: &mut T) -> Tri {
         | CKind::InStage { .. }
         | CKind::Reached { .. }
         | CKind::InSegment(_) => leaf(&c.kind, ctx).unwrap_or(Tri::Unknown),
-        CKind::And(items) => all(items, ctx, tracer),
-        CKind::Or(items) => any(items, ctx, tracer),
+        CKind::And(items) => kleene(items, Tri::False, ctx, tracer),
+        CKind::Or(items) => kleene(items, Tri::True, ctx, tracer),
         CKind::Not(inner) => eval(inner, ctx, tracer).negate(),
         CKind::IsTrue(v) => match value(v, ctx) {
             Val::Bool(b) => Tri::from_bool(b),
