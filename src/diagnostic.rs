@@ -9,6 +9,9 @@ use std::fmt;
 pub enum Severity {
     Error,
     Warning,
+    /// Worth knowing, not a mistake: `check` shows it, but it is no warning (`--deny warnings`
+    /// passes). `--deny CODE` makes one an error.
+    Note,
 }
 
 /// Declares the code table once: each code's variant, stable name and severity. `ALL`,
@@ -41,6 +44,7 @@ macro_rules! codes {
     };
     (@severity error) => { Severity::Error };
     (@severity warning) => { Severity::Warning };
+    (@severity note) => { Severity::Note };
 }
 
 codes! {
@@ -97,6 +101,9 @@ codes! {
     OptionalKey = "optional-key", warning;
     GivenColumn = "given-column", warning;
     UnusedAction = "unused-action", warning;
+    /// An action on an `actions` line that no rule gives (a note: §1 of the language declares
+    /// a vocabulary wider than its rules).
+    UnusedDeclaredAction = "unused-declared-action", note;
     NotFired = "not-fired", warning;
     ConfusableName = "confusable-name", warning;
     BidiCodepoint = "bidi-codepoint", warning;

@@ -137,6 +137,7 @@ impl miette::Diagnostic for Report<'_> {
         Some(match self.diag.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
 
@@ -265,6 +266,7 @@ pub fn github(diag: &Diagnostic, file: &SourceFile) -> String {
     let level = match diag.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "notice",
     };
     let mut message = diag.message.clone();
     if let Some(help) = &diag.help {

@@ -292,6 +292,64 @@ fn test_coverage_lists_what_no_test_exercises() {
     assert!(report.contains("1 passed, 0 failed"), "{report}");
 }
 
+/// Issue 18: `test --coverage --diagnostics json` (or `--format json`) prints JSON lines only:
+/// one object per file naming, for each rule and stage, the tests that exercise it; `-v`'s lines
+/// and the summary are JSON too.
+#[test]
+fn test_coverage_as_json() {
+    let dir = folder();
+    let with_test = format!(
+        "{NEW}test \"vast krijgt bedankje\" as of 2026-11-23 {{\n  given {{ id: \"T\", orders: 4, opted_in: true }}\n  expect stage vast\n  expect action bedankje\n}}\n"
+    );
+    std::fs::write(dir.path().join("t.playbook"), with_test).expect("writes");
+    let out = playbook(
+        dir.path(),
+        &["test", "t.playbook", "--coverage", "--format", "json", "-v"],
+    );
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"file": "t.playbook", "test": "vast krijgt bedankje", "result": "ok"})
+    );
+    let coverage = &lines[1];
+    assert_eq!(coverage["file"], "t.playbook");
+    let tests_of = |kind: &str, key: &str, name: &str| -> Vec<String> {
+        let item = coverage[kind]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i[key] == name))
+            .unwrap_or_else(|| panic!("no {kind} {name} in {coverage}"));
+        item["tests"]
+            .as_array()
+            .map(|t| {
+                t.iter()
+                    .map(|n| n.as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(tests_of("rules", "rule", "r1"), ["vast krijgt bedankje"]);
+    assert!(tests_of("rules", "rule", "r2").is_empty());
+    assert!(tests_of("rules", "rule", "r3").is_empty());
+    assert_eq!(
+        tests_of("stages", "stage", "vast"),
+        ["vast krijgt bedankje"]
+    );
+    assert!(tests_of("stages", "stage", "nieuw").is_empty());
+    assert_eq!(
+        coverage["covered"],
+        serde_json::json!({"rules": {"covered": 1, "total": 3}, "stages": {"covered": 1, "total": 2}})
+    );
+    assert_eq!(
+        lines[2],
+        serde_json::json!({"passed": 1, "failed": 0, "broken": 0})
+    );
+}
+
 #[test]
 fn init_makes_a_playbook_that_checks_tests_and_runs() {
     let dir = tempfile::tempdir().expect("a temporary folder");

@@ -520,7 +520,7 @@ pages! {
     getting_started => "docs/getting-started.md", 9;
     editors => "docs/editors.md", 1;
     eval => "docs/eval.md", 12;
-    explain_and_test => "docs/explain-and-test.md", 13;
+    explain_and_test => "docs/explain-and-test.md", 14;
     workflow => "docs/workflow.md", 31;
     scale_out => "docs/scale-out.md", 5;
     report => "docs/report.md", 12;

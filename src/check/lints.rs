@@ -66,6 +66,7 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
         }
     }
     duplicate_rules(playbook, model, &mut out);
+    declared_never_given(playbook, model, &mut out);
     // A per-action `suppress` naming an action that no rule gives suppresses nothing.
     for policy in playbook.policies() {
         for item in &policy.items {
@@ -436,5 +437,36 @@ fn negate(op: CompareOp) -> CompareOp {
         CompareOp::Le => CompareOp::Gt,
         CompareOp::Gt => CompareOp::Le,
         CompareOp::Ge => CompareOp::Lt,
+    }
+}
+
+/// An action on an `actions` line that no rule gives: mostly the leftover of a rule that was
+/// removed or now gives another action (a misspelling in a rule is `unknown-action` already).
+fn declared_never_given(playbook: &Playbook, model: &Model, out: &mut Vec<Diagnostic>) {
+    let given = |name: &str| {
+        model
+            .rules
+            .iter()
+            .any(|r| r.actions.iter().any(|a| model.actions[a.action] == name))
+    };
+    let mut seen = std::collections::HashSet::new();
+    for decl in playbook.action_decls() {
+        for name in &decl.names {
+            if !seen.insert(name.text.as_str()) || given(&name.text) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Code::UnusedDeclaredAction,
+                    name.span,
+                    format!("no rule gives the declared action `{}`", name.text),
+                )
+                .label("declared, but no rule gives it")
+                .help(format!(
+                    "add a rule that gives it (`… then {}`), or remove it from the `actions` line",
+                    name.text
+                )),
+            );
+        }
     }
 }

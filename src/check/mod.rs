@@ -65,6 +65,7 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     crate::syntax::habits::refine(source, playbook, &mut diagnostics);
     crate::syntax::habits::null_comparisons(source, playbook, &mut diagnostics);
     allow::apply(source, playbook, &mut diagnostics);
+    notes_only_when_clean(&mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));
     let model = if diagnostics.iter().any(Diagnostic::is_error) {
         None
@@ -131,8 +132,17 @@ pub fn check_parsed(parsed: &crate::syntax::Parsed, source: &str) -> Vec<Diagnos
     }));
     let reported = parsed.diagnostics.clone();
     crate::syntax::habits::drop_dashed_uses(source, &reported, &mut all);
+    notes_only_when_clean(&mut all);
     all.sort_by_key(|d| (d.span().start, d.severity));
     all
+}
+
+/// Notes are for a file without errors: beside an error they are noise, and often wrong (the
+/// rule that gives a declared action may be the one that did not parse).
+fn notes_only_when_clean(diagnostics: &mut Vec<Diagnostic>) {
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.retain(|d| d.severity != crate::diagnostic::Severity::Note);
+    }
 }
 
 /// The 1-based line of a byte offset.

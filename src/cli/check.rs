@@ -107,7 +107,7 @@ pub fn run(args: CheckArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let color = render::use_color(std::io::stdout().is_terminal());
-    let (mut errors, mut warnings) = (0usize, 0usize);
+    let (mut errors, mut warnings, mut notes) = (0usize, 0usize, 0usize);
     for path in &files {
         let loaded = match load(path) {
             Ok(l) => l,
@@ -131,6 +131,7 @@ pub fn run(args: CheckArgs) -> Exit {
             match diag.severity {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
+                Severity::Note => notes += 1,
             }
             if !print!(
                 "{}",
@@ -153,8 +154,13 @@ pub fn run(args: CheckArgs) -> Exit {
         }
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    // Notes are counted only when there are some: they are no mistakes.
+    let notes = match notes {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "note")),
+    };
     eprintln!(
-        "checked {}: {}, {}",
+        "checked {}: {}, {}{notes}",
         plural(files.len(), "file"),
         plural(errors, "error"),
         plural(warnings, "warning")

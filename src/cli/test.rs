@@ -60,14 +60,27 @@ pub fn run(args: TestArgs) -> Exit {
         if let Some(filter) = &filter {
             results.retain(|r| r.name.to_lowercase().contains(filter));
         }
+        let json = args.diagnostics == DiagnosticsFormat::Json;
         for result in &results {
             if args.verbose {
-                let verdict = if result.failures.is_empty() {
-                    "ok"
+                let ok = result.failures.is_empty();
+                if json {
+                    #[derive(serde::Serialize)]
+                    struct Ran<'a> {
+                        file: &'a str,
+                        test: &'a str,
+                        result: &'a str,
+                    }
+                    let ran = Ran {
+                        file: &loaded.file.name,
+                        test: &result.name,
+                        result: if ok { "ok" } else { "failed" },
+                    };
+                    println!("{}", serde_json::to_string(&ran).unwrap_or_default());
                 } else {
-                    "FAILED"
-                };
-                println!("{verdict}: {}: {}", loaded.file.name, result.name);
+                    let verdict = if ok { "ok" } else { "FAILED" };
+                    println!("{verdict}: {}: {}", loaded.file.name, result.name);
+                }
             }
             if result.failures.is_empty() {
                 passed += 1;
@@ -81,7 +94,9 @@ pub fn run(args: TestArgs) -> Exit {
                 }
             }
         }
-        if args.coverage {
+        if args.coverage && json {
+            println!("{}", coverage_json(&program, &results, &loaded.file));
+        } else if args.coverage {
             print_coverage(&program, &results, &loaded.file.name);
         }
     }
@@ -93,7 +108,13 @@ pub fn run(args: TestArgs) -> Exit {
         eprintln!("error: no test's name contains `{f}`");
         return Exit::Findings;
     }
-    println!("{passed} passed, {failed} failed");
+    // With `--diagnostics json` standard output is JSON lines only, the summary included.
+    if args.diagnostics == DiagnosticsFormat::Json {
+        // Written by hand to keep the order people read it in: passed, failed, broken.
+        println!(r#"{{"passed":{passed},"failed":{failed},"broken":{broken}}}"#);
+    } else {
+        println!("{passed} passed, {failed} failed");
+    }
     if failed > 0 || broken > 0 {
         Exit::Findings
     } else {
@@ -149,4 +170,87 @@ fn print_coverage(
     } else {
         println!("{file}: not covered by tests:\n{}", lines.join("\n"));
     }
+}
+
+/// `--coverage --diagnostics json`: one object per playbook file, every rule and stage with the
+/// tests that exercise it (an empty list is a gap), and the counts.
+fn coverage_json(
+    program: &crate::eval::Program,
+    results: &[crate::eval::expect::TestResult],
+    file: &crate::render::SourceFile,
+) -> String {
+    #[derive(serde::Serialize)]
+    struct Coverage<'a> {
+        file: &'a str,
+        covered: Counts,
+        rules: Vec<Item<'a>>,
+        stages: Vec<Item<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Counts {
+        rules: Count,
+        stages: Count,
+    }
+    #[derive(serde::Serialize)]
+    struct Count {
+        covered: usize,
+        total: usize,
+    }
+    #[derive(serde::Serialize)]
+    struct Item<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        journey: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stage: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rule: Option<&'a str>,
+        line: usize,
+        tests: Vec<&'a str>,
+    }
+    let model = &program.model;
+    let names = |hit: &dyn Fn(&crate::eval::expect::TestResult) -> bool| -> Vec<&str> {
+        results
+            .iter()
+            .filter(|t| hit(t))
+            .map(|t| t.name.as_str())
+            .collect()
+    };
+    let rules: Vec<Item> = model
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(r, rule)| Item {
+            journey: None,
+            stage: None,
+            rule: Some(&rule.name),
+            line: file.line_col(rule.span.start).0,
+            tests: names(&|t| t.rules_fired.contains(&(r as u32))),
+        })
+        .collect();
+    let mut stages = Vec::new();
+    for (j, journey) in model.journeys.iter().enumerate() {
+        for (s, stage) in journey.stages.iter().enumerate() {
+            stages.push(Item {
+                journey: Some(&journey.name),
+                stage: Some(&stage.name),
+                rule: None,
+                line: file.line_col(stage.span.start).0,
+                tests: names(&|t| t.stages.get(j).copied().flatten() == Some(s as u16)),
+            });
+        }
+    }
+    let count = |items: &[Item]| Count {
+        covered: items.iter().filter(|i| !i.tests.is_empty()).count(),
+        total: items.len(),
+    };
+    let coverage = Coverage {
+        file: &file.name,
+        covered: Counts {
+            rules: count(&rules),
+            stages: count(&stages),
+        },
+        rules,
+        stages,
+    };
+    serde_json::to_string(&coverage).unwrap_or_default()
 }

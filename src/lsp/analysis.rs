@@ -56,6 +56,8 @@ pub struct Finding {
     /// `playbook::unknown-field`.
     pub code: String,
     pub error: bool,
+    /// Worth knowing, no mistake (shown as a hint, greyed out).
+    pub note: bool,
     pub message: String,
     pub help: Option<String>,
     pub span: Range<usize>,
@@ -264,6 +266,7 @@ fn finding(d: &Diagnostic, text: &str) -> Finding {
     Finding {
         code: d.code.to_string(),
         error: d.severity == Severity::Error,
+        note: d.severity == Severity::Note,
         message: d.message.clone(),
         help: d.help.clone(),
         span,

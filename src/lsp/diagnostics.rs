@@ -5,8 +5,8 @@
 use super::analysis::{Analysis, Finding};
 use super::document::Document;
 use lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    PublishDiagnosticsParams, Uri,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag, Location,
+    NumberOrString, PublishDiagnosticsParams, Uri,
 };
 
 pub fn publish(uri: &str, doc: &Document, analysis: &Analysis) -> Option<PublishDiagnosticsParams> {
@@ -44,9 +44,12 @@ pub fn diagnostic(uri: &Uri, doc: &Document, f: &Finding) -> Diagnostic {
         range: doc.range(f.span.clone()),
         severity: Some(if f.error {
             DiagnosticSeverity::ERROR
+        } else if f.note {
+            DiagnosticSeverity::HINT
         } else {
             DiagnosticSeverity::WARNING
         }),
+        tags: f.note.then(|| vec![DiagnosticTag::UNNECESSARY]),
         code: Some(NumberOrString::String(f.code.clone())),
         source: Some("playbook".to_string()),
         message,
