@@ -78,6 +78,8 @@ codes! {
     LiteralComparison = "literal-comparison", error;
     OrderedWords = "ordered-words", error;
     InvalidDate = "invalid-date", error;
+    /// `01-01-1990` where a number is read: a date the grammar takes for a sum.
+    DateAsArithmetic = "date-as-arithmetic", error;
     InvalidFormat = "invalid-format", error;
     InvalidHoldout = "invalid-holdout", error;
     HoldoutNeedsSalt = "holdout-needs-salt", error;

@@ -709,6 +709,10 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Arith { op, left, right } => {
+                if let Some(diag) = date_as_arithmetic(self.source, span) {
+                    self.diags.push(diag);
+                    return error_value(span);
+                }
                 let l = self.number_value(left, op.symbol());
                 let r = self.number_value(right, op.symbol());
                 Value {
@@ -787,4 +791,46 @@ impl Checker<'_> {
         }
         v
     }
+}
+
+/// `Year_Birth > 01-01-1990`: a day-month-year date that the grammar reads as arithmetic
+/// (1 − 1 − 1990). Nobody means that sum, and it would decide for every customer.
+fn date_as_arithmetic(source: &str, span: Span) -> Option<Diagnostic> {
+    // Written without spaces, as a date is: `10 - 5 - 2000` is meant as a calculation.
+    let text = source.get(span.range())?.trim();
+    if text.contains(char::is_whitespace) {
+        return None;
+    }
+    let sep = if text.contains('-') { '-' } else { '/' };
+    let parts: Vec<&str> = text.split(sep).collect();
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let date_like = parts.len() == 3
+        && parts.iter().all(|p| digits(p))
+        && (1..=2).contains(&parts[0].len())
+        && (1..=2).contains(&parts[1].len())
+        && parts[2].len() == 4;
+    if !date_like {
+        return None;
+    }
+    let (day, month, year) = (parts[0], parts[1], parts[2]);
+    // `11-23-2013` is month-day-year: the number over 12 is the day.
+    let (day, month) = match (day.parse::<u8>().ok()?, month.parse::<u8>().ok()?) {
+        (d, m) if d <= 12 && m > 12 => (month, day),
+        _ => (day, month),
+    };
+    let iso = format!("{year}-{month:0>2}-{day:0>2}");
+    Some(
+        Diagnostic::new(
+            Code::DateAsArithmetic,
+            span,
+            format!(
+                "`{text}` looks like a date, but here it is a calculation ({})",
+                parts.join(&format!(" {sep} "))
+            ),
+        )
+        .label("read as arithmetic, not as a date")
+        .help(format!(
+            "write dates as year-month-day, `{iso}`, and compare a date field with them; for a year, write the number `{year}`"
+        )),
+    )
 }

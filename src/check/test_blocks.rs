@@ -208,6 +208,33 @@ impl Checker<'_> {
                     "did you mean `{close}`? (as written, `{close}` stays missing in this test)"
                 )),
             );
+        } else {
+            // Far from every field: still nothing reads it (issue 18: a `given` key that is
+            // neither a field nor a column a journey reads is a warning).
+            let help = match known.len() {
+                0 => "a `given` key names a field of the `customer` block".to_string(),
+                1..=8 => format!(
+                    "a `given` key names a field: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => "a `given` key names a field of the `customer` block, or the column of a `from column` journey".to_string(),
+            };
+            self.error(
+                Diagnostic::new(
+                    Code::GivenColumn,
+                    key.span,
+                    format!(
+                        "`{}` is not a field, so it is read as a column that nothing uses",
+                        key.text
+                    ),
+                )
+                .label("not a field")
+                .help(help),
+            );
         }
     }
 

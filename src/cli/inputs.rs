@@ -80,7 +80,10 @@ pub fn model_for(
         && loaded.parsed.diagnostics.is_empty()
     {
         match sample_for_inference(input, &loaded.parsed.playbook, args, false) {
-            Ok(inferred) => Some(inferred.fields),
+            Ok(mut inferred) => {
+                crate::schema::sample::untype_unread(&mut inferred.fields, &loaded.parsed.playbook);
+                Some(inferred.fields)
+            }
             Err(e) => {
                 let color =
                     crate::render::use_color(std::io::IsTerminal::is_terminal(&std::io::stderr()));

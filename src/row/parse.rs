@@ -180,6 +180,19 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r
 fn not_a_number(full: &str, numbers: Numbers) -> String {
     let t = full;
     let without_dots = t.replace('.', "");
+    // `1.250` and `1.250,50` group thousands; `29.85` or `12.5` is a decimal point.
+    let integer_part = t.split(',').next().unwrap_or(t);
+    if numbers == Numbers::Comma
+        && t.contains('.')
+        && !thousands_shaped(integer_part.as_bytes())
+        && parse_number(t, false).is_some()
+    {
+        return format!(
+            "`{}` has a decimal point, but this export is read with decimal commas (`decimal comma` in the policy, or --decimal-comma): if the export writes decimals with a point, leave that out; else write `{}`",
+            excerpt(t),
+            excerpt(&t.replace('.', ","))
+        );
+    }
     if numbers == Numbers::Comma && t.contains('.') && parse_number(&without_dots, true).is_some() {
         return format!(
             "`{}` has a `.` as a thousands separator, which exports must not use: write `{}`",
@@ -411,6 +424,19 @@ mod tests {
         assert_eq!(number(b"1.250,50", Numbers::Comma), None);
         assert!(not_a_number("1.250,50", Numbers::Comma).contains("`.` as a thousands separator"));
         assert!(not_a_number("1.250,50", Numbers::Comma).contains("`1250,50`"));
+        // A decimal point is no thousands separator: `29.85` must not be told to become 2985.
+        for (t, want) in [
+            ("29.85", "`29,85`"),
+            ("12.5", "`12,5`"),
+            ("12.50", "`12,50`"),
+        ] {
+            let why = not_a_number(t, Numbers::Comma);
+            assert!(
+                why.contains("decimal point") && why.contains(want),
+                "{t}: {why}"
+            );
+        }
+        assert!(not_a_number("1.250", Numbers::Comma).contains("`1250`"));
         assert_eq!(Numbers::new(false, b';'), beside);
         assert_eq!(Numbers::new(false, b','), Numbers::Point);
         assert_eq!(Numbers::new(true, b';'), Numbers::Comma);

@@ -247,7 +247,20 @@ pub(super) fn row_error(
         Some(h) if !h.trim().is_empty() => h.clone(),
         _ => format!("column {}", c + 1),
     });
-    let mut error = DataError::new(file, cell.message.clone()).at_line(line);
+    // `;;;;;;` below the data: a spreadsheet's empty row, which the marketer cannot see in
+    // Excel. Said as such (it is still an error: `playbook sql` reads the same file the same way).
+    let empty_row = raw
+        .iter()
+        .all(|&b| b == delimiter || matches!(b, b' ' | b'\t' | b'"'));
+    let message = if empty_row {
+        format!(
+            "{}; the whole row is empty (a spreadsheet leaves such rows below the data): delete it, or pass --on-error skip",
+            cell.message
+        )
+    } else {
+        cell.message.clone()
+    };
+    let mut error = DataError::new(file, message).at_line(line);
     error.column = column_name;
     // Byte offsets in the lossy text match the raw bytes up to the first invalid byte.
     error.record = Some((text, range));

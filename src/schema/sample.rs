@@ -112,6 +112,34 @@ pub fn sample(
     })
 }
 
+/// Columns the playbook never names are read as text: a column no rule reads must not stop a
+/// run because a row after the sample does not fit the type guessed from the sample
+/// (`3511 AB` in a `postcode` column of numbers).
+pub fn untype_unread(fields: &mut [FieldDef], playbook: &Playbook) {
+    let mut named = std::collections::HashSet::new();
+    for condition in playbook.conditions() {
+        condition.walk(&mut |e| {
+            if let ExprKind::Name(n) = &e.kind {
+                named.insert(n.text.clone());
+            }
+        });
+    }
+    for rule in playbook.rules() {
+        named.extend(
+            rule.actions
+                .iter()
+                .filter_map(|a| a.via.as_ref())
+                .map(|v| v.text.clone()),
+        );
+    }
+    for field in fields {
+        if !named.contains(&field.name) && field.ty != Type::ListOfText {
+            field.ty = Type::Text;
+            field.format = None;
+        }
+    }
+}
+
 fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<String>>) {
     let mut cursor = prefix;
     let Ok(header) = crate::data::csv_in::read_header(&mut cursor, delimiter) else {

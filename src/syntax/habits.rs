@@ -4,7 +4,7 @@
 //! already found: it rewords and re-points them, it never finds new errors of its own (except
 //! the `null-comparison` warning, which has no error to ride on).
 
-use crate::ast::{ExprKind, FieldType, Playbook, Span};
+use crate::ast::{CompareOp, Expr, ExprKind, FieldType, Playbook, Span};
 use crate::diagnostic::{Code, Diagnostic, Fact, Label, Severity};
 
 /// Dutch words a marketer may write for the language's keywords.
@@ -134,7 +134,9 @@ pub fn refine(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
     let names = declared(playbook);
     let mut dutch_seen: Vec<Span> = Vec::new();
     for d in diags.iter_mut() {
-        if d.severity != Severity::Error || d.code == Code::TooLarge || d.code == Code::TooDeep {
+        // `date-as-arithmetic` already says what the date means (and reads `11-23-2013` right).
+        let settled = [Code::TooLarge, Code::TooDeep, Code::DateAsArithmetic];
+        if d.severity != Severity::Error || settled.contains(&d.code) {
             continue;
         }
         let at = d.span().start as usize;
@@ -469,47 +471,98 @@ pub fn null_comparisons(source: &str, playbook: &Playbook, diags: &mut Vec<Diagn
             })
             .collect()
     };
+    // A word that reads as "no value" (`null`, `leeg`), unless the field has it among its words.
+    let null_word = |field: &Expr, word: &Expr| -> Option<String> {
+        let text = source.get(word.span.range()).unwrap_or("");
+        let lower = text.to_lowercase();
+        let is_word = matches!(word.kind, ExprKind::Name(_) | ExprKind::Word(_));
+        let field = source.get(field.span.range()).unwrap_or("");
+        (is_word
+            && NULL_WORDS.contains(&lower.as_str())
+            && text != "missing"
+            && !words_of(field).contains(&lower))
+        .then(|| text.to_string())
+    };
+    let name = |e: &Expr| source.get(e.span.range()).unwrap_or("F").to_string();
+    let empty_text = |e: &Expr| matches!(&e.kind, ExprKind::Text(t) if t.trim().is_empty());
     let mut found = Vec::new();
     for condition in playbook.conditions() {
-        condition.walk(&mut |e| {
-            if let ExprKind::IsWord {
+        condition.walk(&mut |e| match &e.kind {
+            ExprKind::IsWord {
                 value,
                 word,
                 negated,
-            } = &e.kind
-            {
-                let text = source.get(word.span.range()).unwrap_or("");
-                let field = source.get(value.span.range()).unwrap_or("");
-                let lower = text.to_lowercase();
-                if NULL_WORDS.contains(&lower.as_str())
-                    && text != "missing"
-                    && !words_of(field).contains(&lower)
-                {
-                    found.push((e.span, word.span, text.to_string(), *negated));
+            } => {
+                if let Some(text) = null_word(value, word) {
+                    found.push((e.span, name(value), word.span, Null::Word(text), *negated));
                 }
             }
+            // `city = null`, `city != NULL`; `city = ""` is never true (an empty cell is missing).
+            ExprKind::Compare { op, left, right }
+                if matches!(op, CompareOp::Eq | CompareOp::Ne) =>
+            {
+                let negated = *op == CompareOp::Ne;
+                if let Some(text) = null_word(left, right) {
+                    found.push((e.span, name(left), right.span, Null::Word(text), negated));
+                } else if empty_text(right) && !negated {
+                    found.push((e.span, name(left), right.span, Null::EmptyText, false));
+                }
+            }
+            ExprKind::InList {
+                value,
+                items,
+                negated,
+            } => {
+                for item in items {
+                    if let Some(text) = null_word(value, item) {
+                        found.push((e.span, name(value), item.span, Null::Word(text), *negated));
+                    } else if empty_text(item) {
+                        found.push((e.span, name(value), item.span, Null::EmptyText, *negated));
+                    }
+                }
+            }
+            _ => {}
         });
     }
-    for (whole, word, text, negated) in found {
+    for (whole, field, at, null, negated) in found {
         if diags
             .iter()
             .any(|d| d.is_error() && d.span().start <= whole.start && whole.end <= d.span().end)
         {
             continue;
         }
-        let test = if negated { "is present" } else { "is missing" };
-        diags.push(
-            Diagnostic::new(
+        let test = format!(
+            "{field} {}",
+            if negated { "is present" } else { "is missing" }
+        );
+        let diag = match null {
+            Null::Word(text) => Diagnostic::new(
                 Code::NullComparison,
-                word,
+                at,
                 format!("this compares with the text `{text}`, not with an empty cell"),
             )
             .label("a word, compared as text")
             .help(format!(
                 "to test for an empty cell write `{test}`; to compare with the text, write `\"{text}\"`"
             )),
-        );
+            Null::EmptyText => Diagnostic::new(
+                Code::NullComparison,
+                at,
+                "an empty cell is missing, not the text `\"\"`: this never matches it",
+            )
+            .label("never equal to an empty cell")
+            .help(format!("to test for an empty cell write `{test}`")),
+        };
+        diags.push(diag);
     }
+}
+
+/// What a `null-comparison` compares with.
+enum Null {
+    /// `null`, `leeg`, … written as a word.
+    Word(String),
+    /// `""` (or only spaces).
+    EmptyText,
 }
 
 #[cfg(test)]
