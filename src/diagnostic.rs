@@ -113,6 +113,12 @@ impl Code {
         format!("playbook{}", self.name())
     }
 
+    /// Where the code is explained, relative to the repository's root:
+    /// `docs/language.md#playbookunused-segment` (the `docs` key of `--diagnostics json`).
+    pub fn docs_link(self) -> String {
+        format!("docs/language.md#{}", self.docs_anchor())
+    }
+
     /// A warning that every command shows, not only `check`: one that means the playbook may
     /// decide something other than its author meant (language.md §11, `50.000`).
     pub fn shown_by_every_command(self) -> bool {

@@ -237,6 +237,8 @@ pub struct JsonDiagnostic<'a> {
     pub code: String,
     pub message: &'a str,
     pub help: Option<&'a str>,
+    /// The code's section in the language reference (`docs/language.md#playbook…`).
+    pub docs: String,
 }
 
 pub fn json(diag: &Diagnostic, file: &SourceFile) -> String {
@@ -253,6 +255,7 @@ pub fn json(diag: &Diagnostic, file: &SourceFile) -> String {
         code: diag.code.to_string(),
         message: &diag.message,
         help: diag.help.as_deref(),
+        docs: diag.code.docs_link(),
     };
     serde_json::to_string(&value).unwrap_or_default()
 }

@@ -193,6 +193,7 @@ fn json_is_one_object_per_line() {
         "code",
         "message",
         "help",
+        "docs",
     ];
     for line in &lines {
         let value: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
@@ -217,6 +218,7 @@ fn json_is_one_object_per_line() {
     assert_eq!(first["code"], "playbook::unknown-field");
     assert_eq!(first["message"], "there is no field named `ordrs`");
     assert_eq!(first["help"], "did you mean `orders`?");
+    assert_eq!(first["docs"], "docs/language.md#playbookunknown-field");
     let second: serde_json::Value = serde_json::from_str(lines[1]).expect("JSON");
     assert_eq!(second["severity"], "warning");
     assert_eq!(stderr(&out), "checked 2 files: 1 error, 1 warning\n");
