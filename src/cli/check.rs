@@ -1,6 +1,6 @@
 //! `playbook check FILES|DIRS…`: errors and warnings, for marketers and CI.
 
-use super::choices::DiagnosticsFormat;
+use super::choices::CheckFormat;
 use super::files::Loaded;
 use super::files::{find_playbooks, load};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
@@ -8,7 +8,7 @@ use super::{usage_error, Exit};
 use crate::check::{check, check_parsed, SchemaSource};
 use crate::diagnostic::Severity;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::render::{self, Format};
+use crate::render::{self, sarif::Sarif};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -17,9 +17,10 @@ pub struct CheckArgs {
     /// Playbook files, or folders to search for `*.playbook` files.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
-    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = DiagnosticsFormat::Human)]
-    pub diagnostics: DiagnosticsFormat,
+    /// How problems are printed: for people, as JSON lines, as GitHub Actions annotations, or
+    /// as one SARIF 2.1.0 log for code scanning.
+    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = CheckFormat::Human)]
+    pub diagnostics: CheckFormat,
     /// Fail (exit 1) on warnings too (`--deny warnings`), or make one code's warnings errors
     /// (`--deny never-fires`). Repeatable.
     #[arg(long, value_name = "warnings|CODE")]
@@ -107,6 +108,7 @@ pub fn run(args: CheckArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let color = render::use_color(std::io::stdout().is_terminal());
+    let mut sarif = Sarif::new();
     let (mut errors, mut warnings) = (0usize, 0usize);
     for path in &files {
         let loaded = match load(path) {
@@ -132,11 +134,13 @@ pub fn run(args: CheckArgs) -> Exit {
                 Severity::Error => errors += 1,
                 Severity::Warning => warnings += 1,
             }
-            if !print!(
-                "{}",
-                render::render(diag, &loaded.file, Format::from(args.diagnostics), color)
-            ) {
-                return Exit::Findings;
+            match args.diagnostics.each() {
+                Some(format) => {
+                    if !print!("{}", render::render(diag, &loaded.file, format, color)) {
+                        return Exit::Findings;
+                    }
+                }
+                None => sarif.add(diag, &loaded.file),
             }
         }
         // Every cell of the export was read as `eval` reads it: each bad row is an error.
@@ -151,6 +155,9 @@ pub fn run(args: CheckArgs) -> Exit {
             }
             eprintln!("error: {e}");
         }
+    }
+    if args.diagnostics == CheckFormat::Sarif && !print!("{}", sarif.finish()) {
+        return Exit::Findings;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     eprintln!(

@@ -1,4 +1,7 @@
-//! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations.
+//! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations, and one
+//! SARIF log for a whole run (`sarif.rs`).
+
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 pub use crate::text::{hidden, visible};
