@@ -537,7 +537,12 @@ fn sarif_is_one_valid_log_for_the_whole_run() {
     // The same place as the JSON lines give.
     let region = &results[0]["locations"][0]["physicalLocation"]["region"];
     assert_eq!(
-        [&region["startLine"], &region["startColumn"], &region["endLine"], &region["endColumn"]],
+        [
+            &region["startLine"],
+            &region["startColumn"],
+            &region["endLine"],
+            &region["endColumn"]
+        ],
         [2, 6, 2, 11]
     );
     // The version changes with every release; the snapshot holds the shape.
@@ -545,18 +550,31 @@ fn sarif_is_one_valid_log_for_the_whole_run() {
     insta::assert_snapshot!(text.replacen(&version, "\"version\": \"[version]\"", 1));
 
     // Warnings only: exit 0, unless denied; a denied code's results are errors.
-    let out = playbook(dir.path(), &["check", "--diagnostics", "sarif", "warns.playbook"]);
+    let out = playbook(
+        dir.path(),
+        &["check", "--diagnostics", "sarif", "warns.playbook"],
+    );
     assert_eq!(code(&out), 0);
     let out = playbook(
         dir.path(),
-        &["check", "--diagnostics", "sarif", "--deny", "unused-segment", "warns.playbook"],
+        &[
+            "check",
+            "--diagnostics",
+            "sarif",
+            "--deny",
+            "unused-segment",
+            "warns.playbook",
+        ],
     );
     assert_eq!(code(&out), 1);
     let log: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(log["runs"][0]["results"][0]["level"], "error");
     // No problem at all: still one valid log, with no results.
     let dir = folder(&[("ok.playbook", CLEAN)]);
-    let out = playbook(dir.path(), &["check", "--diagnostics", "sarif", "ok.playbook"]);
+    let out = playbook(
+        dir.path(),
+        &["check", "--diagnostics", "sarif", "ok.playbook"],
+    );
     assert_eq!(code(&out), 0);
     assert_valid_sarif(&stdout(&out));
     let log: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");

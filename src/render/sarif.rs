@@ -171,6 +171,9 @@ mod tests {
         assert_eq!(indices, [Some(1), Some(0), Some(1)]);
         assert_eq!(run["results"][1]["level"], "error");
         let region = &run["results"][1]["locations"][0]["physicalLocation"]["region"];
-        assert_eq!((region["startColumn"].as_u64(), region["endColumn"].as_u64()), (Some(13), Some(19)));
+        assert_eq!(
+            (region["startColumn"].as_u64(), region["endColumn"].as_u64()),
+            (Some(13), Some(19))
+        );
     }
 }
