@@ -112,6 +112,20 @@ fn a_bad_key_is_an_error_at_its_place() {
         "{}",
         stderr(&out)
     );
+    // Found from a folder below, it is named from where the command runs.
+    let out = playbook(".", &["check", "bad/onder"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).starts_with("error: bad/playbook.toml:3:1: "),
+        "{}",
+        stderr(&out)
+    );
+    let out = playbook("bad/onder", &["check", "welkom.playbook"]);
+    assert!(
+        stderr(&out).starts_with("error: ../playbook.toml:3:1: "),
+        "{}",
+        stderr(&out)
+    );
     // Unless it is told to read none.
     let out = playbook(".", &["check", "--no-config", "bad/welkom.playbook"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -157,5 +171,9 @@ fn test_takes_as_of_from_the_file() {
     // --as-of beats the file: a year later the customer is not new.
     let out = playbook("project", &["test", "--as-of", "2027-11-23", "regels"]);
     assert_eq!(code(&out), 1);
-    assert!(stdout(&out).contains("0 passed, 1 failed"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("0 passed, 1 failed"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -226,7 +226,8 @@ impl Settings {
                 folder.to_path_buf()
             }
         };
-        let absolute = std::path::absolute(&start).ok()?;
+        // Resolved, so that `..` in the path is the folder above, not a name.
+        let absolute = std::fs::canonicalize(&start).ok()?;
         let mut shown = start;
         for folder in absolute.ancestors() {
             let candidate = folder.join(FILE_NAME);
@@ -240,13 +241,25 @@ impl Settings {
             if folder.join(".git").exists() {
                 return None;
             }
-            shown = shown.join("..");
+            shown = up(&shown);
         }
         None
     }
 }
 
-/// `./a/../playbook.toml` without the `./` at the front (the name printed in messages).
+/// The folder above `folder`, written as short as it can be: `a/b` → `a`, `a` → `.`,
+/// `.` → `./..`.
+fn up(folder: &Path) -> PathBuf {
+    match folder.components().next_back() {
+        Some(std::path::Component::Normal(_)) => match folder.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        _ => folder.join(".."),
+    }
+}
+
+/// A path without the `./` at the front (the name printed in messages).
 fn clean(path: &Path) -> PathBuf {
     path.strip_prefix(".")
         .map(Path::to_path_buf)
@@ -373,6 +386,15 @@ mod tests {
                 Err(e) => assert!(e.contains(want), "{text:?}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn the_file_is_named_as_short_as_it_can_be() {
+        let named = |folder: &str| clean(&up(Path::new(folder)).join(FILE_NAME));
+        assert_eq!(named("a/b"), Path::new("a/playbook.toml"));
+        assert_eq!(named("a"), Path::new("playbook.toml"));
+        assert_eq!(named("."), Path::new("../playbook.toml"));
+        assert_eq!(named(".."), Path::new("../../playbook.toml"));
     }
 
     #[test]
