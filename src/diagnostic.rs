@@ -14,10 +14,10 @@ pub enum Severity {
     Note,
 }
 
-/// Declares the code table once: each code's variant, stable name and severity. `ALL`,
-/// `name` and `severity` are made from it, so a new code cannot miss one of them.
+/// Declares the code table once: each code's variant, stable name, severity and summary.
+/// `ALL`, `name`, `severity` and `summary` are made from it, so a new code cannot miss one.
 macro_rules! codes {
-    ($($(#[$doc:meta])* $code:ident = $name:literal, $severity:ident;)*) => {
+    ($($(#[$doc:meta])* $code:ident = $name:literal, $severity:ident, $summary:literal;)*) => {
         /// Every kind of problem has a stable code; `docs/language.md` has an entry for each
         /// (`tests/architecture.rs` holds the two together).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,6 +40,14 @@ macro_rules! codes {
                     $(Code::$code => codes!(@severity $severity),)*
                 }
             }
+
+            /// One sentence saying what the problem is (the first of its section in
+            /// docs/language.md, shortened): SARIF's `shortDescription` of the rule.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$code => $summary,)*
+                }
+            }
         }
     };
     (@severity error) => { Severity::Error };
@@ -49,77 +57,137 @@ macro_rules! codes {
 
 codes! {
     // Reading the file.
-    SyntaxError = "syntax-error", error;
-    InvalidUtf8 = "invalid-utf8", error;
-    TooLarge = "too-large", error;
-    TooDeep = "too-deep", error;
+    SyntaxError = "syntax-error", error,
+        "The text is not a playbook: a word is missing, misspelt or in the wrong place.";
+    InvalidUtf8 = "invalid-utf8", error,
+        "The file is not UTF-8 text.";
+    TooLarge = "too-large", error,
+        "The file is larger than 16 MiB, or has more than 25,000 rules.";
+    TooDeep = "too-deep", error,
+        "Something is nested too deeply.";
     // Names.
-    UnknownField = "unknown-field", error;
-    UnknownStage = "unknown-stage", error;
-    UnknownSegment = "unknown-segment", error;
-    UnknownJourney = "unknown-journey", error;
-    UnknownAction = "unknown-action", error;
-    UnknownWord = "unknown-word", error;
-    UnknownFunction = "unknown-function", error;
-    DuplicateField = "duplicate-field", error;
-    DuplicateName = "duplicate-name", error;
-    DuplicateRule = "duplicate-rule", error;
-    DuplicateKey = "duplicate-key", error;
-    DuplicateItem = "duplicate-item", error;
-    SegmentCycle = "segment-cycle", error;
-    JourneyCycle = "journey-cycle", error;
+    UnknownField = "unknown-field", error,
+        "A condition uses a name that is not a field of the `customer` block.";
+    UnknownStage = "unknown-stage", error,
+        "A name is used as a stage but is not one.";
+    UnknownSegment = "unknown-segment", error,
+        "A name is used as a segment but is not one.";
+    UnknownJourney = "unknown-journey", error,
+        "A name is used as a journey but is not one.";
+    UnknownAction = "unknown-action", error,
+        "An action is not on the `actions` line.";
+    UnknownWord = "unknown-word", error,
+        "A word is not one of the words of a `one of` field.";
+    UnknownFunction = "unknown-function", error,
+        "A call uses a function that does not exist.";
+    DuplicateField = "duplicate-field", error,
+        "The `customer` block declares a field twice.";
+    DuplicateName = "duplicate-name", error,
+        "A stage, segment or journey name is used twice.";
+    DuplicateRule = "duplicate-rule", error,
+        "Two rules have the same name.";
+    DuplicateKey = "duplicate-key", error,
+        "More than one field is marked `key`.";
+    DuplicateItem = "duplicate-item", error,
+        "Something that may appear only once appears twice.";
+    SegmentCycle = "segment-cycle", error,
+        "Segments use each other in a circle.";
+    JourneyCycle = "journey-cycle", error,
+        "A stage refers to its own journey, or journeys refer to each other in a circle.";
     // Types and values.
-    TypeMismatch = "type-mismatch", error;
-    NotACondition = "not-a-condition", error;
-    NotAList = "not-a-list", error;
-    NotADate = "not-a-date", error;
-    NotANumber = "not-a-number", error;
-    NotText = "not-text", error;
-    LiteralComparison = "literal-comparison", error;
-    OrderedWords = "ordered-words", error;
-    InvalidDate = "invalid-date", error;
+    TypeMismatch = "type-mismatch", error,
+        "Two things of different types are compared, or a value is used where it does not fit.";
+    NotACondition = "not-a-condition", error,
+        "Something that is not true or false stands where a condition is needed.";
+    NotAList = "not-a-list", error,
+        "`has` is used on something that is not a `list of text`.";
+    NotADate = "not-a-date", error,
+        "A date operation is used on something that is not a date.";
+    NotANumber = "not-a-number", error,
+        "Arithmetic is used on something that is not a number.";
+    NotText = "not-text", error,
+        "A text operation is used on something that is not text.";
+    LiteralComparison = "literal-comparison", error,
+        "A comparison has no field on either side, so its answer is the same for every customer.";
+    OrderedWords = "ordered-words", error,
+        "`<`, `<=`, `>` or `>=` is used on a `one of` field, whose words have no order.";
+    InvalidDate = "invalid-date", error,
+        "A date in the playbook does not exist in the calendar.";
     /// `01-01-1990` where a number is read: a date the grammar takes for a sum.
-    DateAsArithmetic = "date-as-arithmetic", error;
-    InvalidFormat = "invalid-format", error;
-    InvalidHoldout = "invalid-holdout", error;
-    HoldoutNeedsSalt = "holdout-needs-salt", error;
-    InvalidVia = "invalid-via", error;
-    ReversedBetween = "reversed-between", warning;
-    InvalidModifier = "invalid-modifier", error;
-    EmptyJourney = "empty-journey", error;
-    TestValue = "test-value", error;
+    DateAsArithmetic = "date-as-arithmetic", error,
+        "A day-month-year date where a value is read: it is read as a calculation.";
+    InvalidFormat = "invalid-format", error,
+        "A field's `format` is not a date pattern this tool understands.";
+    InvalidHoldout = "invalid-holdout", error,
+        "A holdout percentage is 0, 100 or more, or has more than two decimals.";
+    HoldoutNeedsSalt = "holdout-needs-salt", error,
+        "A holdout needs a `salt` to hold the same customers out on every run.";
+    InvalidVia = "invalid-via", error,
+        "`via` names a field that is not a `one of` field.";
+    ReversedBetween = "reversed-between", warning,
+        "The bounds of `between` are written the wrong way round.";
+    InvalidModifier = "invalid-modifier", error,
+        "A field modifier does not fit the field.";
+    EmptyJourney = "empty-journey", error,
+        "A journey has no stages, or a stage has no `when`.";
+    TestValue = "test-value", error,
+        "A value in a test's `given` does not fit its field.";
     // Against an export.
-    MissingColumn = "missing-column", error;
+    MissingColumn = "missing-column", error,
+        "The export lacks a column the playbook needs.";
     /// An optional field's column is absent, but one differs from it only by case, invisible
     /// characters or how accents are written.
-    NearColumn = "near-column", warning;
+    NearColumn = "near-column", warning,
+        "An optional field's column is absent, but one differs from it only in how it is written.";
     // Lints.
-    UnusedSegment = "unused-segment", warning;
-    NeverFires = "never-fires", warning;
-    UnreachableStage = "unreachable-stage", warning;
-    DuplicateLogic = "duplicate-logic", warning;
-    MaxZero = "max-zero", warning;
-    ThousandsSeparator = "thousands-separator", warning;
-    OptionalKey = "optional-key", warning;
-    GivenColumn = "given-column", warning;
-    UnusedAction = "unused-action", warning;
+    UnusedSegment = "unused-segment", warning,
+        "A segment is not used by any rule, stage, policy line, other segment or test.";
+    NeverFires = "never-fires", warning,
+        "A rule's conditions contradict each other, so no customer can meet them.";
+    UnreachableStage = "unreachable-stage", warning,
+        "A stage's condition contradicts the stages before it, so no customer reaches it.";
+    DuplicateLogic = "duplicate-logic", warning,
+        "Two rules have the same condition and give the same action.";
+    MaxZero = "max-zero", warning,
+        "The policy allows no action per customer.";
+    ThousandsSeparator = "thousands-separator", warning,
+        "A number is written with a Dutch thousands separator (`50.000`).";
+    OptionalKey = "optional-key", warning,
+        "The `key` field is marked optional.";
+    GivenColumn = "given-column", warning,
+        "A key in a test's `given` is not a field, but is close to the name of one.";
+    UnusedAction = "unused-action", warning,
+        "A `suppress` line names an action that no rule gives.";
     /// An action on an `actions` line that no rule gives (a note: §1 of the language declares
     /// a vocabulary wider than its rules).
-    UnusedDeclaredAction = "unused-declared-action", note;
-    NotFired = "not-fired", warning;
-    ConfusableName = "confusable-name", warning;
-    BidiCodepoint = "bidi-codepoint", warning;
-    NullComparison = "null-comparison", warning;
+    UnusedDeclaredAction = "unused-declared-action", note,
+        "An action on an `actions` line that no rule gives.";
+    NotFired = "not-fired", warning,
+        "A rule fired for no customer of the export.";
+    ConfusableName = "confusable-name", warning,
+        "Two words of the playbook look alike but are different characters.";
+    BidiCodepoint = "bidi-codepoint", warning,
+        "A bidirectional control character is in the playbook.";
+    NullComparison = "null-comparison", warning,
+        "A field is compared with the word `null` (or `none`, `leeg`, …) where `is missing` is meant.";
     /// A `# playbook: allow(…)` comment that names no code, or stands before no item.
-    UnknownAllow = "unknown-allow", warning;
+    UnknownAllow = "unknown-allow", warning,
+        "A `# playbook: allow(…)` comment names no code, or stands before no item.";
     // Tests.
-    TestFailed = "test-failed", error;
+    TestFailed = "test-failed", error,
+        "An `expect` line does not hold for the test's customer.";
 }
 
 impl Code {
     /// The anchor of the code's section in docs/language.md (`### playbook::NAME`).
     pub fn docs_anchor(self) -> String {
         format!("playbook{}", self.name())
+    }
+
+    /// Where the code is explained, relative to the repository's root:
+    /// `docs/language.md#playbookunused-segment` (the `docs` key of `--diagnostics json`).
+    pub fn docs_link(self) -> String {
+        format!("docs/language.md#{}", self.docs_anchor())
     }
 
     /// A warning that every command shows, not only `check`: one that means the playbook may

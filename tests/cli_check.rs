@@ -193,6 +193,7 @@ fn json_is_one_object_per_line() {
         "code",
         "message",
         "help",
+        "docs",
     ];
     for line in &lines {
         let value: serde_json::Value = serde_json::from_str(line).expect("each line is JSON");
@@ -217,6 +218,7 @@ fn json_is_one_object_per_line() {
     assert_eq!(first["code"], "playbook::unknown-field");
     assert_eq!(first["message"], "there is no field named `ordrs`");
     assert_eq!(first["help"], "did you mean `orders`?");
+    assert_eq!(first["docs"], "docs/language.md#playbookunknown-field");
     let second: serde_json::Value = serde_json::from_str(lines[1]).expect("JSON");
     assert_eq!(second["severity"], "warning");
     assert_eq!(stderr(&out), "checked 2 files: 1 error, 1 warning\n");
@@ -453,4 +455,128 @@ fn codes_are_allowed_and_denied_one_by_one() {
     let dir = folder(&[("i.playbook", &inline)]);
     let out = playbook(dir.path(), &["check", "--deny", "warnings", "i.playbook"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
+}
+
+/// Validates a SARIF log against SARIF 2.1.0's JSON schema (tests/sarif/validate.py).
+fn assert_valid_sarif(log: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The target folder of this test binary (`target/debug/deps/NAME`), for pip when needed.
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let lib = exe
+        .ancestors()
+        .nth(3)
+        .unwrap_or(root)
+        .join("python-jsonschema");
+    let mut child = Command::new("python3")
+        .arg(root.join("tests/sarif/validate.py"))
+        .arg(&lib)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs (it validates SARIF against the schema)");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), log.as_bytes())
+        .expect("the log is written to the validator");
+    let out = child.wait_with_output().expect("the validator ends");
+    assert!(
+        out.status.success(),
+        "the SARIF log does not fit the SARIF 2.1.0 schema:\n{}\n{log}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn sarif_is_one_valid_log_for_the_whole_run() {
+    let dir = folder(&[
+        ("broken.playbook", BROKEN),
+        ("warns.playbook", WARNS),
+        ("regels/café 2.playbook", &format!("# é\n{BROKEN}")),
+    ]);
+    let out = playbook(
+        dir.path(),
+        &[
+            "check",
+            "--diagnostics",
+            "sarif",
+            "broken.playbook",
+            "warns.playbook",
+            "./regels",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(stderr(&out), "checked 3 files: 2 errors, 1 warning\n");
+    let text = stdout(&out);
+    assert_valid_sarif(&text);
+    let log: serde_json::Value = serde_json::from_str(&text).expect("one JSON document");
+    assert_eq!(log["version"], "2.1.0");
+    let runs = log["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 1, "one run for all the files");
+    let run = &runs[0];
+    assert_eq!(run["tool"]["driver"]["name"], "playbook");
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert_eq!(ids, ["playbook::unknown-field", "playbook::unused-segment"]);
+    assert_eq!(rules[0]["defaultConfiguration"]["level"], "error");
+    assert_eq!(rules[1]["defaultConfiguration"]["level"], "warning");
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 3);
+    let uris: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert_eq!(
+        uris,
+        [
+            "broken.playbook",
+            "warns.playbook",
+            "regels/caf%C3%A9%202.playbook"
+        ]
+    );
+    // The same place as the JSON lines give.
+    let region = &results[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        [
+            &region["startLine"],
+            &region["startColumn"],
+            &region["endLine"],
+            &region["endColumn"]
+        ],
+        [2, 6, 2, 11]
+    );
+    // The version changes with every release; the snapshot holds the shape.
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    insta::assert_snapshot!(text.replacen(&version, "\"version\": \"[version]\"", 1));
+
+    // Warnings only: exit 0, unless denied; a denied code's results are errors.
+    let out = playbook(
+        dir.path(),
+        &["check", "--diagnostics", "sarif", "warns.playbook"],
+    );
+    assert_eq!(code(&out), 0);
+    let out = playbook(
+        dir.path(),
+        &[
+            "check",
+            "--diagnostics",
+            "sarif",
+            "--deny",
+            "unused-segment",
+            "warns.playbook",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    let log: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(log["runs"][0]["results"][0]["level"], "error");
+    // No problem at all: still one valid log, with no results.
+    let dir = folder(&[("ok.playbook", CLEAN)]);
+    let out = playbook(
+        dir.path(),
+        &["check", "--diagnostics", "sarif", "ok.playbook"],
+    );
+    assert_eq!(code(&out), 0);
+    assert_valid_sarif(&stdout(&out));
+    let log: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
 }

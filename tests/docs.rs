@@ -521,7 +521,7 @@ pages! {
     editors => "docs/editors.md", 1;
     eval => "docs/eval.md", 12;
     explain_and_test => "docs/explain-and-test.md", 14;
-    workflow => "docs/workflow.md", 31;
+    workflow => "docs/workflow.md", 37;
     scale_out => "docs/scale-out.md", 5;
     report => "docs/report.md", 12;
     language => "docs/language.md", 0;

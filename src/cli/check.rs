@@ -1,14 +1,15 @@
 //! `playbook check FILES|DIRS…`: errors and warnings, for marketers and CI.
 
-use super::choices::DiagnosticsFormat;
+use super::choices::CheckFormat;
+use super::config::{Codes, ConfigArgs, Settings};
 use super::files::Loaded;
 use super::files::{find_playbooks, load};
 use super::inputs::{open_inputs, sample_for_inference, InputArgs};
 use super::{usage_error, Exit};
 use crate::check::{check, check_parsed, SchemaSource};
+use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
-use crate::diagnostic::{Code, Diagnostic};
-use crate::render::{self, Format};
+use crate::render::{self, sarif::Sarif};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -17,9 +18,10 @@ pub struct CheckArgs {
     /// Playbook files, or folders to search for `*.playbook` files.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// How problems are printed: for people, as JSON lines, or as GitHub Actions annotations.
-    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = DiagnosticsFormat::Human)]
-    pub diagnostics: DiagnosticsFormat,
+    /// How problems are printed: for people, as JSON lines, as GitHub Actions annotations, or
+    /// as one SARIF 2.1.0 log for code scanning.
+    #[arg(long = "diagnostics", value_name = "FORMAT", alias = "format", value_enum, default_value_t = CheckFormat::Human)]
+    pub diagnostics: CheckFormat,
     /// Fail (exit 1) on warnings too (`--deny warnings`), or make one code's warnings errors
     /// (`--deny never-fires`). Repeatable.
     #[arg(long, value_name = "warnings|CODE")]
@@ -34,81 +36,33 @@ pub struct CheckArgs {
     pub data: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
-}
-
-/// What `--allow` and `--deny` ask of the warnings.
-#[derive(Debug, Default)]
-struct Codes {
-    deny_warnings: bool,
-    deny: Vec<Code>,
-    allow: Vec<Code>,
-}
-
-impl Codes {
-    fn from_args(args: &CheckArgs) -> Result<Codes, String> {
-        let mut codes = Codes::default();
-        for word in &args.deny {
-            if word == "warnings" {
-                codes.deny_warnings = true;
-            } else {
-                codes.deny.push(code_named(word, "--deny")?);
-            }
-        }
-        for word in &args.allow {
-            let code = code_named(word, "--allow")?;
-            if code.severity() == Severity::Error {
-                return Err(format!(
-                    "--allow {word}: `{}` is an error, and errors cannot be allowed (a playbook with an error does not run)",
-                    code.name()
-                ));
-            }
-            if codes.deny.contains(&code) {
-                return Err(format!("`{}` is both allowed and denied", code.name()));
-            }
-            codes.allow.push(code);
-        }
-        Ok(codes)
-    }
-
-    /// Drops the allowed warnings; turns the denied ones into errors.
-    fn apply(&self, diagnostics: &mut Vec<Diagnostic>) {
-        diagnostics.retain(|d| d.is_error() || !self.allow.contains(&d.code));
-        for d in diagnostics.iter_mut() {
-            if self.deny.contains(&d.code) {
-                d.severity = Severity::Error;
-            }
-        }
-    }
-}
-
-/// The code a flag names (`never-fires` or `playbook::never-fires`), or a usage error with
-/// the closest code.
-fn code_named(word: &str, flag: &str) -> Result<Code, String> {
-    let name = word.strip_prefix("playbook::").unwrap_or(word);
-    if let Some(code) = Code::ALL.iter().find(|c| c.name() == name) {
-        return Ok(*code);
-    }
-    let names = Code::ALL.iter().map(|c| c.name());
-    Err(match crate::diagnostic::did_you_mean(name, names) {
-        Some(close) => format!("{flag} {word}: no such code; did you mean `{close}`?"),
-        None => format!(
-            "{flag} {word}: no such code (the codes are listed in docs/language.md, \"Diagnostics\")"
-        ),
-    })
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 pub fn run(args: CheckArgs) -> Exit {
-    let codes = match Codes::from_args(&args) {
+    let flags = match Codes::from_flags(&args.deny, &args.allow) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    let mut settings = Settings::new(&args.config);
     let files = match find_playbooks(&args.paths) {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
     let color = render::use_color(std::io::stdout().is_terminal());
+    let mut sarif = Sarif::new();
     let (mut errors, mut warnings, mut notes) = (0usize, 0usize, 0usize);
+    // Warnings fail the run when a playbook's settings or the flags deny them.
+    let mut warnings_denied = 0usize;
     for path in &files {
+        let config = match settings.for_playbook(path) {
+            Ok(c) => c,
+            Err(e) => return usage_error(e),
+        };
+        let codes = flags.under(&config);
+        let mut input = args.input.clone();
+        config.fill(&mut input);
         let loaded = match load(path) {
             Ok(l) => l,
             Err(e) => return usage_error(e),
@@ -117,7 +71,7 @@ pub fn run(args: CheckArgs) -> Exit {
         let mut bad_rows = Vec::new();
         if let Some(export) = &args.data {
             if !diagnostics.iter().any(|d| d.is_error()) {
-                match against_export(&loaded, export, &args.input) {
+                match against_export(&loaded, export, &input) {
                     Ok((more, rows)) => {
                         diagnostics.extend(more);
                         bad_rows = rows;
@@ -133,11 +87,16 @@ pub fn run(args: CheckArgs) -> Exit {
                 Severity::Warning => warnings += 1,
                 Severity::Note => notes += 1,
             }
-            if !print!(
-                "{}",
-                render::render(diag, &loaded.file, Format::from(args.diagnostics), color)
-            ) {
-                return Exit::Findings;
+            if codes.deny_warnings && diag.severity == Severity::Warning {
+                warnings_denied += 1;
+            }
+            match args.diagnostics.each() {
+                Some(format) => {
+                    if !print!("{}", render::render(diag, &loaded.file, format, color)) {
+                        return Exit::Findings;
+                    }
+                }
+                None => sarif.add(diag, &loaded.file),
             }
         }
         // Every cell of the export was read as `eval` reads it: each bad row is an error.
@@ -153,6 +112,9 @@ pub fn run(args: CheckArgs) -> Exit {
             eprintln!("error: {e}");
         }
     }
+    if args.diagnostics == CheckFormat::Sarif && !print!("{}", sarif.finish()) {
+        return Exit::Findings;
+    }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     // Notes are counted only when there are some: they are no mistakes.
     let notes = match notes {
@@ -165,7 +127,7 @@ pub fn run(args: CheckArgs) -> Exit {
         plural(errors, "error"),
         plural(warnings, "warning")
     );
-    if errors > 0 || (codes.deny_warnings && warnings > 0) {
+    if errors > 0 || warnings_denied > 0 {
         Exit::Findings
     } else {
         Exit::Ok
@@ -281,7 +243,7 @@ fn default_input() -> InputArgs {
         input_format: None,
         decimal_comma: false,
         delimiter: None,
-        encoding: super::choices::Encoding::Utf8,
+        encoding: None,
         max_cell_lines: crate::data::split::MAX_CELL_LINES,
     }
 }

@@ -27,6 +27,28 @@ choice!(
     DiagnosticsFormat => crate::render::Format { Human, Json, Github }
 );
 
+/// How `check` prints diagnostics: the formats every command has, and `sarif`, one SARIF
+/// 2.1.0 log for the whole run (it needs every file's problems before it can be written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Github,
+    Sarif,
+}
+
+impl CheckFormat {
+    /// The format of one diagnostic at a time; `None` for SARIF.
+    pub fn each(self) -> Option<crate::render::Format> {
+        match self {
+            CheckFormat::Human => Some(crate::render::Format::Human),
+            CheckFormat::Json => Some(crate::render::Format::Json),
+            CheckFormat::Github => Some(crate::render::Format::Github),
+            CheckFormat::Sarif => None,
+        }
+    }
+}
+
 choice!(
     /// The format of the decisions `eval` writes.
     DecisionsFormat => crate::runner::output::OutFormat { Table, Csv, Json, Ndjson }
@@ -71,6 +93,11 @@ mod tests {
             let name = c.to_possible_value().map(|v| v.get_name().to_string());
             let lib = crate::render::Format::from(*c);
             assert_eq!(name, Some(format!("{lib:?}").to_lowercase()));
+        }
+        for c in CheckFormat::value_variants() {
+            let name = c.to_possible_value().map(|v| v.get_name().to_string());
+            let lib = c.each().map(|f| format!("{f:?}").to_lowercase());
+            assert_eq!(lib.or(Some("sarif".to_string())), name);
         }
         for c in ExportFormat::value_variants() {
             let name = c.to_possible_value().map(|v| v.get_name().to_string());

@@ -1,5 +1,6 @@
 //! `playbook diff OLD NEW EXPORT`: what a change to a playbook does to customers.
 
+use super::config::{fill_input, ConfigArgs};
 use super::files::{load, load_bytes, Loaded};
 use super::inputs::{model_for, open_inputs, InputArgs};
 use super::{usage_error, Exit};
@@ -20,6 +21,8 @@ pub struct DiffArgs {
     pub export: PathBuf,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
@@ -84,7 +87,11 @@ impl Drop for Temp {
     }
 }
 
-pub fn run(args: DiffArgs) -> Exit {
+pub fn run(mut args: DiffArgs) -> Exit {
+    // The settings beside the new playbook (the old one may live only in git).
+    if let Err(e) = fill_input(&args.config, &args.new, &mut args.input) {
+        return usage_error(e);
+    }
     let as_of = match super::common::as_of(args.input.as_of.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage_error(e),

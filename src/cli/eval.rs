@@ -2,6 +2,7 @@
 
 use super::choices::{DecisionsFormat, DiagnosticsFormat, OnError};
 use super::common::{as_of, report};
+use super::config::{fill_input, ConfigArgs};
 use super::files::{load, Loaded};
 use super::inputs::{model_for, open_inputs, InputArgs};
 use super::outfile::{commit_all, existing_file, output_identity, Identity, Target};
@@ -25,6 +26,8 @@ pub struct EvalArgs {
     pub exports: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Output format (default: a table on a terminal, else NDJSON; with -o, from the extension).
     #[arg(long, value_enum)]
     pub format: Option<DecisionsFormat>,
@@ -55,7 +58,10 @@ pub struct EvalArgs {
     pub coverage: bool,
 }
 
-pub fn run(args: EvalArgs) -> Exit {
+pub fn run(mut args: EvalArgs) -> Exit {
+    if let Err(e) = fill_input(&args.config, &args.playbook, &mut args.input) {
+        return usage_error(e);
+    }
     let as_of = match as_of(args.input.as_of.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage_error(e),

@@ -1,6 +1,7 @@
 //! `playbook explain PLAYBOOK EXPORT --customer ID`: why this customer got their decision.
 
 use super::common::{as_of, report};
+use super::config::{fill_input, ConfigArgs};
 use super::files::load;
 use super::inputs::{model_for, open_inputs, InputArgs};
 use super::{usage_error, Exit};
@@ -21,9 +22,14 @@ pub struct ExplainArgs {
     pub customer: String,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
-pub fn run(args: ExplainArgs) -> Exit {
+pub fn run(mut args: ExplainArgs) -> Exit {
+    if let Err(e) = fill_input(&args.config, &args.playbook, &mut args.input) {
+        return usage_error(e);
+    }
     let as_of = match as_of(args.input.as_of.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage_error(e),

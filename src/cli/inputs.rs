@@ -23,8 +23,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,
     /// The exports' text encoding (default UTF-8; Excel on Windows often saves windows-1252).
-    #[arg(long, value_enum, default_value_t = Encoding::Utf8)]
-    pub encoding: Encoding,
+    #[arg(long, value_enum)]
+    pub encoding: Option<Encoding>,
     /// The most line breaks one quoted CSV cell may hold; more is read as a stray quote.
     #[arg(long, value_name = "N", default_value_t = crate::data::split::MAX_CELL_LINES)]
     pub max_cell_lines: u64,
@@ -39,7 +39,7 @@ pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, St
     let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
     let options = OpenOptions {
         format: args.input_format.map(Into::into),
-        encoding: args.encoding.into(),
+        encoding: args.encoding.unwrap_or(Encoding::Utf8).into(),
     };
     crate::data::input::open(&paths, options)
 }

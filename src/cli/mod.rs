@@ -19,6 +19,7 @@ pub(crate) mod check;
 mod choices;
 mod common;
 mod completions;
+mod config;
 mod diff;
 mod eval;
 mod explain;

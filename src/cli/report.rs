@@ -1,5 +1,6 @@
 //! `playbook report PLAYBOOK EXPORT… -o report.html`: one self-contained HTML page.
 
+use super::config::{fill_input, ConfigArgs};
 use super::files::{load, Loaded};
 use super::inputs::{model_for, open_inputs, InputArgs};
 use super::outfile::{commit_all, existing_file, output_identity, Target};
@@ -20,6 +21,8 @@ pub struct ReportArgs {
     pub exports: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Write the page to this file (written whole or not at all; default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -42,7 +45,10 @@ pub struct ReportArgs {
     pub threads: Option<u16>,
 }
 
-pub fn run(args: ReportArgs) -> Exit {
+pub fn run(mut args: ReportArgs) -> Exit {
+    if let Err(e) = fill_input(&args.config, &args.playbook, &mut args.input) {
+        return usage_error(e);
+    }
     let as_of = match super::common::as_of(args.input.as_of.as_deref()) {
         Ok(d) => d,
         Err(e) => return usage_error(e),

@@ -2,6 +2,7 @@
 
 use super::choices::DiagnosticsFormat;
 use super::common::{as_of, load_checked, report};
+use super::config::{ConfigArgs, Settings};
 use super::files::find_playbooks;
 use super::{usage_error, Exit};
 use crate::check::SchemaSource;
@@ -29,6 +30,8 @@ pub struct TestArgs {
     /// Name every test that runs, with `ok` or `FAILED`.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 pub fn run(args: TestArgs) -> Exit {
@@ -36,13 +39,22 @@ pub fn run(args: TestArgs) -> Exit {
         Ok(f) => f,
         Err(e) => return usage_error(e),
     };
-    let as_of = match as_of(args.as_of.as_deref()) {
-        Ok(d) => d,
-        Err(e) => return usage_error(e),
-    };
+    // Checked before any playbook is read, as before: a bad --as-of is a usage error.
+    if let Err(e) = as_of(args.as_of.as_deref()) {
+        return usage_error(e);
+    }
+    let mut settings = Settings::new(&args.config);
     let filter = args.filter.as_ref().map(|f| f.to_lowercase());
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
     for path in &files {
+        // `--as-of`, else the playbook's settings, else today.
+        let as_of = match settings
+            .for_playbook(path)
+            .and_then(|c| as_of(args.as_of.as_deref().or(c.as_of.as_deref())))
+        {
+            Ok(d) => d,
+            Err(e) => return usage_error(e),
+        };
         let (loaded, model) = match load_checked(
             path,
             SchemaSource::FromTests,

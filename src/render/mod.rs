@@ -1,4 +1,7 @@
-//! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations.
+//! Rendering diagnostics: human (miette), JSON lines, GitHub Actions annotations, and one
+//! SARIF log for a whole run (`sarif.rs`).
+
+pub mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
 pub use crate::text::{hidden, visible};
@@ -238,6 +241,8 @@ pub struct JsonDiagnostic<'a> {
     pub code: String,
     pub message: &'a str,
     pub help: Option<&'a str>,
+    /// The code's section in the language reference (`docs/language.md#playbook…`).
+    pub docs: String,
 }
 
 pub fn json(diag: &Diagnostic, file: &SourceFile) -> String {
@@ -254,6 +259,7 @@ pub fn json(diag: &Diagnostic, file: &SourceFile) -> String {
         code: diag.code.to_string(),
         message: &diag.message,
         help: diag.help.as_deref(),
+        docs: diag.code.docs_link(),
     };
     serde_json::to_string(&value).unwrap_or_default()
 }
