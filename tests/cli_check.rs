@@ -580,3 +580,48 @@ fn sarif_is_one_valid_log_for_the_whole_run() {
     let log: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
     assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
 }
+
+/// Issue 18 (a cold tester): an export given where a playbook belongs is named as such, with the
+/// command that was meant, instead of a page of syntax errors or a `customer` block of junk.
+#[test]
+fn an_export_in_a_playbooks_place_is_a_usage_error() {
+    let dir = folder(&[
+        (
+            "p.playbook",
+            "customer {\n  id text key\n  orders number\n}\nactions a\nwhen orders > 1 then a\n",
+        ),
+        ("klanten.csv", "id,orders\nK1,2\n"),
+    ]);
+    for command in ["check", "test", "fmt"] {
+        let out = playbook(dir.path(), &[command, "p.playbook", "klanten.csv"]);
+        assert_eq!(code(&out), 2, "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("klanten.csv is an export, not a playbook")
+                && stderr(&out).contains("--data klanten.csv"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    let out = playbook(dir.path(), &["schema", "p.playbook"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("p.playbook is a playbook"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stdout(&out).is_empty(),
+        "no block of junk: {}",
+        stdout(&out)
+    );
+    let out = playbook(
+        dir.path(),
+        &["diff", "p.playbook", "klanten.csv", "p.playbook"],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`playbook diff p.playbook p.playbook klanten.csv`"),
+        "{}",
+        stderr(&out)
+    );
+}

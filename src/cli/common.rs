@@ -53,6 +53,25 @@ pub fn checked(loaded: &Loaded, schema: SchemaSource<'_>, format: Format) -> Opt
 
 /// `playbook eval klanten.csv regels.playbook`: the arguments the wrong way round. Said before
 /// the export is parsed as a playbook (which would give a page of syntax errors).
+/// A file name that ends like an export's (`.csv`, `.json`, `.xlsx`, …).
+pub fn export_like(path: &std::path::Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|e| {
+            matches!(
+                e.as_str(),
+                "csv" | "tsv" | "txt" | "json" | "ndjson" | "jsonl" | "xlsx" | "xls"
+            )
+        })
+}
+
+/// A file name that ends in `.playbook`.
+pub fn playbook_like(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("playbook"))
+}
+
 pub fn swapped_arguments(
     command: &str,
     playbook: &std::path::Path,

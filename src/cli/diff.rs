@@ -88,6 +88,15 @@ impl Drop for Temp {
 }
 
 pub fn run(mut args: DiffArgs) -> Exit {
+    // `playbook diff OLD EXPORT NEW`: the export in the new playbook's place.
+    if super::common::export_like(&args.new) && super::common::playbook_like(&args.export) {
+        return usage_error(format!(
+            "the arguments are the old playbook, the new playbook, then the export: `playbook diff {} {} {}`",
+            args.old,
+            args.export.display(),
+            args.new.display()
+        ));
+    }
     // The settings beside the new playbook (the old one may live only in git).
     if let Err(e) = fill_input(&args.config, &args.new, &mut args.input) {
         return usage_error(e);

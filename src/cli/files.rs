@@ -25,6 +25,14 @@ pub fn find_playbooks(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             }
             found.sort();
             out.extend(found);
+        } else if input.exists() && super::common::export_like(input) {
+            // `playbook check regels.playbook klanten.csv`: `--data` forgotten. Read as a
+            // playbook, the export would give a page of syntax errors.
+            return Err(format!(
+                "{} is an export, not a playbook: to check a playbook against it, write `playbook check PLAYBOOK --data {}`",
+                input.display(),
+                input.display()
+            ));
         } else if input.exists() {
             out.push(input.clone());
         } else {

@@ -16,6 +16,12 @@ pub struct SchemaArgs {
 }
 
 pub fn run(args: SchemaArgs) -> Exit {
+    if super::common::playbook_like(&args.export) {
+        return usage_error(format!(
+            "{} is a playbook: `playbook schema` reads an export (CSV, JSON or NDJSON) and prints the `customer` block for it",
+            args.export.display()
+        ));
+    }
     let mut inputs = match open_inputs(std::slice::from_ref(&args.export), &args.input) {
         Ok(i) => i,
         Err(e) => return usage_error(e),
