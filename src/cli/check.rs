@@ -277,6 +277,7 @@ fn default_input() -> InputArgs {
         delimiter: None,
         encoding: super::choices::Encoding::Utf8,
         max_cell_lines: crate::data::split::MAX_CELL_LINES,
+        sheet: None,
     }
 }
 
