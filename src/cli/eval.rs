@@ -249,9 +249,11 @@ fn usage_checks(args: &EvalArgs) -> Result<(), String> {
         // A workbook is a file of its own: not for a terminal, a pipe or a device.
         match args.output.as_deref() {
             None => {
-                return Err("an Excel workbook is not written to standard output: give the file, \
+                return Err(
+                    "an Excel workbook is not written to standard output: give the file, \
                      -o beslissingen.xlsx"
-                    .to_string())
+                        .to_string(),
+                )
             }
             Some(path) if !regular_or_new(path) => {
                 return Err(format!(
@@ -264,7 +266,9 @@ fn usage_checks(args: &EvalArgs) -> Result<(), String> {
         }
     }
     if args.csv_dialect.is_some() && format != OutFormat::Csv {
-        return Err("--csv-dialect is for CSV decisions: give -o FILE.csv or --format csv".to_string());
+        return Err(
+            "--csv-dialect is for CSV decisions: give -o FILE.csv or --format csv".to_string(),
+        );
     }
     Ok(())
 }

@@ -80,7 +80,10 @@ pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String>
             }
             if path.as_os_str() == "-" {
                 if format == InputFormat::Xlsx {
-                    return Err("an Excel workbook cannot be read from standard input (`-`): give its path".to_string());
+                    return Err(
+                        "an Excel workbook cannot be read from standard input (`-`): give its path"
+                            .to_string(),
+                    );
                 }
                 return Ok(Input {
                     name: "<stdin>".to_string(),

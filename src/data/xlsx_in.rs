@@ -57,8 +57,14 @@ pub fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<u8>, Str
             None => {
                 let near = names.iter().find(|n| n.eq_ignore_ascii_case(s));
                 return Err(match near {
-                    Some(n) => format!("the workbook has no sheet `{s}`; did you mean `{n}`? Its sheets: {}", list(&names)),
-                    None => format!("the workbook has no sheet `{s}`; its sheets: {}", list(&names)),
+                    Some(n) => format!(
+                        "the workbook has no sheet `{s}`; did you mean `{n}`? Its sheets: {}",
+                        list(&names)
+                    ),
+                    None => format!(
+                        "the workbook has no sheet `{s}`; its sheets: {}",
+                        list(&names)
+                    ),
                 });
             }
         },
@@ -160,7 +166,10 @@ fn render(value: &calamine::DataRef<'_>) -> (u8, String) {
         // A duration (`[h]:mm`) as its number of days.
         D::DateTime(d) => return (NUMBER, number_text(d.as_f64())),
         D::DateTimeIso(s) => {
-            let text = s.strip_suffix("T00:00:00").unwrap_or(s).replacen('T', " ", 1);
+            let text = s
+                .strip_suffix("T00:00:00")
+                .unwrap_or(s)
+                .replacen('T', " ", 1);
             let date = s.get(..10).and_then(crate::dates::parse_iso).is_some();
             return (if date { DATE } else { VALUE }, text);
         }
@@ -234,20 +243,17 @@ fn count_with_head(r: &mut impl Read, head: &mut Vec<u8>) -> std::io::Result<u64
     }
 }
 
-/// The `uniqueCount` (or `count`) a shared-strings part announces in its `<sst …>` tag.
+/// The `uniqueCount` a shared-strings part announces in its `<sst …>` tag (calamine reserves
+/// room for that many; `count` counts the cells that use them, and may be larger).
 fn announced_strings(head: &[u8]) -> Option<u64> {
     let text = String::from_utf8_lossy(head);
     let start = text.find("<sst")?;
     let tag = &text[start..start + text[start..].find('>')?];
-    ["uniqueCount=\"", "count=\""]
-        .iter()
-        .filter_map(|attr| {
-            let at = tag.find(attr)? + attr.len();
-            let digits: String = tag[at..].chars().take_while(char::is_ascii_digit).collect();
-            // Too many digits for a u64 is as bad as a huge count.
-            Some(digits.parse::<u64>().unwrap_or(u64::MAX))
-        })
-        .max()
+    let attr = "uniqueCount=\"";
+    let at = tag.find(attr)? + attr.len();
+    let digits: String = tag[at..].chars().take_while(char::is_ascii_digit).collect();
+    // Too many digits for a u64 is as bad as a huge count.
+    Some(digits.parse::<u64>().unwrap_or(u64::MAX))
 }
 
 /// A cell of a [`Records`] row.
@@ -427,7 +433,11 @@ mod tests {
     fn shared_string_counts_are_read_from_the_tag() {
         let head = br#"<?xml version="1.0"?><sst xmlns="x" count="12" uniqueCount="99999999999999999999999">"#;
         assert_eq!(announced_strings(head), Some(u64::MAX));
-        assert_eq!(announced_strings(br#"<sst count="3" uniqueCount="2">"#), Some(3));
+        assert_eq!(
+            announced_strings(br#"<sst count="3" uniqueCount="2">"#),
+            Some(2)
+        );
+        assert_eq!(announced_strings(br#"<sst count="3">"#), None);
         assert_eq!(announced_strings(b"<worksheet>"), None);
     }
 

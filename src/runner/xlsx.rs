@@ -70,22 +70,24 @@ pub(super) fn run_xlsx(
     let mut at = records.position();
     let rows = &stream;
     let chunk_bytes = options.chunk_bytes;
-    let next = move || -> Result<Option<Chunk>, crate::data::csv_in::ChunkError> {
-        let start = at;
-        let mut records = Records::from(rows, at);
-        let mut scratch = Vec::new();
-        let mut first = None;
-        while records.position() - start < chunk_bytes {
-            match records.next_row(&mut scratch) {
-                Some(row) => {
-                    first.get_or_insert(row);
+    let next =
+        move || -> Result<Option<Chunk>, crate::data::csv_in::ChunkError> {
+            let start = at;
+            let mut records = Records::from(rows, at);
+            let mut scratch = Vec::new();
+            let mut first = None;
+            while records.position() - start < chunk_bytes {
+                match records.next_row(&mut scratch) {
+                    Some(row) => {
+                        first.get_or_insert(row);
+                    }
+                    None => break,
                 }
-                None => break,
             }
-        }
-        at = records.position();
-        Ok(first.map(|row| Chunk::detached(rows[start..at].to_vec(), u64::from(row), start as u64)))
-    };
+            at = records.position();
+            Ok(first
+                .map(|row| Chunk::detached(rows[start..at].to_vec(), u64::from(row), start as u64)))
+        };
     let sheet_ctx = Sheet {
         binding: &binding,
         header: &header,
@@ -235,12 +237,16 @@ fn row_problem(sheet: &Sheet<'_>, cells: &[XlsxCell<'_>], columns: usize) -> Opt
             help: Some("give that column a name in the header row, or clear the cell".to_string()),
         });
     }
-    let read = |c: usize| c == sheet.binding.key_column || sheet.binding.read_columns().any(|r| r == c);
+    let read =
+        |c: usize| c == sheet.binding.key_column || sheet.binding.read_columns().any(|r| r == c);
     cells.iter().enumerate().find_map(|(c, cell)| match cell {
         XlsxCell::Error(e) if read(c) => Some(Problem {
             column: Some(c),
             message: format!("the cell holds the Excel error {e}, not a value"),
-            help: Some("fix the formula in Excel (or clear the cell), then save the workbook again".to_string()),
+            help: Some(
+                "fix the formula in Excel (or clear the cell), then save the workbook again"
+                    .to_string(),
+            ),
         }),
         _ => None,
     })

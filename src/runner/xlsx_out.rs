@@ -29,7 +29,11 @@ pub fn workbook(csv: &[u8]) -> Result<Vec<u8>, String> {
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(format!("the decisions cannot be written as an Excel workbook: {e}")),
+            Err(e) => {
+                return Err(format!(
+                    "the decisions cannot be written as an Excel workbook: {e}"
+                ))
+            }
         }
         if row as usize >= MAX_ROWS {
             return Err(format!(
@@ -45,7 +49,9 @@ pub fn workbook(csv: &[u8]) -> Result<Vec<u8>, String> {
             widths[c] = widths[c].max(text.chars().count());
             if row == 0 {
                 header.push(text.to_string());
-                sheet.write_string_with_format(row, col, text, &bold).map_err(failed)?;
+                sheet
+                    .write_string_with_format(row, col, text, &bold)
+                    .map_err(failed)?;
                 continue;
             }
             if text.is_empty() {
@@ -57,7 +63,9 @@ pub fn workbook(csv: &[u8]) -> Result<Vec<u8>, String> {
                     sheet.write_string(row, col, text).map_err(failed)?;
                 }
                 Some("holdout") if c + 1 == record.len() => {
-                    sheet.write_boolean(row, col, text == "true").map_err(failed)?;
+                    sheet
+                        .write_boolean(row, col, text == "true")
+                        .map_err(failed)?;
                 }
                 _ => match typed(text) {
                     Typed::Number(n) => {
@@ -65,7 +73,9 @@ pub fn workbook(csv: &[u8]) -> Result<Vec<u8>, String> {
                     }
                     Typed::Date(y, m, d) => {
                         let day = ExcelDateTime::from_ymd(y, m, d).map_err(failed)?;
-                        sheet.write_date_with_format(row, col, &day, &date).map_err(failed)?;
+                        sheet
+                            .write_date_with_format(row, col, &day, &date)
+                            .map_err(failed)?;
                     }
                     Typed::Text => {
                         sheet.write_string(row, col, text).map_err(failed)?;
@@ -78,7 +88,9 @@ pub fn workbook(csv: &[u8]) -> Result<Vec<u8>, String> {
     if !header.is_empty() {
         sheet.set_freeze_panes(1, 0).map_err(failed)?;
         let last_col = (header.len() - 1) as u16;
-        sheet.autofilter(0, 0, row.saturating_sub(1), last_col).map_err(failed)?;
+        sheet
+            .autofilter(0, 0, row.saturating_sub(1), last_col)
+            .map_err(failed)?;
         for (c, w) in widths.iter().enumerate() {
             // Room for the filter button; no wider than a screenful.
             let width = (*w as f64 + 3.0).clamp(8.0, 60.0);
@@ -131,7 +143,16 @@ mod tests {
         assert_eq!(typed("-3"), Typed::Number(-3.0));
         assert_eq!(typed("0.25"), Typed::Number(0.25));
         assert_eq!(typed("2026-11-23"), Typed::Date(2026, 11, 23));
-        for text in ["012", "1e5", "2026-02-30", "twaalf", "12,5", ".5", "5.", "1234567890123456"] {
+        for text in [
+            "012",
+            "1e5",
+            "2026-02-30",
+            "twaalf",
+            "12,5",
+            ".5",
+            "5.",
+            "1234567890123456",
+        ] {
             assert_eq!(typed(text), Typed::Text, "{text}");
         }
     }
