@@ -9,6 +9,7 @@ use super::{usage_error, Exit};
 use crate::check::{self};
 use crate::data::error::DataError;
 use crate::render::{self, Format};
+use crate::data::input::InputFormat;
 use crate::runner::output::OutFormat;
 use crate::runner::{self, Failure, Options, Sinks};
 use std::io::IsTerminal;
@@ -82,11 +83,20 @@ pub fn run(args: EvalArgs) -> Exit {
     };
     let progress_bytes = Arc::new(AtomicU64::new(0));
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let total_bytes: u64 = args
-        .exports
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
-        .sum();
+    // A workbook's rows are counted as the bytes of their cells, not of the zip archive: its
+    // size is no total to count them against.
+    let workbook = |p: &PathBuf| {
+        args.input.input_format.map(Into::into).or_else(|| InputFormat::from_path(p))
+            == Some(InputFormat::Xlsx)
+    };
+    let total_bytes: u64 = if args.exports.iter().any(workbook) {
+        0
+    } else {
+        args.exports
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
+            .sum()
+    };
     let options = options(
         &args,
         as_of,

@@ -188,7 +188,7 @@ fn sheet_chunk(
                 writer.decision(&mut done.output, program, &decided, &outcome, !done.any);
                 done.any = true;
                 done.explain(program, options, &decided, || {
-                    format!("row {row} of {} (sheet {})", sheet.file, sheet.sheet)
+                    format!("row {row} of {}, sheet {}", sheet.file, sheet.sheet)
                 });
             }
             Err(cell) => {
