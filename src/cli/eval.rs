@@ -8,8 +8,8 @@ use super::outfile::{commit_all, existing_file, output_identity, Identity, Targe
 use super::{usage_error, Exit};
 use crate::check::{self};
 use crate::data::error::DataError;
-use crate::render::{self, Format};
 use crate::data::input::InputFormat;
+use crate::render::{self, Format};
 use crate::runner::output::OutFormat;
 use crate::runner::{self, Failure, Options, Sinks};
 use std::io::IsTerminal;
@@ -86,7 +86,10 @@ pub fn run(args: EvalArgs) -> Exit {
     // A workbook's rows are counted as the bytes of their cells, not of the zip archive: its
     // size is no total to count them against.
     let workbook = |p: &PathBuf| {
-        args.input.input_format.map(Into::into).or_else(|| InputFormat::from_path(p))
+        args.input
+            .input_format
+            .map(Into::into)
+            .or_else(|| InputFormat::from_path(p))
             == Some(InputFormat::Xlsx)
     };
     let total_bytes: u64 = if args.exports.iter().any(workbook) {

@@ -17,6 +17,9 @@ use std::io::{Read, Seek};
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 /// The most bytes a workbook's parts may unpack to (a zip bomb is refused).
 pub const MAX_UNPACKED_BYTES: u64 = 4 << 30;
+/// The most bytes a sheet's cells may take once read (as text, a few bytes more per cell): a
+/// million rows of twenty cells take about 300 MB.
+pub const MAX_SHEET_BYTES: usize = 1 << 30;
 /// Excel's own limit on the columns of a sheet.
 const MAX_COLUMNS: u32 = 16_384;
 
@@ -76,7 +79,7 @@ pub fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<u8>, Str
     let mut cells = book.worksheet_cells_reader(&name).map_err(|e| broken(&e))?;
     let mut out = Vec::new();
     put(&mut out, name.as_bytes());
-    let mut row: Option<(u32, Vec<(u32, u8, String)>)> = None;
+    let mut row: Option<Row> = None;
     loop {
         let cell = cells.next_cell().map_err(|e| broken(&e))?;
         let at = cell.as_ref().map(|c| c.get_position());
@@ -102,12 +105,19 @@ pub fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<u8>, Str
             Some((_, cs)) => cs.push((c, kind, text)),
             None => row = Some((r, vec![(c, kind, text)])),
         }
-        if out.len() as u64 > MAX_UNPACKED_BYTES {
-            return Err(format!("the sheet `{name}` is too large to read"));
+        if out.len() > MAX_SHEET_BYTES {
+            return Err(format!(
+                "the sheet `{name}` holds more than {} GiB of cells, more than is read from a \
+                 workbook: save it as \"CSV UTF-8\" and read that",
+                MAX_SHEET_BYTES >> 30
+            ));
         }
     }
     Ok(out)
 }
+
+/// A row being read: its 0-based index and its cells (column, kind, text).
+type Row = (u32, Vec<(u32, u8, String)>);
 
 fn list(names: &[String]) -> String {
     names
@@ -443,11 +453,17 @@ mod tests {
 
     #[test]
     fn not_a_zip_and_old_excel_are_named() {
-        let e = read_workbook(b"id,name\n".to_vec(), None).unwrap_err();
+        let e = read_workbook(b"id,name\n".to_vec(), None)
+            .err()
+            .unwrap_or_default();
         assert!(e.contains("not a zip archive"), "{e}");
-        let e = read_workbook(b"\xD0\xCF\x11\xE0rest".to_vec(), None).unwrap_err();
+        let e = read_workbook(b"\xD0\xCF\x11\xE0rest".to_vec(), None)
+            .err()
+            .unwrap_or_default();
         assert!(e.contains(".xls"), "{e}");
-        let e = read_workbook(b"PK\x03\x04truncated".to_vec(), None).unwrap_err();
+        let e = read_workbook(b"PK\x03\x04truncated".to_vec(), None)
+            .err()
+            .unwrap_or_default();
         assert!(e.contains("cannot be read"), "{e}");
     }
 }

@@ -168,13 +168,14 @@ fn run_to_workbook(
 ) -> Result<Summary, Failure> {
     let Sinks {
         decisions,
-        mut rejects,
+        rejects,
         on_reject,
     } = sinks;
     let mut rows: Vec<u8> = Vec::new();
     let mut out = Out {
         decisions: &mut rows,
-        rejects: rejects.as_deref_mut().map(|r| r as &mut (dyn Write + Send)),
+        // The same rejects file, for as long as `rows` lives.
+        rejects: rejects.map(|r| r as &mut (dyn Write + Send)),
         on_reject: &mut *on_reject,
         wrote_start: false,
         any: false,
