@@ -7,9 +7,9 @@
 //! error, for the runner to reject its row naming the cell (`Blad1!C7`).
 //!
 //! The sheet is read whole when the export is opened (a workbook is a zip archive: it cannot
-//! be read as a stream) and handed on as a stream of [`Sheet`] records. Hostile files meet
-//! limits before calamine reads them: the archive's unpacked size, and the count of shared
-//! strings it announces.
+//! be read as a stream) and handed on as a stream of records, which [`Records`] reads.
+//! Hostile files meet limits before calamine reads them: the archive's unpacked size, and the
+//! count of shared strings it announces.
 
 use std::io::{Read, Seek};
 
@@ -295,7 +295,7 @@ impl<'a> Records<'a> {
         ))
     }
 
-    /// Rows from byte `at` of a stream (a chunk cut by [`Records::cut`]).
+    /// Rows from byte `at` of a stream (a chunk of whole rows).
     pub fn from(data: &'a [u8], at: usize) -> Records<'a> {
         Records { data, at }
     }
