@@ -234,6 +234,60 @@ fn a_workbook_made_by_hand_is_read_cell_by_cell() {
         stderr(&out),
         "rejected: klanten.xlsx:6, column `orders`: the cell holds the Excel error #N/A, not a value (cell Blad1!C6)\n"
     );
+    // The rejects file names Excel's row, and holds the row as CSV.
+    let out = playbook(
+        d,
+        &[
+            &base[..],
+            &[
+                "-o",
+                "b.csv",
+                "--on-error",
+                "skip",
+                "--rejects",
+                "r.csv",
+                "-q",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(d.join("r.csv")).expect("the rejects"),
+        "file,line,reason,record\n\
+         klanten.xlsx,6,\"column `orders`: the cell holds the Excel error #N/A, not a value (cell Blad1!C6)\",\
+         \"K4,Dina,#N/A,10,2024-03-01,true,#N/A\"\n"
+    );
+    // check --data reads every cell as eval does.
+    let out = playbook(d, &["check", "k.playbook", "--data", "klanten.xlsx"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        unwrapped(&stderr(&out)).contains("(cell Blad1!C6)"),
+        "{}",
+        stderr(&out)
+    );
+    // A workbook saved as .csv (or with no extension) is known by its first bytes.
+    std::fs::copy(d.join("klanten.xlsx"), d.join("klanten.csv")).expect("a copy");
+    let out = playbook(
+        d,
+        &[
+            "eval",
+            "k.playbook",
+            "klanten.csv",
+            "--as-of",
+            AS_OF,
+            "--on-error",
+            "skip",
+            "-q",
+            "-o",
+            "c.csv",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(d.join("c.csv")).expect("decisions"),
+        std::fs::read(d.join("b.csv")).expect("decisions")
+    );
     let out = playbook(d, &[&base[..], &["--format", "csv", "-q"]].concat());
     assert_eq!(code(&out), 1);
     let err = unwrapped(&stderr(&out));

@@ -94,8 +94,14 @@ pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String>
             if path.is_dir() {
                 return Err(format!("{} is a folder, not an export", path.display()));
             }
-            let file = std::fs::File::open(path)
+            let mut file = std::fs::File::open(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            // A workbook saved under another name (`klanten.csv`, or none) is known by its
+            // first bytes: a zip archive is never a CSV export.
+            let format = match options.format {
+                None if format == InputFormat::Csv && is_zip(&mut file) => InputFormat::Xlsx,
+                _ => format,
+            };
             if format == InputFormat::Xlsx {
                 return open_workbook(path, file, options.sheet.as_deref());
             }
@@ -112,6 +118,19 @@ pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String>
             })
         })
         .collect()
+}
+
+/// Whether a regular file starts as a zip archive does (`PK\x03\x04`); it is read again
+/// from its start either way. A FIFO or a device is not looked at: what is read from it
+/// cannot be put back.
+fn is_zip(file: &mut std::fs::File) -> bool {
+    use std::io::{Seek, SeekFrom};
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut magic = [0u8; 4];
+    let zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK\x03\x04";
+    file.seek(SeekFrom::Start(0)).is_ok() && zip
 }
 
 /// A workbook is read whole (a zip archive is no stream): its sheet becomes the record stream

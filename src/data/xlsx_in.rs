@@ -50,7 +50,7 @@ pub fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<u8>, Str
                 .to_string(),
         );
     }
-    check_archive(&bytes)?;
+    check_archive(&bytes, MAX_UNPACKED_BYTES)?;
     let mut book: calamine::Xlsx<_> =
         calamine::Reader::new(std::io::Cursor::new(bytes)).map_err(|e| broken(&e))?;
     let names = calamine::Reader::sheet_names(&book);
@@ -200,26 +200,26 @@ pub fn number_text(n: f64) -> String {
     }
 }
 
-/// Refuses an archive that unpacks to more than [`MAX_UNPACKED_BYTES`] (counted as it is
-/// unpacked, not as its directory says), or whose shared strings announce more strings than
-/// their part could hold (calamine reserves room for them all before reading one).
-fn check_archive(bytes: &[u8]) -> Result<(), String> {
+/// Refuses an archive that unpacks to more than `limit` bytes (counted as it is unpacked, not
+/// as its directory says), or whose shared strings announce more strings than their part
+/// could hold (calamine reserves room for them all before reading one).
+fn check_archive(bytes: &[u8], limit: u64) -> Result<(), String> {
     let bad = |e: zip::result::ZipError| format!("this Excel workbook cannot be read: {e}");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(bad)?;
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i).map_err(bad)?;
         let name = entry.name().map_err(bad)?.to_string();
-        let room = MAX_UNPACKED_BYTES - total;
+        let room = limit - total;
         let mut head = Vec::new();
         let mut limited = (&mut entry).take(room + 1);
         let n = count_with_head(&mut limited, &mut head)
             .map_err(|e| format!("this Excel workbook cannot be read: its part {name}: {e}"))?;
         total += n;
-        if total > MAX_UNPACKED_BYTES {
+        if total > limit {
             return Err(format!(
-                "this Excel workbook unpacks to more than {} GiB: it is refused as a zip bomb",
-                MAX_UNPACKED_BYTES >> 30
+                "this Excel workbook unpacks to more than {} MiB: it is refused as a zip bomb",
+                limit >> 20
             ));
         }
         if let Some(count) = announced_strings(&head) {
@@ -449,6 +449,26 @@ mod tests {
         );
         assert_eq!(announced_strings(br#"<sst count="3">"#), None);
         assert_eq!(announced_strings(b"<worksheet>"), None);
+    }
+
+    #[test]
+    fn an_archive_is_measured_as_it_unpacks() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let written = zip.start_file("xl/worksheets/sheet1.xml", deflated).is_ok()
+            && zip.write_all(&vec![b' '; 3 << 20]).is_ok();
+        assert!(written);
+        let bytes = zip.finish().map(|c| c.into_inner()).unwrap_or_default();
+        // 3 MiB of spaces deflate to a few KiB.
+        assert!(bytes.len() < 64 << 10, "{}", bytes.len());
+        assert_eq!(check_archive(&bytes, 4 << 20), Ok(()));
+        let e = check_archive(&bytes, 2 << 20).err().unwrap_or_default();
+        assert!(
+            e.contains("more than 2 MiB: it is refused as a zip bomb"),
+            "{e}"
+        );
     }
 
     #[test]
