@@ -1365,12 +1365,13 @@ fn lone_carriage_return_line_ends_are_an_error_not_an_empty_export() {
     assert_eq!(ndjson_ids(&stdout(&out)), ["1", "2"]);
 }
 
-/// `-o beslissingen.xlsx` (or `.tsv`, or no extension) used to write NDJSON into a file Excel
-/// cannot open, with exit 0: now a usage error that names the formats, and no file is made.
+/// `-o beslissingen.ods` (or `.tsv`, or no extension) used to write NDJSON into a file a
+/// spreadsheet cannot open, with exit 0: now a usage error that names the formats, and no file
+/// is made. (`.xlsx` is a workbook: tests/cli_excel.rs.)
 #[test]
 fn an_output_extension_playbook_does_not_write_is_a_usage_error() {
     let export = format!("{HEADER}{GOOD_ROW}");
-    for name in ["beslissingen.xlsx", "out.tsv", "decisions"] {
+    for name in ["beslissingen.ods", "out.tsv", "decisions"] {
         let dir = folder(&[
             ("rules.playbook", DATA_PLAYBOOK.as_bytes()),
             ("export.csv", export.as_bytes()),
@@ -1380,7 +1381,7 @@ fn an_output_extension_playbook_does_not_write_is_a_usage_error() {
         assert!(
             err.contains(&format!(
                 "-o {name}: the format is chosen by the file's extension"
-            )) && err.contains(".csv, .json, .ndjson (or .jsonl) or .txt"),
+            )) && err.contains(".csv, .json, .ndjson (or .jsonl), .txt (a table) or .xlsx"),
             "{err}"
         );
         assert_eq!(names_in(d), ["export.csv", "rules.playbook"]);

@@ -519,7 +519,7 @@ pages! {
     readme => "README.md", 0;
     getting_started => "docs/getting-started.md", 9;
     editors => "docs/editors.md", 1;
-    eval => "docs/eval.md", 12;
+    eval => "docs/eval.md", 15;
     explain_and_test => "docs/explain-and-test.md", 14;
     workflow => "docs/workflow.md", 37;
     scale_out => "docs/scale-out.md", 5;

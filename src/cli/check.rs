@@ -245,6 +245,7 @@ fn default_input() -> InputArgs {
         delimiter: None,
         encoding: None,
         max_cell_lines: crate::data::split::MAX_CELL_LINES,
+        sheet: None,
     }
 }
 

@@ -51,12 +51,23 @@ impl CheckFormat {
 
 choice!(
     /// The format of the decisions `eval` writes.
-    DecisionsFormat => crate::runner::output::OutFormat { Table, Csv, Json, Ndjson }
+    DecisionsFormat => crate::runner::output::OutFormat { Table, Csv, Json, Ndjson, Xlsx }
+);
+
+choice!(
+    /// How CSV decisions are written.
+    CsvDialect => crate::runner::output::CsvDialect {
+        /// `,` between cells, `.` in numbers, LF line ends.
+        Standard,
+        /// `;` between cells, decimal commas, CRLF and a byte order mark: a Dutch Excel opens it.
+        #[value(name = "excel-nl")]
+        ExcelNl,
+    }
 );
 
 choice!(
     /// The format of an export.
-    ExportFormat => crate::data::input::InputFormat { Csv, Json, Ndjson }
+    ExportFormat => crate::data::input::InputFormat { Csv, Json, Ndjson, Xlsx }
 );
 
 choice!(

@@ -1,6 +1,6 @@
 //! `playbook eval PLAYBOOK EXPORT…`: one decision per customer.
 
-use super::choices::{DecisionsFormat, DiagnosticsFormat, OnError};
+use super::choices::{CsvDialect, DecisionsFormat, DiagnosticsFormat, OnError};
 use super::common::{as_of, report};
 use super::config::{fill_input, ConfigArgs};
 use super::files::{load, Loaded};
@@ -9,6 +9,7 @@ use super::outfile::{commit_all, existing_file, output_identity, Identity, Targe
 use super::{usage_error, Exit};
 use crate::check::{self};
 use crate::data::error::DataError;
+use crate::data::input::InputFormat;
 use crate::render::{self, Format};
 use crate::runner::output::OutFormat;
 use crate::runner::{self, Failure, Options, Sinks};
@@ -21,7 +22,7 @@ use std::sync::Arc;
 pub struct EvalArgs {
     /// The playbook to run.
     pub playbook: PathBuf,
-    /// Customer exports (CSV, JSON or NDJSON); `-` reads standard input. Several are one stream.
+    /// Customer exports (CSV, JSON, NDJSON or an Excel .xlsx); `-` reads standard input. Several are one stream.
     #[arg(required = true)]
     pub exports: Vec<PathBuf>,
     #[command(flatten)]
@@ -34,6 +35,9 @@ pub struct EvalArgs {
     /// Write decisions to this file (written whole or not at all).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// CSV decisions for a Dutch Excel (`excel-nl`: `;`, decimal commas, CRLF, a byte order mark).
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
     /// What a bad row does: stop the run (default), or skip it (to --rejects).
     #[arg(long, value_enum, default_value_t = OnError::Stop)]
     pub on_error: OnError,
@@ -85,11 +89,23 @@ pub fn run(mut args: EvalArgs) -> Exit {
     };
     let progress_bytes = Arc::new(AtomicU64::new(0));
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let total_bytes: u64 = args
-        .exports
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
-        .sum();
+    // A workbook's rows are counted as the bytes of their cells, not of the zip archive: its
+    // size is no total to count them against.
+    let workbook = |p: &PathBuf| {
+        args.input
+            .input_format
+            .map(Into::into)
+            .or_else(|| InputFormat::from_path(p))
+            == Some(InputFormat::Xlsx)
+    };
+    let total_bytes: u64 = if args.exports.iter().any(workbook) {
+        0
+    } else {
+        args.exports
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
+            .sum()
+    };
     let options = options(
         &args,
         as_of,
@@ -237,8 +253,8 @@ fn usage_checks(args: &EvalArgs) -> Result<(), String> {
         if regular_or_new(path) && OutFormat::from_path(path).is_none() {
             return Err(format!(
                 "-o {}: the format is chosen by the file's extension, and `{}` is not one \
-                 playbook writes: use .csv, .json, .ndjson (or .jsonl) or .txt (a table), \
-                 or give --format",
+                 playbook writes: use .csv, .json, .ndjson (or .jsonl), .txt (a table) or \
+                 .xlsx (an Excel workbook), or give --format",
                 path.display(),
                 path.extension().map_or("(none)".to_string(), |e| format!(
                     ".{}",
@@ -247,21 +263,51 @@ fn usage_checks(args: &EvalArgs) -> Result<(), String> {
             ));
         }
     }
+    let format = out_format(args, std::io::stdout().is_terminal());
+    if format == OutFormat::Xlsx {
+        // A workbook is a file of its own: not for a terminal, a pipe or a device.
+        match args.output.as_deref() {
+            None => {
+                return Err(
+                    "an Excel workbook is not written to standard output: give the file, \
+                     -o beslissingen.xlsx"
+                        .to_string(),
+                )
+            }
+            Some(path) if !regular_or_new(path) => {
+                return Err(format!(
+                    "-o {}: an Excel workbook is written to a file of its own, not to a device \
+                     or a folder",
+                    path.display()
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if args.csv_dialect.is_some() && format != OutFormat::Csv {
+        return Err(
+            "--csv-dialect is for CSV decisions: give -o FILE.csv or --format csv".to_string(),
+        );
+    }
     Ok(())
 }
 
-/// The run's configuration from the arguments.
-fn options(args: &EvalArgs, as_of: i32, progress: Option<Arc<AtomicU64>>) -> Options {
-    let terminal = std::io::stdout().is_terminal();
-    let out_format = args
-        .format
+/// The decisions' format: --format, else the -o file's extension, else a table on a
+/// terminal and NDJSON elsewhere.
+fn out_format(args: &EvalArgs, terminal: bool) -> OutFormat {
+    args.format
         .map(OutFormat::from)
         .or_else(|| args.output.as_deref().and_then(OutFormat::from_path))
         .unwrap_or(if terminal && args.output.is_none() {
             OutFormat::Table
         } else {
             OutFormat::Ndjson
-        });
+        })
+}
+
+/// The run's configuration from the arguments.
+fn options(args: &EvalArgs, as_of: i32, progress: Option<Arc<AtomicU64>>) -> Options {
+    let out_format = out_format(args, std::io::stdout().is_terminal());
     Options {
         as_of,
         threads: args
@@ -270,6 +316,7 @@ fn options(args: &EvalArgs, as_of: i32, progress: Option<Arc<AtomicU64>>) -> Opt
             .max(1),
         on_error: args.on_error.into(),
         out_format,
+        csv_dialect: args.csv_dialect.map(Into::into).unwrap_or_default(),
         decimal_comma: args.input.decimal_comma,
         delimiter: args.input.delimiter.map(|d| d as u8),
         max_cell_lines: args.input.max_cell_lines,

@@ -28,6 +28,9 @@ pub struct InputArgs {
     /// The most line breaks one quoted CSV cell may hold; more is read as a stray quote.
     #[arg(long, value_name = "N", default_value_t = crate::data::split::MAX_CELL_LINES)]
     pub max_cell_lines: u64,
+    /// The sheet of an Excel workbook (.xlsx) to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, String> {
@@ -40,6 +43,7 @@ pub fn open_inputs(paths: &[PathBuf], args: &InputArgs) -> Result<Vec<Input>, St
     let options = OpenOptions {
         format: args.input_format.map(Into::into),
         encoding: args.encoding.unwrap_or(Encoding::Utf8).into(),
+        sheet: args.sheet.clone(),
     };
     crate::data::input::open(&paths, options)
 }

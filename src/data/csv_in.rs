@@ -83,6 +83,19 @@ pub struct Chunk {
     pool: Option<Arc<Pool>>,
 }
 
+impl Chunk {
+    /// Records cut by another reader (an Excel sheet's rows, `xlsx_in.rs`).
+    pub fn detached(data: Vec<u8>, first_line: u64, offset: u64) -> Chunk {
+        Chunk {
+            data,
+            first_line,
+            offset,
+            first_item: 0,
+            pool: None,
+        }
+    }
+}
+
 impl Drop for Chunk {
     fn drop(&mut self) {
         if let Some(pool) = &self.pool {

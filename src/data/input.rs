@@ -11,6 +11,8 @@ pub enum InputFormat {
     Csv,
     Json,
     Ndjson,
+    /// An Excel workbook: one sheet, read whole when opened (`xlsx_in.rs`).
+    Xlsx,
 }
 
 impl InputFormat {
@@ -19,6 +21,7 @@ impl InputFormat {
             "csv" | "txt" | "tsv" => Some(InputFormat::Csv),
             "json" => Some(InputFormat::Json),
             "ndjson" | "jsonl" => Some(InputFormat::Ndjson),
+            "xlsx" | "xlsm" => Some(InputFormat::Xlsx),
             _ => None,
         }
     }
@@ -32,11 +35,29 @@ pub struct Input {
     pub reader: Box<dyn Read + Send>,
 }
 
-/// How exports are opened: their kind when it is not the extension's, and their encoding.
-#[derive(Clone, Copy, Debug, Default)]
+/// How exports are opened: their kind when it is not the extension's, their encoding, and
+/// a workbook's sheet (default: its first).
+#[derive(Clone, Debug, Default)]
 pub struct OpenOptions {
     pub format: Option<InputFormat>,
     pub encoding: Encoding,
+    pub sheet: Option<String>,
+}
+
+/// Extensions of spreadsheets that are not read: the message says what to do instead.
+fn unread_spreadsheet(path: &Path) -> Option<String> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    let what = match ext.as_str() {
+        "xls" => "an old-style Excel workbook (.xls)",
+        "xlsb" => "a binary Excel workbook (.xlsb)",
+        "ods" => "an OpenDocument spreadsheet (.ods)",
+        "numbers" => "a Numbers spreadsheet",
+        _ => return None,
+    };
+    Some(format!(
+        "{} is {what}, which is not read: save it as \"Excel Workbook (.xlsx)\" or as \"CSV UTF-8\"",
+        path.display()
+    ))
 }
 
 /// Opens exports by path (`-` is standard input, once). Err: a message about the paths.
@@ -52,7 +73,18 @@ pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String>
                 .format
                 .or_else(|| InputFormat::from_path(path))
                 .unwrap_or(InputFormat::Csv);
+            if options.format.is_none() {
+                if let Some(message) = unread_spreadsheet(path) {
+                    return Err(message);
+                }
+            }
             if path.as_os_str() == "-" {
+                if format == InputFormat::Xlsx {
+                    return Err(
+                        "an Excel workbook cannot be read from standard input (`-`): give its path"
+                            .to_string(),
+                    );
+                }
                 return Ok(Input {
                     name: "<stdin>".to_string(),
                     format,
@@ -62,8 +94,23 @@ pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String>
             if path.is_dir() {
                 return Err(format!("{} is a folder, not an export", path.display()));
             }
-            let file = std::fs::File::open(path)
+            let mut file = std::fs::File::open(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            // A workbook saved under another name (`klanten.csv`, or none) is known by its
+            // first bytes: a zip archive is never a CSV export.
+            let format = match options.format {
+                None if format == InputFormat::Csv && is_zip(&mut file) => InputFormat::Xlsx,
+                _ => format,
+            };
+            if format == InputFormat::Xlsx {
+                return open_workbook(path, file, options.sheet.as_deref());
+            }
+            if options.sheet.is_some() {
+                return Err(format!(
+                    "--sheet is for Excel workbooks (.xlsx), and {} is not one",
+                    path.display()
+                ));
+            }
             Ok(Input {
                 name: path.display().to_string(),
                 format,
@@ -71,4 +118,30 @@ pub fn open(paths: &[&Path], options: OpenOptions) -> Result<Vec<Input>, String>
             })
         })
         .collect()
+}
+
+/// Whether a regular file starts as a zip archive does (`PK\x03\x04`); it is read again
+/// from its start either way. A FIFO or a device is not looked at: what is read from it
+/// cannot be put back.
+fn is_zip(file: &mut std::fs::File) -> bool {
+    use std::io::{Seek, SeekFrom};
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let mut magic = [0u8; 4];
+    let zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK\x03\x04";
+    file.seek(SeekFrom::Start(0)).is_ok() && zip
+}
+
+/// A workbook is read whole (a zip archive is no stream): its sheet becomes the record stream
+/// of `xlsx_in::Records`. Err: the workbook cannot be read, or has no such sheet.
+fn open_workbook(path: &Path, file: std::fs::File, sheet: Option<&str>) -> Result<Input, String> {
+    let cannot = |e: String| format!("cannot read {}: {e}", path.display());
+    let bytes = super::xlsx_in::read_file(file).map_err(|e| cannot(e.to_string()))?;
+    let stream = super::xlsx_in::read_workbook(bytes, sheet).map_err(cannot)?;
+    Ok(Input {
+        name: path.display().to_string(),
+        format: InputFormat::Xlsx,
+        reader: Box::new(std::io::Cursor::new(stream)),
+    })
 }

@@ -1,4 +1,4 @@
-//! Exports in: CSV and JSON readers, encodings, the rows they give, and data errors.
+//! Exports in: CSV, JSON and Excel (.xlsx) readers, encodings, the rows they give, and data errors.
 
 pub mod csv_in;
 pub mod encoding;
@@ -8,3 +8,4 @@ pub mod json_array;
 pub mod json_in;
 pub mod rows;
 pub mod split;
+pub mod xlsx_in;

@@ -44,6 +44,47 @@ pub fn csv_row<'r>(
         };
         cells.push(cell);
     }
+    row_id(binding, fields, cells)
+}
+
+/// Reads a sheet's row (`xlsx_in`) as [`csv_row`] reads a record, but for date cells: a
+/// field of type date takes a date cell's day, whatever format its text is read in.
+/// `days`: per column, the day of a date cell.
+pub fn xlsx_row<'r>(
+    binding: &Binding,
+    fields: &[&'r [u8]],
+    days: &[Option<i32>],
+    numbers: Numbers,
+    cells: &mut Vec<Cell<'r>>,
+) -> Result<&'r str, CellError> {
+    cells.clear();
+    for (slot, column) in binding.bound() {
+        let cell = match column {
+            None => match slot.kind {
+                SlotKind::List if !slot.optional => Cell::List(ListCell::Joined("")),
+                _ => Cell::Missing,
+            },
+            Some(c) => match (&slot.kind, days.get(c).copied().flatten()) {
+                (SlotKind::Date(_), Some(day)) => Cell::Date(day),
+                _ => parse_cell(slot, fields.get(c).copied().unwrap_or(b""), numbers).map_err(
+                    |message| CellError {
+                        column: Some(c),
+                        message,
+                    },
+                )?,
+            },
+        };
+        cells.push(cell);
+    }
+    row_id(binding, fields, cells)
+}
+
+/// The customer id of a row read into `cells`.
+fn row_id<'r>(
+    binding: &Binding,
+    fields: &[&'r [u8]],
+    cells: &[Cell<'r>],
+) -> Result<&'r str, CellError> {
     // The key's text as its slot read it (checked UTF-8, trimmed but for a vertical tab).
     let key_text = binding.key_slot.and_then(|k| match cells[k] {
         Cell::Text(t) => Some(t),
@@ -51,7 +92,7 @@ pub fn csv_row<'r>(
     });
     let id = match key_text {
         Some(t) => t.trim(),
-        None => std::str::from_utf8(fields[binding.key_column])
+        None => std::str::from_utf8(fields.get(binding.key_column).copied().unwrap_or(b""))
             .map_err(|e| CellError {
                 column: Some(binding.key_column),
                 message: format!(

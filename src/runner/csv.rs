@@ -67,7 +67,7 @@ pub(super) fn run_csv(
     }
     warn_near_columns(program, &header.columns, options);
     let binding = bind_to(program, &file, &header.columns)?;
-    let writer = Writer::new(program, options.out_format);
+    let writer = Writer::new(program, options.out_format, options.csv_dialect);
     if !out.wrote_start {
         out.decisions
             .write_all(&writer.start())

@@ -49,7 +49,7 @@ fn run_array(
         .map(|(_, item)| object_keys(item))
         .unwrap_or_default();
     let (binding, header, index) = json_binding(program, &file, keys, options)?;
-    let writer = Writer::new(program, options.out_format);
+    let writer = Writer::new(program, options.out_format, options.csv_dialect);
     write_start(out, &writer)?;
     let ctx = JsonContext {
         program,
@@ -108,7 +108,7 @@ fn run_ndjson(
         .map(object_keys)
         .unwrap_or_default();
     let (binding, header, index) = json_binding(program, &file, keys, options)?;
-    let writer = Writer::new(program, options.out_format);
+    let writer = Writer::new(program, options.out_format, options.csv_dialect);
     write_start(out, &writer)?;
     let mut chunker = Chunker::new(
         input.reader,

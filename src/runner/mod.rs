@@ -6,6 +6,7 @@
 
 pub mod output;
 pub mod summary;
+pub mod xlsx_out;
 
 mod csv;
 mod done;
@@ -13,13 +14,14 @@ mod ids;
 mod json;
 mod rows;
 mod schedule;
+mod xlsx;
 
 use crate::check::model::Model;
 use crate::data::csv_in::CHUNK_BYTES;
 use crate::data::error::DataError;
 pub use crate::data::input::{Input, InputFormat};
 use crate::diagnostic::Diagnostic;
-use crate::runner::output::{OutFormat, Writer};
+use crate::runner::output::{CsvDialect, OutFormat, Writer};
 use std::io::Write;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
@@ -28,6 +30,7 @@ pub use summary::{Stats, Summary};
 use csv::run_csv;
 use ids::count_duplicates;
 use json::run_json;
+use xlsx::run_xlsx;
 
 /// A worker hands on what it has decided of a chunk whenever its decisions and rejects reach
 /// this many bytes, rather than at the chunk's end: a chunk's decisions grow with rules × rows
@@ -53,6 +56,8 @@ pub struct Options {
     pub chunk_bytes: usize,
     pub on_error: OnError,
     pub out_format: OutFormat,
+    /// How CSV decisions are written (`--csv-dialect`).
+    pub csv_dialect: CsvDialect,
     /// `--decimal-comma` (the playbook's `decimal comma` also turns it on).
     pub decimal_comma: bool,
     pub delimiter: Option<u8>,
@@ -95,6 +100,7 @@ impl Default for Options {
             chunk_bytes: CHUNK_BYTES,
             on_error: OnError::Stop,
             out_format: OutFormat::Ndjson,
+            csv_dialect: CsvDialect::Standard,
             decimal_comma: false,
             delimiter: None,
             progress: None,
@@ -136,6 +142,9 @@ pub fn run(
     options: &Options,
     sinks: Sinks<'_>,
 ) -> Result<Summary, Failure> {
+    if options.out_format == OutFormat::Xlsx {
+        return run_to_workbook(model, inputs, options, sinks);
+    }
     let mut out = Out {
         decisions: sinks.decisions,
         rejects: sinks.rejects,
@@ -146,6 +155,39 @@ pub fn run(
         found: Vec::new(),
     };
     let summary = run_into(model, inputs, options, &mut out)?;
+    Ok(summary)
+}
+
+/// A workbook is written whole at the end: the decisions are gathered as CSV rows (the
+/// columns of `-o decisions.csv`) and turned into a workbook once the run has succeeded.
+fn run_to_workbook(
+    model: &Model,
+    inputs: Vec<Input>,
+    options: &Options,
+    sinks: Sinks<'_>,
+) -> Result<Summary, Failure> {
+    let Sinks {
+        decisions,
+        rejects,
+        on_reject,
+    } = sinks;
+    let mut rows: Vec<u8> = Vec::new();
+    let mut out = Out {
+        decisions: &mut rows,
+        // The same rejects file, for as long as `rows` lives.
+        rejects: rejects.map(|r| r as &mut (dyn Write + Send)),
+        on_reject: &mut *on_reject,
+        wrote_start: false,
+        any: false,
+        hashes: Vec::new(),
+        found: Vec::new(),
+    };
+    let summary = run_into(model, inputs, options, &mut out);
+    drop(out);
+    let summary = summary?;
+    let book = xlsx_out::workbook(&rows).map_err(|e| Failure::Output(std::io::Error::other(e)))?;
+    decisions.write_all(&book).map_err(Failure::Output)?;
+    decisions.flush().map_err(Failure::Output)?;
     Ok(summary)
 }
 
@@ -192,6 +234,7 @@ fn run_into(
         let stats = match input.format {
             InputFormat::Csv => run_csv(&program, input, options, out)?,
             InputFormat::Ndjson | InputFormat::Json => run_json(&program, input, options, out)?,
+            InputFormat::Xlsx => run_xlsx(&program, input, options, out)?,
         };
         match &mut total {
             Some(t) => t.add(&stats),
@@ -204,7 +247,7 @@ fn run_into(
             "no export to read",
         ))));
     };
-    let writer = Writer::new(&program, options.out_format);
+    let writer = Writer::new(&program, options.out_format, options.csv_dialect);
     if !out.wrote_start {
         out.decisions
             .write_all(&writer.start())

@@ -1,6 +1,7 @@
-//! Writing decisions: CSV (one row per action), JSON, NDJSON (one object per
-//! customer) and a table for terminals. Names are escaped once per run; only the
-//! customer id is escaped per row.
+//! Writing decisions: CSV (one row per action; also in the dialect a Dutch Excel opens),
+//! JSON, NDJSON (one object per customer), a table for terminals, and an Excel workbook
+//! (the CSV's rows, made a workbook by `xlsx_out.rs`). Names are escaped once per run; only
+//! the customer id is escaped per row.
 
 use crate::eval::program::Program;
 use crate::eval::Outcome;
@@ -12,6 +13,19 @@ pub enum OutFormat {
     Csv,
     Json,
     Ndjson,
+    /// An Excel workbook: the CSV's columns and rows, typed (`xlsx_out.rs`).
+    Xlsx,
+}
+
+/// How CSV decisions are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CsvDialect {
+    /// `,` between cells, `.` in numbers, LF line ends, no byte order mark.
+    #[default]
+    Standard,
+    /// What a Dutch Excel opens by a double click: `;` between cells, a decimal comma in
+    /// numbers, CRLF line ends and a UTF-8 byte order mark.
+    ExcelNl,
 }
 
 impl OutFormat {
@@ -22,6 +36,7 @@ impl OutFormat {
             "json" => Some(OutFormat::Json),
             "ndjson" | "jsonl" => Some(OutFormat::Ndjson),
             "txt" => Some(OutFormat::Table),
+            "xlsx" => Some(OutFormat::Xlsx),
             _ => None,
         }
     }
@@ -44,6 +59,10 @@ pub struct Writer {
     channels: Vec<Vec<Option<(String, String)>>>,
     header_csv: Vec<String>,
     widths: Vec<usize>,
+    /// The CSV's cell delimiter and line end.
+    delimiter: u8,
+    line_end: &'static [u8],
+    bom: bool,
 }
 
 fn json_str(s: &str) -> String {
@@ -52,7 +71,13 @@ fn json_str(s: &str) -> String {
 
 /// A CSV field, quoted when it must be.
 pub fn csv_field(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    csv_field_in(out, s, b',');
+}
+
+/// A CSV field between `delimiter`s, quoted when it must be.
+pub fn csv_field_in(out: &mut Vec<u8>, s: &str, delimiter: u8) {
+    if s.bytes()
+        .any(|b| b == delimiter || matches!(b, b'"' | b'\n' | b'\r'))
         || s.starts_with(' ')
         || s.ends_with(' ')
     {
@@ -69,14 +94,39 @@ pub fn csv_field(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-fn csv_string(s: &str) -> String {
+fn csv_string(s: &str, delimiter: u8) -> String {
     let mut v = Vec::new();
-    csv_field(&mut v, s);
+    csv_field_in(&mut v, s, delimiter);
     String::from_utf8(v).unwrap_or_default()
 }
 
+/// A number written with a decimal point (`12.50`, `-3.5`), as opposed to any other text.
+pub fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    match digits.split_once('.') {
+        Some((whole, part)) => {
+            !whole.is_empty()
+                && !part.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && part.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
 impl Writer {
-    pub fn new(program: &Program, format: OutFormat) -> Writer {
+    pub fn new(program: &Program, format: OutFormat, dialect: CsvDialect) -> Writer {
+        let nl = format == OutFormat::Csv && dialect == CsvDialect::ExcelNl;
+        let delimiter = if nl { b';' } else { b',' };
+        let csv_string = |s: &str| csv_string(s, delimiter);
+        // A number argument with a decimal comma, as a Dutch Excel reads numbers.
+        let argument_csv = |s: &str| {
+            if nl && is_decimal(s) {
+                csv_string(&s.replace('.', ","))
+            } else {
+                csv_string(s)
+            }
+        };
         let arguments = program
             .rules
             .iter()
@@ -84,7 +134,7 @@ impl Writer {
                 r.actions
                     .iter()
                     .map(|a| match &a.argument {
-                        Some(s) => (json_str(s), csv_string(s)),
+                        Some(s) => (json_str(s), argument_csv(s)),
                         None => ("null".to_string(), String::new()),
                     })
                     .collect()
@@ -165,21 +215,27 @@ impl Writer {
             channels,
             header_csv,
             widths,
+            delimiter,
+            line_end: if nl { b"\r\n" } else { b"\n" },
+            bom: nl,
         }
     }
 
     /// What comes before the first decision.
     pub fn start(&self) -> Vec<u8> {
         match self.format {
-            OutFormat::Csv => {
+            OutFormat::Csv | OutFormat::Xlsx => {
                 let mut out = Vec::new();
+                if self.bom {
+                    out.extend_from_slice(b"\xEF\xBB\xBF");
+                }
                 for (i, h) in self.header_csv.iter().enumerate() {
                     if i > 0 {
-                        out.push(b',');
+                        out.push(self.delimiter);
                     }
-                    csv_field(&mut out, h);
+                    csv_field_in(&mut out, h, self.delimiter);
                 }
-                out.push(b'\n');
+                out.extend_from_slice(self.line_end);
                 out
             }
             OutFormat::Json => b"[".to_vec(),
@@ -214,7 +270,7 @@ impl Writer {
         first: bool,
     ) {
         match self.format {
-            OutFormat::Csv => self.csv(out, program, row, o),
+            OutFormat::Csv | OutFormat::Xlsx => self.csv(out, program, row, o),
             OutFormat::Ndjson => {
                 self.json(out, program, row, o);
                 out.push(b'\n');
@@ -292,31 +348,34 @@ impl Writer {
     }
 
     fn csv(&self, out: &mut Vec<u8>, program: &Program, row: &Row<'_>, o: &Outcome) {
+        let d = self.delimiter;
         for f in &o.actions {
             let (r, a) = (f.rule as usize, f.action as usize);
-            csv_field(out, row.id);
+            csv_field_in(out, row.id, d);
             for (j, stage) in o.stages.iter().enumerate() {
-                out.push(b',');
+                out.push(d);
                 if let Some(s) = stage {
                     out.extend_from_slice(self.stages_csv[j][*s as usize].as_bytes());
                 }
             }
-            out.push(b',');
+            out.push(d);
             out.extend_from_slice(self.rules_csv[r].as_bytes());
-            out.push(b',');
+            out.push(d);
             out.extend_from_slice(self.actions_csv[program.action_of(f) as usize].as_bytes());
-            out.push(b',');
+            out.push(d);
             out.extend_from_slice(self.arguments[r][a].1.as_bytes());
-            out.push(b',');
+            out.push(d);
             match &self.channels[r][a] {
                 Some((_, csv)) => out.extend_from_slice(csv.as_bytes()),
                 None => {
                     if let Some(c) = program.channel(f.rule, f.action, row) {
-                        csv_field(out, c);
+                        csv_field_in(out, c, d);
                     }
                 }
             }
-            out.extend_from_slice(if f.holdout { b",true\n" } else { b",false\n" });
+            out.push(d);
+            out.extend_from_slice(if f.holdout { b"true" } else { b"false" });
+            out.extend_from_slice(self.line_end);
         }
     }
 

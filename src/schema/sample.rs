@@ -83,6 +83,7 @@ pub fn sample(
                 .filter_map(|l| serde_json::from_slice(l).ok())
                 .collect(),
         ),
+        InputFormat::Xlsx => xlsx_sample(&prefix, decimal_comma),
         InputFormat::Json => {
             use crate::data::json_array::{items, scan, Between};
             let whole = scan(Between::Start, &prefix, 1, prefix.len() < PREFIX as usize)
@@ -138,6 +139,36 @@ pub fn untype_unread(fields: &mut [FieldDef], playbook: &Playbook) {
             field.format = None;
         }
     }
+}
+
+/// The header and first rows of a sheet (`data::xlsx_in`'s stream, of which `prefix` may
+/// hold only the start): number cells as an export with decimal commas writes them.
+fn xlsx_sample(prefix: &[u8], decimal_comma: bool) -> (Vec<String>, Vec<Vec<String>>) {
+    use crate::data::xlsx_in::{Records, XlsxCell};
+    let Some((_, mut records)) = Records::new(prefix) else {
+        return (Vec::new(), Vec::new());
+    };
+    let text = |c: &XlsxCell<'_>| match c {
+        XlsxCell::Number(t) if decimal_comma => String::from_utf8_lossy(t).replace('.', ","),
+        // An error cell tells nothing of its column's type.
+        XlsxCell::Error(_) => String::new(),
+        _ => String::from_utf8_lossy(c.text()).into_owned(),
+    };
+    let mut cells = Vec::new();
+    if records.next_row(&mut cells).is_none() {
+        return (Vec::new(), Vec::new());
+    }
+    let header: Vec<String> = cells.iter().map(text).collect();
+    let mut rows = Vec::new();
+    while rows.len() < SAMPLE_ROWS {
+        if records.next_row(&mut cells).is_none() {
+            break;
+        }
+        let mut row: Vec<String> = cells.iter().take(header.len()).map(text).collect();
+        row.resize(header.len(), String::new());
+        rows.push(row);
+    }
+    (header, rows)
 }
 
 fn csv_sample(prefix: &[u8], delimiter: Option<u8>) -> (Vec<String>, Vec<Vec<String>>) {
