@@ -20,6 +20,10 @@ pub(super) fn from_pest(
     if let Some(diag) = super::thousands::syntax_error(source, at) {
         return diag;
     }
+    // `50 000`, `50'000`, `12,5`, `5.`: a number as a person writes it.
+    if let Some(diag) = super::thousands::written_number_error(source, at) {
+        return diag;
+    }
     let found = found_at(source, at);
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe(positives),

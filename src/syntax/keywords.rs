@@ -112,6 +112,22 @@ pub const RESERVED: &[&str] = &[
     "format",
 ];
 
+/// A name as the language needs it written: plain when it can be, else in double quotes
+/// (`vip`, `"vaste klanten"`, `"stage"`). Every suggestion that names something writes it so.
+pub fn written(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !RESERVED.contains(&name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{PlaybookParser, Rule};
