@@ -467,7 +467,7 @@ fn declared_never_given(playbook: &Playbook, model: &Model, out: &mut Vec<Diagno
                 .label("declared, but no rule gives it")
                 .help(format!(
                     "add a rule that gives it (`… then {}`), or remove it from the `actions` line",
-                    name.text
+                    crate::syntax::keywords::written(&name.text)
                 )),
             );
         }

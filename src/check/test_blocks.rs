@@ -154,7 +154,10 @@ impl Checker<'_> {
                         format!("`{name}` is a {ty} field; this value does not fit"),
                     )
                     .label("wrong type")
-                    .help(format!("write a {ty} value, e.g. `{name}: {example}`")),
+                    .help(format!(
+                        "write a {ty} value, e.g. `{}: {example}`",
+                        crate::syntax::keywords::written(&name)
+                    )),
                 );
             }
         }

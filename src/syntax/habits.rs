@@ -23,6 +23,9 @@ const DUTCH: &[(&str, &str)] = &[
     ("bevat", "contains"),
     ("heeft", "has"),
     ("ontbreekt", "is missing"),
+    ("gegeven", "given"),
+    ("verwacht", "expect"),
+    ("actie", "action"),
 ];
 
 /// Words that mean "no value" to someone used to SQL or Excel.
@@ -146,6 +149,7 @@ pub fn refine(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
             || field_or_action_with_spaces_or_dash(source, d, at)
             || dutch_keyword(source, &names, d, at, &mut dutch_seen)
             || missing_then(source, &names, d, at)
+            || unquoted_text(source, &names, d)
             || name_with_spaces_or_dash(source, d, at)
             || policy_outside(source, d, at)
             || missing_as_value(source, d, at)
@@ -363,6 +367,56 @@ fn field_or_action_with_spaces_or_dash(source: &str, d: &mut Diagnostic, at: usi
         );
     }
     true
+}
+
+/// `city = Den Haag`, `city in [Den Haag, Utrecht]`: a text of several words without quotes,
+/// read as names.
+fn unquoted_text(source: &str, names: &[&str], d: &mut Diagnostic) -> bool {
+    let span = d.span();
+    let (from, to) = neighbourhood(source, span.start as usize);
+    let all = words(source, from, to);
+    let plain = |w: &Word<'_>| {
+        let lower = w.text.to_lowercase();
+        !super::keywords::KEYWORDS.contains(&lower.as_str())
+            && !DUTCH.iter().any(|(nl, _)| *nl == lower)
+            && !w.text.starts_with(|c: char| c.is_ascii_digit())
+    };
+    for (i, first) in all.iter().enumerate() {
+        let start = first.span.start as usize;
+        let before = source[..start].trim_end();
+        let in_list = before.ends_with('[')
+            || (before.ends_with(',')
+                && before.rfind('[').is_some_and(|open| !before[open..].contains(']')));
+        let after_compare = before.ends_with('=') || before.ends_with("<>");
+        if !(in_list || after_compare) || !plain(first) || names.contains(&first.text) {
+            continue;
+        }
+        // The words that follow with only spaces between them.
+        let mut last = i;
+        while let Some(next) = all.get(last + 1) {
+            let gap = &source[all[last].span.end as usize..next.span.start as usize];
+            if !gap.chars().all(|c| c == ' ') || !plain(next) {
+                break;
+            }
+            last += 1;
+        }
+        let end = all[last].span.end as usize;
+        let overlaps = (span.start as usize) < end.max(start + 1) && start < span.end as usize;
+        if last == i || !overlaps {
+            continue;
+        }
+        let text = &source[start..end];
+        reword(
+            d,
+            format!("the text `{text}` is written in double quotes"),
+            Span::new(start, end),
+            "one text, without quotes",
+            format!("write text in double quotes: `\"{text}\"`"),
+        );
+        d.code = Code::SyntaxError;
+        return true;
+    }
+    false
 }
 
 /// A name with a `-` is reported where it is declared (`reported`); where it is used it reads
@@ -630,7 +684,7 @@ fn date_at(source: &str, d: &mut Diagnostic, at: usize) -> bool {
             format!("`{written}` is no date in the calendar, read day-month-year or month-day-year"),
             span,
             "no such date",
-            "write a real date as year-month-day: `2013-11-23`".to_string(),
+            "write a real date as year-month-day, e.g. `2013-11-23`".to_string(),
         ),
     }
     true
@@ -645,7 +699,7 @@ fn dutch_date(source: &str, d: &mut Diagnostic) {
                 format!("write dates as year-month-day: `{iso}`")
             }
             Some(DateReading::None) => format!(
-                "`{text}` is no date in the calendar; write dates as year-month-day: `2013-11-23`"
+                "`{text}` is no date in the calendar, read either way; write dates as year-month-day, e.g. `2013-11-23`"
             ),
             None => continue,
         };

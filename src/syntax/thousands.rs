@@ -226,11 +226,16 @@ fn separated_thousands(source: &str, error_at: usize) -> Option<Diagnostic> {
 /// `orders: 12,5`, `holdout 5,5%`, `orders > 12,5`: a decimal comma.
 fn decimal_comma(source: &str, error_at: usize) -> Option<Diagnostic> {
     let bytes = source.as_bytes();
-    // The comma is where the error is, or just before it (`given { n: 12,5 }` stops at `5`).
+    // The comma is where the error is, just before it (`given { n: 12,5 }` stops at `5`), or
+    // just after the number there (`holdout 5,5%` stops at the first `5`).
+    let after_digits = error_at + source[error_at..].len()
+        - source[error_at..].trim_start_matches(|c: char| c.is_ascii_digit()).len();
     let comma = if bytes.get(error_at) == Some(&b',') {
         error_at
     } else if error_at > 0 && bytes[error_at - 1] == b',' {
         error_at - 1
+    } else if after_digits > error_at && bytes.get(after_digits) == Some(&b',') {
+        after_digits
     } else {
         return None;
     };
