@@ -134,6 +134,15 @@ mod tests {
     use super::*;
     use pest::Parser;
 
+    #[test]
+    fn names_are_written_plain_or_quoted() {
+        assert_eq!(written("vip"), "vip");
+        assert_eq!(written("vaste klanten"), "\"vaste klanten\"");
+        assert_eq!(written("vaste-klanten"), "\"vaste-klanten\"");
+        assert_eq!(written("stage"), "\"stage\"");
+        assert_eq!(written("2e_kans"), "\"2e_kans\"");
+    }
+
     fn grammar() -> &'static str {
         include_str!("../../grammar/playbook.pest")
     }

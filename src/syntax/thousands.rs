@@ -412,6 +412,26 @@ mod tests {
     }
 
     #[test]
+    fn numbers_written_as_people_write_them_get_their_fix() {
+        let help = |src: &str| {
+            let at = src.find('!').expect("a marked place");
+            let src = src.replace('!', "");
+            written_number_error(&src, at).and_then(|d| d.help)
+        };
+        assert_eq!(
+            help("when n > 50 !000 then a").as_deref(),
+            Some("`50 000` looks like fifty thousand written with thousands separators: write `50000`")
+        );
+        assert!(help("when n > 1!'250'000 then a").is_some_and(|h| h.ends_with("`1250000`")));
+        assert!(help("given { n: 12,!5 }").is_some_and(|h| h.starts_with("write `12.5`")));
+        assert!(help("when n > 5!. then a").is_some_and(|h| h.starts_with("write `5`")));
+        // A forgotten `and`, not a thousand; a percentage; a number and a name.
+        assert_eq!(help("when n between 100 !200 then a"), None);
+        assert_eq!(help("holdout 10 !%"), None);
+        assert_eq!(help("when n > 5 !abc then a"), None);
+    }
+
+    #[test]
     fn the_warning_names_both_readings() {
         let w = warnings("when n > 50.000 then a");
         assert_eq!(w.len(), 1);
