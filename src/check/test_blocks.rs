@@ -1,11 +1,11 @@
 //! `test` blocks: the `given` customer's cells and the `expect` lines.
 
 use super::model::*;
+use super::problems::suggestion_help;
 use super::problems::{NameKind, Problem};
 use super::{Checker, Named};
 use crate::ast::{self, Playbook, Span};
 use crate::dates::checked_days;
-use super::problems::suggestion_help;
 use crate::diagnostic::{Code, Diagnostic};
 
 impl Checker<'_> {
@@ -222,9 +222,9 @@ impl Checker<'_> {
             let swapped = (d.month > 12 && checked_days(d.year, d.day, d.month).is_some())
                 .then(|| format!("{:04}-{:02}-{:02}", d.year, d.day, d.month));
             let help = match swapped {
-                Some(iso) => format!(
-                    "the month comes before the day (year-month-day): write `{iso}`"
-                ),
+                Some(iso) => {
+                    format!("the month comes before the day (year-month-day): write `{iso}`")
+                }
                 None => "write a real date as YYYY-MM-DD".to_string(),
             };
             self.error(

@@ -251,10 +251,7 @@ fn suggestion(help: Option<&str>) -> Option<String> {
     let rest = help?.strip_prefix("did you mean `")?;
     let end = rest.find("`?")?;
     let written = &rest[..end];
-    match written
-        .strip_prefix('"')
-        .and_then(|w| w.strip_suffix('"'))
-    {
+    match written.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
         Some(quoted) => Some(quoted.replace("\\\"", "\"").replace("\\\\", "\\")),
         None => Some(written.to_string()),
     }

@@ -5,9 +5,9 @@
 
 use super::analysis::{Analysis, Kind};
 use super::document::Document;
-use lsp_types::{CompletionItem, CompletionItemKind, InsertTextFormat};
 /// A name as it must be written: plain when it can be, else in quotes.
 pub use crate::syntax::keywords::written;
+use lsp_types::{CompletionItem, CompletionItemKind, InsertTextFormat};
 
 pub fn complete(doc: &Document, analysis: &Analysis, offset: usize) -> Vec<CompletionItem> {
     let offset = offset.min(doc.text.len());

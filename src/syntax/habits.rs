@@ -234,7 +234,11 @@ fn en_between_actions(source: &str, names: &[&str], d: &mut Diagnostic, at: usiz
     } else {
         let then = all[..i].iter().rposition(|w| w.text == "then");
         match then {
-            Some(t) if !all[t..i].iter().any(|w| matches!(w.text, "when" | "unless")) => {
+            Some(t)
+                if !all[t..i]
+                    .iter()
+                    .any(|w| matches!(w.text, "when" | "unless")) =>
+            {
                 all[t].span.start as usize
             }
             _ => return false,
@@ -284,53 +288,50 @@ fn field_or_action_with_spaces_or_dash(source: &str, d: &mut Diagnostic, at: usi
     let line = line.split('#').next().unwrap_or(line);
     let indent = line.len() - line.trim_start().len();
     let text = line.trim_end();
-    let (name_start, name, ty): (usize, &str, Option<String>) =
-        if let Some(list) = text[indent..].strip_prefix("actions ") {
-            // The piece of the list that holds the error.
-            let mut piece_start = start + indent + "actions ".len();
-            let mut found = None;
-            for piece in list.split(',') {
-                let piece_end = piece_start + piece.len();
-                if (piece_start..=piece_end).contains(&at) {
-                    let lead = piece.len() - piece.trim_start().len();
-                    found = Some((piece_start + lead, piece.trim()));
-                }
-                piece_start = piece_end + 1;
+    let (name_start, name, ty): (usize, &str, Option<String>) = if let Some(list) =
+        text[indent..].strip_prefix("actions ")
+    {
+        // The piece of the list that holds the error.
+        let mut piece_start = start + indent + "actions ".len();
+        let mut found = None;
+        for piece in list.split(',') {
+            let piece_end = piece_start + piece.len();
+            if (piece_start..=piece_end).contains(&at) {
+                let lead = piece.len() - piece.trim_start().len();
+                found = Some((piece_start + lead, piece.trim()));
             }
-            let Some((at_name, name)) = found else {
-                return false;
-            };
-            (at_name, name, None)
-        } else if in_customer_block(source, start) {
-            // The name runs to its type.
-            const TYPES: &[&str] = &["text", "number", "bool", "date", "one of", "list of"];
-            let body = &text[indent..];
-            let type_at = body
-                .match_indices(' ')
-                .map(|(i, _)| i + 1)
-                .find(|&i| {
-                    TYPES.iter().any(|t| {
-                        body[i..].starts_with(t)
-                            && !body[i + t.len()..]
-                                .starts_with(|c: char| c.is_alphanumeric() || c == '_')
-                    })
-                });
-            let Some(type_at) = type_at else {
-                return false;
-            };
-            if at > start + indent + type_at {
-                return false;
-            }
-            let ty = body[type_at..].split_whitespace().next().unwrap_or("");
-            let ty = if matches!(ty, "one" | "list") {
-                body[type_at..].split(',').next().unwrap_or(ty).trim()
-            } else {
-                ty.trim_end_matches('?')
-            };
-            (start + indent, body[..type_at].trim(), Some(ty.to_string()))
-        } else {
+            piece_start = piece_end + 1;
+        }
+        let Some((at_name, name)) = found else {
             return false;
         };
+        (at_name, name, None)
+    } else if in_customer_block(source, start) {
+        // The name runs to its type.
+        const TYPES: &[&str] = &["text", "number", "bool", "date", "one of", "list of"];
+        let body = &text[indent..];
+        let type_at = body.match_indices(' ').map(|(i, _)| i + 1).find(|&i| {
+            TYPES.iter().any(|t| {
+                body[i..].starts_with(t)
+                    && !body[i + t.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        });
+        let Some(type_at) = type_at else {
+            return false;
+        };
+        if at > start + indent + type_at {
+            return false;
+        }
+        let ty = body[type_at..].split_whitespace().next().unwrap_or("");
+        let ty = if matches!(ty, "one" | "list") {
+            body[type_at..].split(',').next().unwrap_or(ty).trim()
+        } else {
+            ty.trim_end_matches('?')
+        };
+        (start + indent, body[..type_at].trim(), Some(ty.to_string()))
+    } else {
+        return false;
+    };
     if name.is_empty() || name.starts_with('"') || !name.contains([' ', '-']) {
         return false;
     }
@@ -345,7 +346,13 @@ fn field_or_action_with_spaces_or_dash(source: &str, d: &mut Diagnostic, at: usi
         None => n.to_string(),
     };
     let quoted = example(&format!("\"{name}\""));
-    let underscored = example(&name.split([' ', '-']).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("_"));
+    let underscored = example(
+        &name
+            .split([' ', '-'])
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("_"),
+    );
     if !name.contains(' ') {
         reword(
             d,
@@ -386,7 +393,9 @@ fn unquoted_text(source: &str, names: &[&str], d: &mut Diagnostic) -> bool {
         let before = source[..start].trim_end();
         let in_list = before.ends_with('[')
             || (before.ends_with(',')
-                && before.rfind('[').is_some_and(|open| !before[open..].contains(']')));
+                && before
+                    .rfind('[')
+                    .is_some_and(|open| !before[open..].contains(']')));
         let after_compare = before.ends_with('=') || before.ends_with("<>");
         if !(in_list || after_compare) || !plain(first) || names.contains(&first.text) {
             continue;
@@ -681,7 +690,9 @@ fn date_at(source: &str, d: &mut Diagnostic, at: usize) -> bool {
         ),
         DateReading::None => reword(
             d,
-            format!("`{written}` is no date in the calendar, read day-month-year or month-day-year"),
+            format!(
+                "`{written}` is no date in the calendar, read day-month-year or month-day-year"
+            ),
             span,
             "no such date",
             "write a real date as year-month-day, e.g. `2013-11-23`".to_string(),
@@ -751,7 +762,7 @@ pub fn dutch_date_text(text: &str) -> Option<String> {
 }
 
 fn in_calendar(year: u32, month: u32, day: u32) -> bool {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
@@ -831,7 +842,10 @@ mod tests {
         assert_eq!(dutch_date_text("12"), None);
         assert_eq!(dutch_date_text("11-23-2013").as_deref(), Some("2013-11-23"));
         assert_eq!(date_reading("31-02-2013"), Some(DateReading::None));
-        assert_eq!(date_reading("29-02-2024"), Some(DateReading::DayMonth("2024-02-29".into())));
+        assert_eq!(
+            date_reading("29-02-2024"),
+            Some(DateReading::DayMonth("2024-02-29".into()))
+        );
     }
 
     fn warnings(source: &str) -> Vec<String> {

@@ -198,7 +198,7 @@ fn separated_thousands(source: &str, error_at: usize) -> Option<Diagnostic> {
         return None;
     }
     let written = &source[start..end];
-    let groups: Vec<&str> = written.split(|c| c == ' ' || c == '\'').collect();
+    let groups: Vec<&str> = written.split([' ', '\'']).collect();
     let single_separators = groups.iter().all(|g| !g.is_empty());
     if groups.len() < 2
         || !single_separators
@@ -208,7 +208,11 @@ fn separated_thousands(source: &str, error_at: usize) -> Option<Diagnostic> {
         return None;
     }
     let digits: String = groups.concat();
-    let separator = if written.contains('\'') { "`'`" } else { "a space" };
+    let separator = if written.contains('\'') {
+        "`'`"
+    } else {
+        "a space"
+    };
     Some(
         Diagnostic::new(
             Code::SyntaxError,
@@ -229,7 +233,9 @@ fn decimal_comma(source: &str, error_at: usize) -> Option<Diagnostic> {
     // The comma is where the error is, just before it (`given { n: 12,5 }` stops at `5`), or
     // just after the number there (`holdout 5,5%` stops at the first `5`).
     let after_digits = error_at + source[error_at..].len()
-        - source[error_at..].trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        - source[error_at..]
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
     let comma = if bytes.get(error_at) == Some(&b',') {
         error_at
     } else if error_at > 0 && bytes[error_at - 1] == b',' {
