@@ -22,7 +22,7 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
                 .label("not used by any rule, stage, policy or test")
                 .help(format!(
                     "use it (`when customer in {} then …`) or remove it",
-                    segment.name
+                    crate::syntax::keywords::written(&segment.name)
                 )),
             );
         }
@@ -94,7 +94,10 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
                         )
                         .label("no rule gives this action");
                         diag = match crate::diagnostic::did_you_mean(&name.text, known) {
-                            Some(s) => diag.help(format!("did you mean `{s}`?")),
+                            Some(s) => diag.help(format!(
+                                "did you mean `{}`?",
+                                crate::syntax::keywords::written(s)
+                            )),
                             None => diag
                                 .help("check the spelling, or remove it from the `suppress` line"),
                         };
@@ -464,7 +467,7 @@ fn declared_never_given(playbook: &Playbook, model: &Model, out: &mut Vec<Diagno
                 .label("declared, but no rule gives it")
                 .help(format!(
                     "add a rule that gives it (`… then {}`), or remove it from the `actions` line",
-                    name.text
+                    crate::syntax::keywords::written(&name.text)
                 )),
             );
         }

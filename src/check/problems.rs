@@ -3,7 +3,27 @@
 //! how that is said to a marketer is written here.
 
 use crate::ast::Span;
-use crate::diagnostic::{did_you_mean, suggestion_help, Code, Diagnostic};
+use crate::diagnostic::{did_you_mean, Code, Diagnostic};
+use crate::syntax::keywords::written;
+
+/// `help` for an unknown name: the suggestion, or the known names when they are few; each
+/// written as the language needs it (`"vaste klanten"` in quotes), so the help can be copied.
+pub(super) fn suggestion_help(name: &str, kind: &str, known: &[&str]) -> Option<String> {
+    if let Some(s) = did_you_mean(name, known.iter().copied()) {
+        return Some(format!("did you mean `{}`?", written(s)));
+    }
+    match known.len() {
+        1..=8 => Some(format!(
+            "the known {kind}s are {}",
+            known
+                .iter()
+                .map(|k| format!("`{}`", written(k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        _ => None,
+    }
+}
 
 /// What kind of name a problem is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,10 +138,11 @@ impl Problem {
                 // A close field name first, then a stage or segment of that exact name,
                 // then the list of fields.
                 if let Some(field) = did_you_mean(name, known.iter().copied()) {
-                    diag.help(format!("did you mean `{field}`?"))
+                    diag.help(format!("did you mean `{}`?", written(field)))
                 } else if *stage_or_segment {
                     diag.help(format!(
-                        "`{name}` is a stage or segment: write `customer in {name}`"
+                        "`{name}` is a stage or segment: write `customer in {}`",
+                        written(name)
                     ))
                 } else if let Some(help) = suggestion_help(name, "field", &known) {
                     diag.help(help)
@@ -145,7 +166,7 @@ impl Problem {
                 .label("unknown action");
                 match suggestion_help(name, "action", &known) {
                     Some(help) => diag.help(help),
-                    None => diag.help(format!("add `{name}` to the `actions` line")),
+                    None => diag.help(format!("add `{}` to the `actions` line", written(name))),
                 }
             }
             Problem::NoRuleGives { name, span, given } => {

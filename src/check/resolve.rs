@@ -5,6 +5,7 @@ use super::problems::NameKind;
 use super::{Checker, Named};
 use crate::ast::{CompareOp, Expr, ExprKind, Name, Span, TextOp};
 use crate::diagnostic::{suggestion_help, Code, Diagnostic};
+use crate::syntax::keywords::written;
 
 fn cond_at(kind: CondKind, span: Span) -> Cond {
     Cond { kind, span }
@@ -163,7 +164,7 @@ impl Checker<'_> {
                         name.span,
                         format!("`{}` is a segment; `reached` takes a stage", name.text),
                     )
-                    .help(format!("write `customer in {}`", name.text)),
+                    .help(format!("write `customer in {}`", written(&name.text))),
                 );
                 CondKind::Invalid
             }
@@ -346,7 +347,7 @@ impl Checker<'_> {
                         format!("`{}` is a stage or segment, not a field", name.text),
                     )
                     .label("needs `customer in`")
-                    .help(format!("write `customer in {}`", name.text)),
+                    .help(format!("write `customer in {}`", written(&name.text))),
                 );
                 CondKind::Invalid
             }

@@ -1,11 +1,12 @@
 //! `test` blocks: the `given` customer's cells and the `expect` lines.
 
 use super::model::*;
+use super::problems::suggestion_help;
 use super::problems::{NameKind, Problem};
 use super::{Checker, Named};
 use crate::ast::{self, Playbook, Span};
 use crate::dates::checked_days;
-use crate::diagnostic::{suggestion_help, Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic};
 
 impl Checker<'_> {
     pub(super) fn tests(&mut self, playbook: &Playbook) -> Vec<TestDef> {
@@ -107,7 +108,7 @@ impl Checker<'_> {
                                 self.fields[field].name
                             ),
                         );
-                        if let Some(help) = suggestion_help(w, "word", &known) {
+                        if let Some(help) = crate::diagnostic::suggestion_help(w, "word", &known) {
                             diag = diag.help(help);
                         }
                         self.error(diag);
@@ -153,7 +154,10 @@ impl Checker<'_> {
                         format!("`{name}` is a {ty} field; this value does not fit"),
                     )
                     .label("wrong type")
-                    .help(format!("write a {ty} value, e.g. `{name}: {example}`")),
+                    .help(format!(
+                        "write a {ty} value, e.g. `{}: {example}`",
+                        crate::syntax::keywords::written(&name)
+                    )),
                 );
             }
         }
@@ -193,7 +197,7 @@ impl Checker<'_> {
         }
         let known = self.field_names();
         if let Some(close) = crate::diagnostic::did_you_mean(&key.text, known.iter().copied()) {
-            let close = close.to_string();
+            let close = crate::syntax::keywords::written(close);
             self.error(
                 Diagnostic::new(
                     Code::GivenColumn,
@@ -241,6 +245,15 @@ impl Checker<'_> {
     pub(super) fn date_literal(&mut self, d: ast::DateLit, span: Span) -> Option<i32> {
         let days = checked_days(d.year, d.month, d.day);
         if days.is_none() {
+            // `2013-23-11`: the day and the month the other way round.
+            let swapped = (d.month > 12 && checked_days(d.year, d.day, d.month).is_some())
+                .then(|| format!("{:04}-{:02}-{:02}", d.year, d.day, d.month));
+            let help = match swapped {
+                Some(iso) => {
+                    format!("the month comes before the day (year-month-day): write `{iso}`")
+                }
+                None => "write a real date as YYYY-MM-DD".to_string(),
+            };
             self.error(
                 Diagnostic::new(
                     Code::InvalidDate,
@@ -248,7 +261,7 @@ impl Checker<'_> {
                     format!("{d} is not a date in the calendar"),
                 )
                 .label("no such date")
-                .help("write a real date as YYYY-MM-DD"),
+                .help(help),
             );
         }
         days

@@ -51,6 +51,18 @@ pub fn read_workbook(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<u8>, Str
         );
     }
     check_archive(&bytes, MAX_UNPACKED_BYTES)?;
+    // calamine is a parser of untrusted files: should it panic on one, that is this file's
+    // error, not a crash of the run.
+    let read = std::panic::catch_unwind(|| read_sheet(bytes, sheet));
+    read.unwrap_or_else(|_| {
+        Err("this workbook could not be read (its parts are damaged): open it in Excel and save it \
+             again as \"Excel Workbook (.xlsx)\", or as \"CSV UTF-8\""
+            .to_string())
+    })
+}
+
+/// The sheet's rows, once the workbook's size is known to be sane.
+fn read_sheet(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<u8>, String> {
     let mut book: calamine::Xlsx<_> =
         calamine::Reader::new(std::io::Cursor::new(bytes)).map_err(|e| broken(&e))?;
     let names = calamine::Reader::sheet_names(&book);

@@ -240,21 +240,21 @@ pub fn explain(text: &str, export: &Path, customer: &str) -> Result<String, Stri
     crate::cli::check::explain_customer(text, export, customer)
 }
 
-/// The words that cannot be plain names.
-pub fn reserved_words() -> &'static [&'static str] {
-    crate::syntax::RESERVED
-}
-
 /// The canonical layout of a text (`playbook fmt`); `None` when it does not parse.
 pub fn format(text: &str) -> Option<String> {
     crate::fmt::format(text).ok()
 }
 
-/// The name of a finding's suggestion in `did you mean `X`?`.
+/// The name of a finding's suggestion in `did you mean `X`?` (`X` is written as the language
+/// needs it, so a quoted one is unquoted here).
 fn suggestion(help: Option<&str>) -> Option<String> {
     let rest = help?.strip_prefix("did you mean `")?;
-    let end = rest.find('`')?;
-    Some(rest[..end].to_string())
+    let end = rest.find("`?")?;
+    let written = &rest[..end];
+    match written.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        Some(quoted) => Some(quoted.replace("\\\"", "\"").replace("\\\\", "\\")),
+        None => Some(written.to_string()),
+    }
 }
 
 fn finding(d: &Diagnostic, text: &str) -> Finding {

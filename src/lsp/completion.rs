@@ -3,8 +3,10 @@
 //! `FIELD =`, actions after `then` and in `suppress [`, otherwise fields, keywords and
 //! snippets of whole blocks.
 
-use super::analysis::{reserved_words, Analysis, Kind};
+use super::analysis::{Analysis, Kind};
 use super::document::Document;
+/// A name as it must be written: plain when it can be, else in quotes.
+pub use crate::syntax::keywords::written;
 use lsp_types::{CompletionItem, CompletionItemKind, InsertTextFormat};
 
 pub fn complete(doc: &Document, analysis: &Analysis, offset: usize) -> Vec<CompletionItem> {
@@ -139,21 +141,6 @@ fn name_item(kind: Kind, name: &str, analysis: &Analysis) -> CompletionItem {
         detail,
         insert_text: Some(written(name)),
         ..CompletionItem::default()
-    }
-}
-
-/// A name as it must be written: plain when it can be, else in quotes.
-pub fn written(name: &str) -> String {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
-        && !reserved_words().contains(&name);
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
     }
 }
 

@@ -20,6 +20,10 @@ pub(super) fn from_pest(
     if let Some(diag) = super::thousands::syntax_error(source, at) {
         return diag;
     }
+    // `50 000`, `50'000`, `12,5`, `5.`: a number as a person writes it.
+    if let Some(diag) = super::thousands::written_number_error(source, at) {
+        return diag;
+    }
     let found = found_at(source, at);
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe(positives),
@@ -344,6 +348,12 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
     if before.ends_with("then") {
         return Some("after `then` comes an action name, e.g. `then surprise`".to_string());
     }
+    // `3 dagen`, `3 months`: the units of a duration are days and weeks.
+    if expected.iter().any(|e| e == "`days` or `weeks`") {
+        if let Some(help) = unit_help(before, found) {
+            return Some(help);
+        }
+    }
     // `priorty`: a misspelt keyword that could stand here.
     let keywords = expected
         .iter()
@@ -363,4 +373,37 @@ fn hint(source: &str, at: usize, found: &str, expected: &[String]) -> Option<Str
         );
     }
     None
+}
+
+/// `within 3 dagen`, `more than 3 months ago`: the unit in the playbook's words.
+fn unit_help(before: &str, found: &str) -> Option<String> {
+    let n: Option<f64> = before
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .and_then(|n| n.parse().ok());
+    let lower = found.to_lowercase();
+    let unit = match lower.as_str() {
+        "dag" | "dagen" => "days",
+        "week" | "weken" => "weeks",
+        "maand" | "maanden" | "month" | "months" | "mnd" => {
+            return Some(about(n, "months", 30.0, 52.0 / 12.0));
+        }
+        "jaar" | "jaren" | "year" | "years" => return Some(about(n, "years", 365.0, 52.0)),
+        _ => return None,
+    };
+    Some(format!(
+        "`{found}` is `{unit}` here: write `{unit}` (the units are `days` and `weeks`)"
+    ))
+}
+
+/// `3 months` in the units there are: `about 90 days (or 13 weeks)`.
+fn about(n: Option<f64>, unit: &str, days: f64, weeks: f64) -> String {
+    match n {
+        Some(n) => format!(
+            "the units are `days` and `weeks`: {n} {unit} is about `{} days` (or `{} weeks`)",
+            (n * days).round(),
+            (n * weeks).round()
+        ),
+        None => "the units are `days` and `weeks`: write the time in days or weeks".to_string(),
+    }
 }

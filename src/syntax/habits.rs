@@ -23,6 +23,9 @@ const DUTCH: &[(&str, &str)] = &[
     ("bevat", "contains"),
     ("heeft", "has"),
     ("ontbreekt", "is missing"),
+    ("gegeven", "given"),
+    ("verwacht", "expect"),
+    ("actie", "action"),
 ];
 
 /// Words that mean "no value" to someone used to SQL or Excel.
@@ -144,8 +147,11 @@ pub fn refine(source: &str, playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         if date_at(source, d, at)
+            || en_between_actions(source, &names, d, at)
+            || field_or_action_with_spaces_or_dash(source, d, at)
             || dutch_keyword(source, &names, d, at, &mut dutch_seen)
             || missing_then(source, &names, d, at)
+            || unquoted_text(source, &names, d)
             || name_with_spaces_or_dash(source, d, at)
             || policy_outside(source, d, at)
             || missing_as_value(source, d, at)
@@ -202,8 +208,226 @@ fn dutch_keyword(
         &format!("write `{english}`"),
         "the keywords are English: `when … then …`, `and`, `or`, `not`, `unless`, `customer in` (names and texts may be Dutch)".to_string(),
     );
+    // The same fix whatever the checker made of the word (an unknown field, a type
+    // mismatch): it is a syntax error, as language.md files it.
+    d.code = Code::SyntaxError;
     d.fact = Fact::DutchKeyword;
     true
+}
+
+/// `then welkom en verrassing`, `actions welkom en verrassing`: a list of actions is made with
+/// `,`, so the Dutch `en` there is a comma, not `and`.
+fn en_between_actions(source: &str, names: &[&str], d: &mut Diagnostic, at: usize) -> bool {
+    let (from, to) = neighbourhood(source, at);
+    let all = words(source, from, to);
+    let Some(i) = all
+        .iter()
+        .position(|w| w.text.eq_ignore_ascii_case("en") && !names.contains(&w.text))
+    else {
+        return false;
+    };
+    let en = &all[i];
+    let line = line_start(source, en.span.start as usize);
+    let indent = source[line..].len() - source[line..].trim_start().len();
+    // The list starts at `actions` on its line, or at the rule's `then` (with no condition
+    // between it and `en`).
+    let list_start = if source[line + indent..].starts_with("actions ") {
+        line + indent
+    } else {
+        let then = all[..i].iter().rposition(|w| w.text == "then");
+        match then {
+            Some(t)
+                if !all[t..i]
+                    .iter()
+                    .any(|w| matches!(w.text, "when" | "unless")) =>
+            {
+                all[t].span.start as usize
+            }
+            _ => return false,
+        }
+    };
+    let head = source[list_start..en.span.start as usize].trim_end();
+    let tail = source[en.span.end as usize..line_end(source, en.span.end as usize)].trim();
+    reword(
+        d,
+        format!("`{}` between actions is written `,`", en.text),
+        en.span,
+        "write `,`",
+        format!("actions are separated by `,`: `{head}, {tail}`"),
+    );
+    d.code = Code::SyntaxError;
+    d.fact = Fact::DutchKeyword;
+    true
+}
+
+/// Whether the line starting at `line` stands inside a `customer { }` block.
+fn in_customer_block(source: &str, line: usize) -> bool {
+    let mut start = line;
+    while start > 0 {
+        start = line_start(source, start - 1);
+        let text = &source[start..line_end(source, start)];
+        let trimmed = text.trim_start();
+        if trimmed.starts_with("customer") {
+            return trimmed.contains('{');
+        }
+        let item = !text.starts_with(char::is_whitespace) && !trimmed.is_empty();
+        if trimmed.starts_with('}') || (item && !trimmed.starts_with('#')) {
+            return false;
+        }
+    }
+    false
+}
+
+/// `woon plaats text`, `lid-sinds date` in `customer { }`; `actions win back`, `actions
+/// win-back`: a field or action name that is not one word.
+fn field_or_action_with_spaces_or_dash(source: &str, d: &mut Diagnostic, at: usize) -> bool {
+    if d.code != Code::SyntaxError {
+        return false;
+    }
+    let start = line_start(source, at);
+    let end = line_end(source, at);
+    let line = &source[start..end];
+    let line = line.split('#').next().unwrap_or(line);
+    let indent = line.len() - line.trim_start().len();
+    let text = line.trim_end();
+    let (name_start, name, ty): (usize, &str, Option<String>) = if let Some(list) =
+        text[indent..].strip_prefix("actions ")
+    {
+        // The piece of the list that holds the error.
+        let mut piece_start = start + indent + "actions ".len();
+        let mut found = None;
+        for piece in list.split(',') {
+            let piece_end = piece_start + piece.len();
+            if (piece_start..=piece_end).contains(&at) {
+                let lead = piece.len() - piece.trim_start().len();
+                found = Some((piece_start + lead, piece.trim()));
+            }
+            piece_start = piece_end + 1;
+        }
+        let Some((at_name, name)) = found else {
+            return false;
+        };
+        (at_name, name, None)
+    } else if in_customer_block(source, start) {
+        // The name runs to its type.
+        const TYPES: &[&str] = &["text", "number", "bool", "date", "one of", "list of"];
+        let body = &text[indent..];
+        let type_at = body.match_indices(' ').map(|(i, _)| i + 1).find(|&i| {
+            TYPES.iter().any(|t| {
+                body[i..].starts_with(t)
+                    && !body[i + t.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        });
+        let Some(type_at) = type_at else {
+            return false;
+        };
+        if at > start + indent + type_at {
+            return false;
+        }
+        let ty = body[type_at..].split_whitespace().next().unwrap_or("");
+        let ty = if matches!(ty, "one" | "list") {
+            body[type_at..].split(',').next().unwrap_or(ty).trim()
+        } else {
+            ty.trim_end_matches('?')
+        };
+        (start + indent, body[..type_at].trim(), Some(ty.to_string()))
+    } else {
+        return false;
+    };
+    if name.is_empty() || name.starts_with('"') || !name.contains([' ', '-']) {
+        return false;
+    }
+    let what = if text[indent..].starts_with("actions ") {
+        "an action"
+    } else {
+        "a field"
+    };
+    let span = Span::new(name_start, name_start + name.len());
+    let example = |n: &str| match &ty {
+        Some(ty) => format!("{n} {ty}"),
+        None => n.to_string(),
+    };
+    let quoted = example(&format!("\"{name}\""));
+    let underscored = example(
+        &name
+            .split([' ', '-'])
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("_"),
+    );
+    if !name.contains(' ') {
+        reword(
+            d,
+            format!("the name `{name}` has a `-`, which a plain name cannot hold"),
+            span,
+            "write this name in quotes, or with `_`",
+            format!(
+                "quote the name (`{quoted}`, and `\"{name}\"` where it is used) or use `_` (`{underscored}`)"
+            ),
+        );
+        d.fact = Fact::DashedName;
+    } else {
+        reword(
+            d,
+            format!("{what} name with spaces is written in quotes"),
+            span,
+            "this is one name",
+            format!("quote a name with spaces (`{quoted}`) or use `_` (`{underscored}`)"),
+        );
+    }
+    true
+}
+
+/// `city = Den Haag`, `city in [Den Haag, Utrecht]`: a text of several words without quotes,
+/// read as names.
+fn unquoted_text(source: &str, names: &[&str], d: &mut Diagnostic) -> bool {
+    let span = d.span();
+    let (from, to) = neighbourhood(source, span.start as usize);
+    let all = words(source, from, to);
+    let plain = |w: &Word<'_>| {
+        let lower = w.text.to_lowercase();
+        !super::keywords::KEYWORDS.contains(&lower.as_str())
+            && !DUTCH.iter().any(|(nl, _)| *nl == lower)
+            && !w.text.starts_with(|c: char| c.is_ascii_digit())
+    };
+    for (i, first) in all.iter().enumerate() {
+        let start = first.span.start as usize;
+        let before = source[..start].trim_end();
+        let in_list = before.ends_with('[')
+            || (before.ends_with(',')
+                && before
+                    .rfind('[')
+                    .is_some_and(|open| !before[open..].contains(']')));
+        let after_compare = before.ends_with('=') || before.ends_with("<>");
+        if !(in_list || after_compare) || !plain(first) || names.contains(&first.text) {
+            continue;
+        }
+        // The words that follow with only spaces between them.
+        let mut last = i;
+        while let Some(next) = all.get(last + 1) {
+            let gap = &source[all[last].span.end as usize..next.span.start as usize];
+            if !gap.chars().all(|c| c == ' ') || !plain(next) {
+                break;
+            }
+            last += 1;
+        }
+        let end = all[last].span.end as usize;
+        let overlaps = (span.start as usize) < end.max(start + 1) && start < span.end as usize;
+        if last == i || !overlaps {
+            continue;
+        }
+        let text = &source[start..end];
+        reword(
+            d,
+            format!("the text `{text}` is written in double quotes"),
+            Span::new(start, end),
+            "one text, without quotes",
+            format!("write text in double quotes: `\"{text}\"`"),
+        );
+        d.code = Code::SyntaxError;
+        return true;
+    }
+    false
 }
 
 /// A name with a `-` is reported where it is declared (`reported`); where it is used it reads
@@ -239,8 +463,7 @@ fn missing_then(source: &str, names: &[&str], d: &mut Diagnostic, at: usize) -> 
     if !guessed || d.code != Code::SyntaxError {
         return false;
     }
-    let (from, _) = neighbourhood(source, at);
-    let before = words(source, from, at);
+    let before = words(source, rule_start(source, at), at);
     // The condition starts after the last `when`; the action is the last declared action
     // after it.
     let Some(when) = before.iter().rposition(|w| w.text == "when") else {
@@ -277,6 +500,33 @@ fn missing_then(source: &str, names: &[&str], d: &mut Diagnostic, at: usize) -> 
         "write `then` between the condition and the actions".to_string(),
     );
     true
+}
+
+/// Where the rule around an error at `at` starts: the line of its `rule` or `when`, looked for
+/// back from the error (`rule "a"` / `when orders = 1` / `welkom` / the next `rule`, where the
+/// error is found). Not past the item before it.
+fn rule_start(source: &str, at: usize) -> usize {
+    let (from, _) = neighbourhood(source, at);
+    let mut start = from;
+    for _ in 0..50 {
+        let line = source[start..line_end(source, start)].trim_start();
+        let starts_rule = ["rule ", "rule\"", "when "]
+            .iter()
+            .any(|k| line.starts_with(k));
+        if starts_rule {
+            return start;
+        }
+        let other_item = start < from
+            && (line.starts_with('}')
+                || super::ITEM_KEYWORDS
+                    .iter()
+                    .any(|k| line.starts_with(k) && !line.starts_with("rule")));
+        if other_item || start == 0 {
+            break;
+        }
+        start = line_start(source, start - 1);
+    }
+    from
 }
 
 fn is_action(source: &str, _names: &[&str], word: &str) -> bool {
@@ -401,6 +651,7 @@ fn missing_as_value(source: &str, d: &mut Diagnostic, at: usize) -> bool {
             if negated { "is missing" } else { "is present" }
         ),
     );
+    d.code = Code::SyntaxError;
     true
 }
 
@@ -419,16 +670,36 @@ fn date_at(source: &str, d: &mut Diagnostic, at: usize) -> bool {
     while end < bytes.len() && date_char(bytes[end]) {
         end += 1;
     }
-    let Some(iso) = dutch_date_text(&source[start..end]) else {
+    let written = &source[start..end];
+    let Some(reading) = date_reading(written) else {
         return false;
     };
-    reword(
-        d,
-        format!("dates are written year-month-day: `{iso}`"),
-        Span::new(start, end),
-        "a day-month-year date",
-        format!("write `{iso}`"),
-    );
+    let span = Span::new(start, end);
+    match reading {
+        DateReading::DayMonth(iso) => reword(
+            d,
+            format!("dates are written year-month-day: `{iso}`"),
+            span,
+            "a day-month-year date",
+            format!("write `{iso}`"),
+        ),
+        DateReading::MonthDay(iso) => reword(
+            d,
+            format!("dates are written year-month-day: `{iso}`"),
+            span,
+            "a month-day-year date",
+            format!("write `{iso}`"),
+        ),
+        DateReading::None => reword(
+            d,
+            format!(
+                "`{written}` is no date in the calendar, read day-month-year or month-day-year"
+            ),
+            span,
+            "no such date",
+            "write a real date as year-month-day, e.g. `2013-11-23`".to_string(),
+        ),
+    }
     true
 }
 
@@ -436,25 +707,72 @@ fn date_at(source: &str, d: &mut Diagnostic, at: usize) -> bool {
 fn dutch_date(source: &str, d: &mut Diagnostic) {
     for label in &d.labels {
         let text = source.get(label.span.range()).unwrap_or("").trim();
-        if let Some(iso) = dutch_date_text(text) {
-            let help = format!("write dates as year-month-day: `{iso}`");
-            d.help = Some(help);
-            return;
-        }
+        let help = match date_reading(text) {
+            Some(DateReading::DayMonth(iso) | DateReading::MonthDay(iso)) => {
+                format!("write dates as year-month-day: `{iso}`")
+            }
+            Some(DateReading::None) => format!(
+                "`{text}` is no date in the calendar, read either way; write dates as year-month-day, e.g. `2013-11-23`"
+            ),
+            None => continue,
+        };
+        d.help = Some(help);
+        return;
     }
 }
 
-/// `23-11-2013`, `23/11/2013`, `23.11.2013` → `2013-11-23`.
-pub fn dutch_date_text(text: &str) -> Option<String> {
+/// How a date written `D-M-YYYY` (or with `/` or `.`) reads.
+#[derive(Debug, PartialEq)]
+pub enum DateReading {
+    /// Day-month-year, as the Dutch write it: the date, year-month-day.
+    DayMonth(String),
+    /// Month-day-year, as Americans write it (the middle number is over 12).
+    MonthDay(String),
+    /// Neither reading is a date in the calendar (`31-02-2013`).
+    None,
+}
+
+/// `23-11-2013`, `23/11/2013`, `23.11.2013` → `2013-11-23`; `11-23-2013` too; `None` when the
+/// text is not written as a date at all.
+pub fn date_reading(text: &str) -> Option<DateReading> {
     let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
     if parts.len() != 3 || !parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
-    let (day, month, year) = (parts[0], parts[1], parts[2]);
-    if !(1..=2).contains(&day.len()) || !(1..=2).contains(&month.len()) || year.len() != 4 {
+    let (first, second, year) = (parts[0], parts[1], parts[2]);
+    if !(1..=2).contains(&first.len()) || !(1..=2).contains(&second.len()) || year.len() != 4 {
         return None;
     }
-    Some(format!("{year}-{month:0>2}-{day:0>2}"))
+    let number = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let (a, b, y) = (number(first), number(second), number(year));
+    let iso = |month: u32, day: u32| format!("{year}-{month:02}-{day:02}");
+    Some(if in_calendar(y, b, a) {
+        DateReading::DayMonth(iso(b, a))
+    } else if in_calendar(y, a, b) {
+        DateReading::MonthDay(iso(a, b))
+    } else {
+        DateReading::None
+    })
+}
+
+/// `23-11-2013` → `2013-11-23` (also `11-23-2013`: the only date it can be).
+pub fn dutch_date_text(text: &str) -> Option<String> {
+    match date_reading(text)? {
+        DateReading::DayMonth(iso) | DateReading::MonthDay(iso) => Some(iso),
+        DateReading::None => None,
+    }
+}
+
+fn in_calendar(year: u32, month: u32, day: u32) -> bool {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=9999).contains(&year) && (1..=days).contains(&day)
 }
 
 /// `city is null`: compares with the text `null`, which is not what anyone means.
@@ -575,6 +893,12 @@ mod tests {
         assert_eq!(dutch_date_text("1/2/2024").as_deref(), Some("2024-02-01"));
         assert_eq!(dutch_date_text("2013-11-23"), None);
         assert_eq!(dutch_date_text("12"), None);
+        assert_eq!(dutch_date_text("11-23-2013").as_deref(), Some("2013-11-23"));
+        assert_eq!(date_reading("31-02-2013"), Some(DateReading::None));
+        assert_eq!(
+            date_reading("29-02-2024"),
+            Some(DateReading::DayMonth("2024-02-29".into()))
+        );
     }
 
     fn warnings(source: &str) -> Vec<String> {

@@ -112,11 +112,36 @@ pub const RESERVED: &[&str] = &[
     "format",
 ];
 
+/// A name as the language needs it written: plain when it can be, else in double quotes
+/// (`vip`, `"vaste klanten"`, `"stage"`). Every suggestion that names something writes it so.
+pub fn written(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !RESERVED.contains(&name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{PlaybookParser, Rule};
     use super::*;
     use pest::Parser;
+
+    #[test]
+    fn names_are_written_plain_or_quoted() {
+        assert_eq!(written("vip"), "vip");
+        assert_eq!(written("vaste klanten"), "\"vaste klanten\"");
+        assert_eq!(written("vaste-klanten"), "\"vaste-klanten\"");
+        assert_eq!(written("stage"), "\"stage\"");
+        assert_eq!(written("2e_kans"), "\"2e_kans\"");
+    }
 
     fn grammar() -> &'static str {
         include_str!("../../grammar/playbook.pest")

@@ -142,6 +142,157 @@ pub fn syntax_error(source: &str, error_at: usize) -> Option<Diagnostic> {
     )
 }
 
+/// The syntax error for a number written the way a person writes it, not as the language
+/// does, when the parser stopped inside it: `50 000` and `50'000` (thousands separated by a
+/// space or `'`), `12,5` (a decimal comma) and `5.` (a point with nothing after it).
+pub fn written_number_error(source: &str, error_at: usize) -> Option<Diagnostic> {
+    separated_thousands(source, error_at)
+        .or_else(|| decimal_comma(source, error_at))
+        .or_else(|| trailing_point(source, error_at))
+}
+
+fn digits_before(source: &str, end: usize) -> usize {
+    let bytes = source.as_bytes();
+    let mut start = end;
+    while start > 0 && bytes[start - 1].is_ascii_digit() {
+        start -= 1;
+    }
+    start
+}
+
+/// A number starts at `start` when no name or number runs into it from the left.
+fn starts_a_number(source: &str, start: usize) -> bool {
+    !source[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| ident_char(c) || c == '.')
+}
+
+/// `50 000`, `1 250 000`, `50'000`: groups of three after a first group of one to three.
+fn separated_thousands(source: &str, error_at: usize) -> Option<Diagnostic> {
+    let bytes = source.as_bytes();
+    let is_sep = |b: u8| b == b' ' || b == b'\'';
+    // The run of digits and separators around the error.
+    let mut start = error_at.min(bytes.len());
+    while start > 0 && (bytes[start - 1].is_ascii_digit() || is_sep(bytes[start - 1])) {
+        start -= 1;
+    }
+    while start < bytes.len() && is_sep(bytes[start]) {
+        start += 1;
+    }
+    let mut end = error_at.min(bytes.len());
+    while end < bytes.len() && (bytes[end].is_ascii_digit() || is_sep(bytes[end])) {
+        end += 1;
+    }
+    while end > start && is_sep(bytes[end - 1]) {
+        end -= 1;
+    }
+    if start >= end || error_at < start || error_at > end || !starts_a_number(source, start) {
+        return None;
+    }
+    if source[end..].starts_with(|c: char| ident_char(c) || c == '.' || c == '%') {
+        return None;
+    }
+    // `between 100 200` is a forgotten `and`, not a thousand.
+    if source[..start].trim_end().ends_with("between") {
+        return None;
+    }
+    let written = &source[start..end];
+    let groups: Vec<&str> = written.split([' ', '\'']).collect();
+    let single_separators = groups.iter().all(|g| !g.is_empty());
+    if groups.len() < 2
+        || !single_separators
+        || groups[0].len() > 3
+        || groups[1..].iter().any(|g| g.len() != 3)
+    {
+        return None;
+    }
+    let digits: String = groups.concat();
+    let separator = if written.contains('\'') {
+        "`'`"
+    } else {
+        "a space"
+    };
+    Some(
+        Diagnostic::new(
+            Code::SyntaxError,
+            Span::new(start, end),
+            format!("`{written}` is not a number: a number is written without {separator} in it"),
+        )
+        .label("thousands separators are not part of a number")
+        .help(format!(
+            "`{written}` looks like {} written with thousands separators: write `{digits}`",
+            words(&digits)
+        )),
+    )
+}
+
+/// `orders: 12,5`, `holdout 5,5%`, `orders > 12,5`: a decimal comma.
+fn decimal_comma(source: &str, error_at: usize) -> Option<Diagnostic> {
+    let bytes = source.as_bytes();
+    // The comma is where the error is, just before it (`given { n: 12,5 }` stops at `5`), or
+    // just after the number there (`holdout 5,5%` stops at the first `5`).
+    let after_digits = error_at + source[error_at..].len()
+        - source[error_at..]
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
+    let comma = if bytes.get(error_at) == Some(&b',') {
+        error_at
+    } else if error_at > 0 && bytes[error_at - 1] == b',' {
+        error_at - 1
+    } else if after_digits > error_at && bytes.get(after_digits) == Some(&b',') {
+        after_digits
+    } else {
+        return None;
+    };
+    let start = digits_before(source, comma);
+    let mut end = comma + 1;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        end += 1;
+    }
+    if start == comma || end == comma + 1 || !starts_a_number(source, start) {
+        return None;
+    }
+    let written = &source[start..end];
+    let meant = written.replace(',', ".");
+    Some(
+        Diagnostic::new(
+            Code::SyntaxError,
+            Span::new(start, end),
+            format!("`{written}` is not a number: a playbook writes numbers with a decimal point"),
+        )
+        .label("a decimal comma")
+        .help(format!(
+            "write `{meant}` (a decimal comma is only for exports: `decimal comma` in the policy)"
+        )),
+    )
+}
+
+/// `orders > 5. then …`: a point with no digits after it.
+fn trailing_point(source: &str, error_at: usize) -> Option<Diagnostic> {
+    let bytes = source.as_bytes();
+    if bytes.get(error_at) != Some(&b'.') || bytes.get(error_at + 1).is_some_and(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let start = digits_before(source, error_at);
+    if start == error_at || !starts_a_number(source, start) {
+        return None;
+    }
+    let number = &source[start..error_at];
+    Some(
+        Diagnostic::new(
+            Code::SyntaxError,
+            Span::new(start, error_at + 1),
+            format!("`{number}.` is not a number: a number cannot end in `.`"),
+        )
+        .label("nothing follows the decimal point")
+        .help(format!(
+            "write `{number}`, or put the decimals after the point (`{number}.5`)"
+        )),
+    )
+}
+
 /// A whole number in English words (`50000` → "fifty thousand"); very long numbers and
 /// decimals are left in digits.
 fn words(digits: &str) -> String {
@@ -264,6 +415,26 @@ mod tests {
         assert_eq!(words("12"), "twelve");
         assert_eq!(words("2.5"), "2.5");
         assert_eq!(words("100021"), "one hundred thousand twenty-one");
+    }
+
+    #[test]
+    fn numbers_written_as_people_write_them_get_their_fix() {
+        let help = |src: &str| {
+            let at = src.find('!').expect("a marked place");
+            let src = src.replace('!', "");
+            written_number_error(&src, at).and_then(|d| d.help)
+        };
+        assert_eq!(
+            help("when n > 50 !000 then a").as_deref(),
+            Some("`50 000` looks like fifty thousand written with thousands separators: write `50000`")
+        );
+        assert!(help("when n > 1!'250'000 then a").is_some_and(|h| h.ends_with("`1250000`")));
+        assert!(help("given { n: 12,!5 }").is_some_and(|h| h.starts_with("write `12.5`")));
+        assert!(help("when n > 5!. then a").is_some_and(|h| h.starts_with("write `5`")));
+        // A forgotten `and`, not a thousand; a percentage; a number and a name.
+        assert_eq!(help("when n between 100 !200 then a"), None);
+        assert_eq!(help("holdout 10 !%"), None);
+        assert_eq!(help("when n > 5 !abc then a"), None);
     }
 
     #[test]
