@@ -625,3 +625,31 @@ fn an_export_in_a_playbooks_place_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+/// Issue 18 (a cold tester): `check --data` said "say which in a `customer` block" about a date
+/// column that the playbook's `customer` block already reads with a `format`.
+#[test]
+fn check_data_does_not_ask_for_a_format_the_block_gives() {
+    let dir = folder(&[
+        (
+            "p.playbook",
+            "customer {\n  id text key\n  \"1e aankoop\" date? format \"%d-%m-%Y\"\n}\nactions a\nwhen \"1e aankoop\" is present then a\n",
+        ),
+        ("rare.csv", "id,1e aankoop\nK1,01-05-2024\nK2,02-06-2024\n"),
+    ]);
+    let out = playbook(dir.path(), &["check", "p.playbook", "--data", "rare.csv"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("day first"),
+        "the block says how the dates read:\n{}",
+        stderr(&out)
+    );
+    // Without a block the guess is worth a warning, as before.
+    std::fs::write(
+        dir.path().join("q.playbook"),
+        "actions a\nwhen \"1e aankoop\" is present then a\n",
+    )
+    .expect("write");
+    let out = playbook(dir.path(), &["check", "q.playbook", "--data", "rare.csv"]);
+    assert!(stderr(&out).contains("day first"), "{}", stderr(&out));
+}

@@ -258,9 +258,11 @@ fn against_header(
 ) -> Result<(Vec<Diagnostic>, Option<crate::check::model::Model>), String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
     let playbook = &loaded.parsed.playbook;
-    let fields = sample_for_inference(&mut inputs[0], playbook, input, false)
+    let mut fields = sample_for_inference(&mut inputs[0], playbook, input, false)
         .map_err(|e| e.to_string())?
         .fields;
+    // As `eval` infers them: a column the playbook does not name is text.
+    crate::schema::sample::untype_unread(&mut fields, playbook);
     let header: Vec<String> = fields.iter().map(|f| f.column.clone()).collect();
     if header.is_empty() {
         return Err(format!(

@@ -87,15 +87,22 @@ impl Drop for Temp {
     }
 }
 
-pub fn run(mut args: DiffArgs) -> Exit {
-    // `playbook diff OLD EXPORT NEW`: the export in the new playbook's place.
+/// `playbook diff OLD EXPORT NEW`: the export in the new playbook's place.
+fn in_order(args: &DiffArgs) -> Result<(), String> {
     if super::common::export_like(&args.new) && super::common::playbook_like(&args.export) {
-        return usage_error(format!(
+        return Err(format!(
             "the arguments are the old playbook, the new playbook, then the export: `playbook diff {} {} {}`",
             args.old,
             args.export.display(),
             args.new.display()
         ));
+    }
+    Ok(())
+}
+
+pub fn run(mut args: DiffArgs) -> Exit {
+    if let Err(e) = in_order(&args) {
+        return usage_error(e);
     }
     // The settings beside the new playbook (the old one may live only in git).
     if let Err(e) = fill_input(&args.config, &args.new, &mut args.input) {

@@ -62,7 +62,9 @@ pub fn sample_for_inference(
         detect_decimal_comma,
     };
     let inferred = sample(input, playbook, options)?;
-    for a in &inferred.ambiguous {
+    // With a `customer` block the sample only gave the header: its fields say how dates read.
+    let inferring = playbook.schemas().next().is_none();
+    for a in inferred.ambiguous.iter().filter(|_| inferring) {
         let (warning, help) = a.warning(&input.name);
         eprintln!("{}", crate::render::visible(&warning));
         eprintln!("{}", crate::render::visible(&help));
