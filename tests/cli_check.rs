@@ -653,3 +653,25 @@ fn check_data_does_not_ask_for_a_format_the_block_gives() {
     let out = playbook(dir.path(), &["check", "q.playbook", "--data", "rare.csv"]);
     assert!(stderr(&out).contains("day first"), "{}", stderr(&out));
 }
+
+/// Issue 18 (a cold tester): `schema` of a Windows-1252 export printed `"Omzet (�)"`, a name no
+/// export has, and exited 0; with `--encoding windows-1252` the name is right.
+#[test]
+fn schema_of_a_header_that_is_not_utf8_names_the_encoding() {
+    let dir = folder(&[]);
+    std::fs::write(dir.path().join("eur.csv"), b"id;Omzet (\x80)\nK1;12\n").expect("write");
+    let out = playbook(dir.path(), &["schema", "eur.csv"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("--encoding windows-1252"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    let out = playbook(
+        dir.path(),
+        &["schema", "eur.csv", "--encoding", "windows-1252"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("\"Omzet (€)\""), "{}", stdout(&out));
+}

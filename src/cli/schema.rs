@@ -31,6 +31,13 @@ pub fn run(args: SchemaArgs) -> Exit {
             "{}: the export has no header row",
             args.export.display()
         )),
+        // A header that is not UTF-8 would print as `Omzet (�)`: a name no export has.
+        Ok(inferred) if inferred.fields.iter().any(|f| f.column.contains('\u{FFFD}')) => {
+            usage_error(format!(
+                "{}: the header is not valid UTF-8; the export may be in Windows-1252 or Latin-1: save it as UTF-8 or pass --encoding windows-1252",
+                args.export.display()
+            ))
+        }
         Ok(inferred) => {
             print!(
                 "{}",

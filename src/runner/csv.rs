@@ -53,7 +53,7 @@ pub(super) fn run_csv(
                 format!("the header's column {col} is not valid UTF-8"),
             )
             .at_line(1)
-            .help("the export may be in Windows-1252 or Latin-1: save it as UTF-8"),
+            .help("the export may be in Windows-1252 or Latin-1: save it as UTF-8, or pass --encoding windows-1252"),
         )));
     }
     if header.columns.len() > MAX_COLUMNS {
