@@ -1542,3 +1542,40 @@ fn skip_that_rejects_every_row_fails() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+/// Issue 18 (a cold tester): `--on-error skip` that rejects most rows (the Dutch Telco export
+/// read without `--decimal-comma`: 6,995 of 7,043) exited 0 without a word beyond the summary.
+/// It still exits 0 (some customers were decided), but says that the export is likely read wrong.
+#[test]
+fn most_rows_rejected_is_said() {
+    let dir = folder(&[
+        (
+            "p.playbook",
+            b"customer {\n  id text key\n  bedrag number\n}\nactions a\nwhen bedrag > 10 then a\n",
+        ),
+        ("k.csv", b"id;bedrag\nK1;12,5\nK2;20,25\nK3;30\n"),
+    ]);
+    let args = [
+        "eval",
+        "p.playbook",
+        "k.csv",
+        "--on-error",
+        "skip",
+        "--as-of",
+        AS_OF,
+        "-q",
+        "-o",
+        "d.ndjson",
+    ];
+    let out = playbook(dir.path(), &args);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: most rows were rejected (2 of 3)"),
+        "{}",
+        stderr(&out)
+    );
+    // Read right, nothing is said.
+    let out = playbook(dir.path(), &[&args[..], &["--decimal-comma"]].concat());
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("most rows"), "{}", stderr(&out));
+}

@@ -217,6 +217,15 @@ fn finish(
             if let Some(warning) = summary.duplicate_warning() {
                 eprintln!("{warning}");
             }
+            // More rejected than decided: most likely the export is read wrong (its delimiter,
+            // decimal comma or encoding), not that most customers are bad. Said, even with -q.
+            if summary.rejected > summary.evaluated && summary.evaluated > 0 {
+                eprintln!(
+                    "warning: most rows were rejected ({} of {}): check how the export is read (--delimiter, --decimal-comma, --encoding) before using these decisions",
+                    summary.rejected,
+                    summary.rejected + summary.evaluated
+                );
+            }
             // `--on-error skip` that kept no row is no success: the export does not fit at all.
             if summary.rejected > 0 && summary.evaluated == 0 {
                 eprintln!(
