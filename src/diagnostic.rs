@@ -135,6 +135,9 @@ codes! {
     // Against an export.
     MissingColumn = "missing-column", error,
         "The export lacks a column the playbook needs.";
+    /// An optional field's column is absent from a CSV's or a sheet's header, and none is near.
+    AbsentColumn = "absent-column", warning,
+        "An optional field's column is not in the export: the field is missing for every customer.";
     /// An optional field's column is absent, but one differs from it only by case, invisible
     /// characters or how accents are written.
     NearColumn = "near-column", warning,

@@ -257,6 +257,11 @@ fn against_header(
     input: &InputArgs,
 ) -> Result<(Vec<Diagnostic>, Option<crate::check::model::Model>), String> {
     let mut inputs = open_inputs(std::slice::from_ref(&export.to_path_buf()), input)?;
+    // A JSON record's keys are no header: an absent key is an optional field's null.
+    let complete_header = !matches!(
+        inputs[0].format,
+        crate::data::input::InputFormat::Json | crate::data::input::InputFormat::Ndjson
+    );
     let playbook = &loaded.parsed.playbook;
     let mut fields = sample_for_inference(&mut inputs[0], playbook, input, false)
         .map_err(|e| e.to_string())?
@@ -290,6 +295,9 @@ fn against_header(
             Ok(_) => true,
         };
         out.extend(crate::eval::near_columns(&model, &header));
+        if complete_header {
+            out.extend(crate::eval::absent_columns(&model, &header));
+        }
         if fits {
             fitting = Some(model);
         }

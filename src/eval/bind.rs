@@ -76,6 +76,47 @@ pub fn near_columns(model: &Model, header: &[String]) -> Vec<Diagnostic> {
     out
 }
 
+/// Optional fields whose column a complete header (a CSV's or a sheet's, not a JSON record's
+/// keys) lacks, with no near one either: as written, the field is missing for every customer
+/// (language.md §11 "Columns"), which is worth a word: a renamed CRM column or a misspelt
+/// `from "…"` would otherwise switch rules off without a sound.
+pub fn absent_columns(model: &Model, header: &[String]) -> Vec<Diagnostic> {
+    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
+    let known: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for field in model.fields.iter().filter(|f| f.optional) {
+        if find_column(header, &field.column).is_some() || folded.contains(&fold(&field.column)) {
+            continue;
+        }
+        let help = match suggestion_help(&field.column, "column", &known) {
+            Some(help) => format!("{help} (map the field to it with `from \"Column\"`)"),
+            None => format!(
+                "if this export has the values under another name, write `from \"Column\"`; its columns are: {}",
+                known
+                    .iter()
+                    .take(12)
+                    .map(|k| format!("`{}`", k.escape_debug()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        out.push(
+            Diagnostic::new(
+                Code::AbsentColumn,
+                field.span,
+                format!(
+                    "the export has no column `{}`: as written, the optional field `{}` is missing for every customer",
+                    field.column.escape_debug(),
+                    field.name
+                ),
+            )
+            .label("no such column in the export")
+            .help(help),
+        );
+    }
+    out
+}
+
 /// A name as people read it: lower case, without zero-width or NUL characters, accents
 /// neither composed nor apart (only the Latin-1 letters are decomposed: no normalisation
 /// tables are at hand).

@@ -11,7 +11,7 @@ pub mod run;
 #[cfg(test)]
 mod tests;
 
-pub use bind::{bind, near_columns};
+pub use bind::{absent_columns, bind, near_columns};
 pub use lower::lower;
 pub use program::{Program, Tri};
 pub use run::Outcome;

@@ -65,7 +65,7 @@ pub(super) fn run_csv(
             ),
         ))));
     }
-    warn_near_columns(program, &header.columns, options);
+    warn_near_columns(program, &header.columns, true, options);
     let binding = bind_to(program, &file, &header.columns)?;
     let writer = Writer::new(program, options.out_format, options.csv_dialect);
     if !out.wrote_start {

@@ -215,7 +215,7 @@ pub(super) fn json_binding(
 ) -> Result<(Binding, Vec<String>, crate::data::json_in::ColumnIndex), Failure> {
     // The first record's own keys: the optional columns added to the header would hide a
     // near miss.
-    warn_near_columns(program, &first_keys, options);
+    warn_near_columns(program, &first_keys, false, options);
     let header = json_header(first_keys, &program.slots);
     let binding = bind_to(program, file, &header)?;
     let index = json_index(&binding, &header);

@@ -20,8 +20,18 @@ pub(super) fn bind_to(
 }
 
 /// Keeps the `near-column` warnings for this header (issue 16.5).
-pub(super) fn warn_near_columns(program: &Program, columns: &[String], options: &Options) {
-    let near = crate::eval::near_columns(&program.model, columns);
+/// With a complete header (a CSV's, a sheet's), also the `absent-column` ones: a JSON record's
+/// keys are no header, an absent key is an optional field's null.
+pub(super) fn warn_near_columns(
+    program: &Program,
+    columns: &[String],
+    complete: bool,
+    options: &Options,
+) {
+    let mut near = crate::eval::near_columns(&program.model, columns);
+    if complete {
+        near.extend(crate::eval::absent_columns(&program.model, columns));
+    }
     if let Ok(mut warnings) = options.warnings.lock() {
         warnings.extend(near);
     }

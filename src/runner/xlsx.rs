@@ -61,7 +61,7 @@ pub(super) fn run_xlsx(
             ),
         ))));
     }
-    warn_near_columns(program, &header, options);
+    warn_near_columns(program, &header, true, options);
     let binding = bind_to(program, &file, &header)?;
     let writer = Writer::new(program, options.out_format, options.csv_dialect);
     write_start(out, &writer)?;
