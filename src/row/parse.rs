@@ -121,8 +121,18 @@ fn full_cell<'r>(slot: &Slot, raw: &'r [u8], numbers: Numbers) -> Result<Cell<'r
             .map(Cell::Number)
             .ok_or_else(|| not_a_number(&String::from_utf8_lossy(bytes), numbers)),
         SlotKind::Bool => parse_bool_bytes(bytes).map(Cell::Bool).ok_or_else(|| {
+            // A Dutch Excel writes its TRUE and FALSE as WAAR and ONWAAR.
+            let excel = match String::from_utf8_lossy(bytes)
+                .trim()
+                .to_lowercase()
+                .as_str()
+            {
+                "waar" => " (`WAAR` is a Dutch Excel's TRUE: write `true` or `ja`)",
+                "onwaar" => " (`ONWAAR` is a Dutch Excel's FALSE: write `false` or `nee`)",
+                _ => "",
+            };
             format!(
-                "`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0)",
+                "`{}` is not a yes/no value (true/false, yes/no, ja/nee, 1/0){excel}",
                 shown()
             )
         }),
@@ -440,6 +450,21 @@ mod tests {
         assert_eq!(Numbers::new(false, b';'), beside);
         assert_eq!(Numbers::new(false, b','), Numbers::Point);
         assert_eq!(Numbers::new(true, b';'), Numbers::Comma);
+    }
+
+    /// A Dutch Excel's WAAR/ONWAAR are not read (the language's words are fixed), but named.
+    #[test]
+    fn dutch_excel_bools_are_named() {
+        let slot = Slot {
+            name: "opted_in".into(),
+            column: "opted_in".into(),
+            kind: SlotKind::Bool,
+            optional: true,
+        };
+        let why = full_cell(&slot, b"WAAR", Numbers::Point).expect_err("not read");
+        assert!(why.contains("Dutch Excel's TRUE"), "{why}");
+        let why = full_cell(&slot, b"onwaar", Numbers::Point).expect_err("not read");
+        assert!(why.contains("write `false` or `nee`"), "{why}");
     }
 
     #[test]
