@@ -171,6 +171,9 @@ codes! {
         "Two words of the playbook look alike but are different characters.";
     BidiCodepoint = "bidi-codepoint", warning,
         "A bidirectional control character is in the playbook.";
+    /// A text with a space at an end, compared with cells read trimmed.
+    PaddedText = "padded-text", warning,
+        "A text with a space at its start or end is compared with cells, which are read without.";
     NullComparison = "null-comparison", warning,
         "A field is compared with the word `null` (or `none`, `leeg`, …) where `is missing` is meant.";
     /// A `# playbook: allow(…)` comment that names no code, or stands before no item.
@@ -200,7 +203,7 @@ impl Code {
         // its author gave, so `test` must say so (it passes or fails for the wrong reason).
         matches!(
             self,
-            Code::ThousandsSeparator | Code::NullComparison | Code::GivenColumn
+            Code::ThousandsSeparator | Code::NullComparison | Code::GivenColumn | Code::PaddedText
         )
     }
 }

@@ -64,6 +64,7 @@ pub fn check(playbook: &Playbook, source: &str, schema: SchemaSource<'_>) -> Che
     diagnostics.extend(text::run(source));
     crate::syntax::habits::refine(source, playbook, &mut diagnostics);
     crate::syntax::habits::null_comparisons(source, playbook, &mut diagnostics);
+    crate::syntax::habits::padded_texts(playbook, &mut diagnostics);
     allow::apply(source, playbook, &mut diagnostics);
     notes_only_when_clean(&mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span().start, d.severity));

@@ -875,6 +875,51 @@ pub fn null_comparisons(source: &str, playbook: &Playbook, diags: &mut Vec<Diagn
     }
 }
 
+/// `city = "Utrecht "`: cells are read trimmed, so a text with a space at an end never equals
+/// one (nor starts or ends one the way it says). Copied out of Excel, such a space is invisible.
+pub fn padded_texts(playbook: &Playbook, diags: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let padded = |e: &Expr| match &e.kind {
+        ExprKind::Text(t) if !t.trim().is_empty() && t.trim() != t => Some((e.span, t.clone())),
+        _ => None,
+    };
+    for condition in playbook.conditions() {
+        condition.walk(&mut |e| match &e.kind {
+            ExprKind::Compare { left, right, .. } => {
+                found.extend(padded(left).or_else(|| padded(right)));
+            }
+            ExprKind::InList { items, .. } => found.extend(items.iter().filter_map(padded)),
+            // `starts with "Utrecht "` may match `Utrecht Centrum`; `starts with " U"` never.
+            ExprKind::TextTest { pattern, op, .. } => {
+                let never = match (&pattern.kind, op) {
+                    (ExprKind::Text(t), crate::ast::TextOp::StartsWith) => t.trim_start() != t,
+                    (ExprKind::Text(t), crate::ast::TextOp::EndsWith) => t.trim_end() != t,
+                    _ => false,
+                };
+                if never {
+                    found.extend(padded(pattern));
+                }
+            }
+            ExprKind::IsWord { word, .. } => found.extend(padded(word)),
+            _ => {}
+        });
+    }
+    for (span, text) in found {
+        diags.push(
+            Diagnostic::new(
+                Code::PaddedText,
+                span,
+                format!(
+                    "`\"{}\"` has a space at its start or end, and cells are read without them: this never matches",
+                    text.escape_debug()
+                ),
+            )
+            .label("a space at an end")
+            .help(format!("write `\"{}\"`", text.trim())),
+        );
+    }
+}
+
 /// What a `null-comparison` compares with.
 enum Null {
     /// `null`, `leeg`, … written as a word.
