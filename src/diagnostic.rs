@@ -180,6 +180,9 @@ codes! {
     UnknownAllow = "unknown-allow", warning,
         "A `# playbook: allow(…)` comment names no code, or stands before no item.";
     // Tests.
+    /// A test without `as of` where conditions read dates relative to the evaluation date.
+    UndatedTest = "undated-test", warning,
+        "A test has no `as of`, while the playbook's conditions depend on the day they run.";
     TestFailed = "test-failed", error,
         "An `expect` line does not hold for the test's customer.";
 }

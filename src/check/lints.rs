@@ -67,6 +67,7 @@ pub(super) fn run(playbook: &Playbook, model: &Model, segment_uses: &[usize]) ->
     }
     duplicate_rules(playbook, model, &mut out);
     declared_never_given(playbook, model, &mut out);
+    undated_tests(playbook, &mut out);
     // A per-action `suppress` naming an action that no rule gives suppresses nothing.
     for policy in playbook.policies() {
         for item in &policy.items {
@@ -471,5 +472,43 @@ fn declared_never_given(playbook: &Playbook, model: &Model, out: &mut Vec<Diagno
                 )),
             );
         }
+    }
+}
+
+/// A test without `as of` in a playbook that reads dates relative to the evaluation date
+/// (`within`, `ago`, `anniversary`, `days_since`): it runs as of today, so it may pass today and
+/// fail next month, in CI, without any change.
+fn undated_tests(playbook: &Playbook, out: &mut Vec<Diagnostic>) {
+    let mut relative = false;
+    for condition in playbook.conditions() {
+        condition.walk(&mut |e| {
+            relative |= matches!(
+                e.kind,
+                ast::ExprKind::Within { .. }
+                    | ast::ExprKind::MoreThanAgo { .. }
+                    | ast::ExprKind::Anniversary { .. }
+                    | ast::ExprKind::Call { .. }
+            );
+        });
+    }
+    if !relative {
+        return;
+    }
+    for test in playbook.tests().filter(|t| t.as_of.is_none()) {
+        out.push(
+            Diagnostic::new(
+                Code::UndatedTest,
+                test.name.span,
+                format!(
+                    "the test `{}` has no `as of`, and the playbook reads dates relative to the day it runs",
+                    test.name.text
+                ),
+            )
+            .label("runs as of today")
+            .help(format!(
+                "give it the day its expectations hold: `test \"{}\" as of 2026-11-23 {{ … }}`; as it is, it may pass today and fail next month",
+                test.name.text
+            )),
+        );
     }
 }
