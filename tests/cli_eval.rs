@@ -1563,7 +1563,6 @@ fn most_rows_rejected_is_said() {
         "skip",
         "--as-of",
         AS_OF,
-        "-q",
         "-o",
         "d.ndjson",
     ];

@@ -218,8 +218,9 @@ fn finish(
                 eprintln!("{warning}");
             }
             // More rejected than decided: most likely the export is read wrong (its delimiter,
-            // decimal comma or encoding), not that most customers are bad. Said, even with -q.
-            if summary.rejected > summary.evaluated && summary.evaluated > 0 {
+            // decimal comma or encoding), not that most customers are bad. Said beside the
+            // summary (not with -q, which asks for a silent run: the counts are in --summary).
+            if !args.quiet && summary.rejected > summary.evaluated && summary.evaluated > 0 {
                 eprintln!(
                     "warning: most rows were rejected ({} of {}): check how the export is read (--delimiter, --decimal-comma, --encoding) before using these decisions",
                     summary.rejected,
