@@ -196,50 +196,38 @@ impl Checker<'_> {
             return;
         }
         let known = self.field_names();
-        if let Some(close) = crate::diagnostic::did_you_mean(&key.text, known.iter().copied()) {
-            let close = crate::syntax::keywords::written(close);
-            self.error(
-                Diagnostic::new(
-                    Code::GivenColumn,
-                    key.span,
-                    format!(
-                        "`{}` is not a field, so it is read as a column that nothing uses",
-                        key.text
-                    ),
-                )
-                .label("not a field")
-                .help(format!(
-                    "did you mean `{close}`? (as written, `{close}` stays missing in this test)"
-                )),
-            );
-        } else {
-            // Far from every field: still nothing reads it (issue 18: a `given` key that is
-            // neither a field nor a column a journey reads is a warning).
-            let help = match known.len() {
+        // Near a field: probably misspelt. Far from every field: still nothing reads it (issue
+        // 18: a `given` key that is neither a field nor a column a journey reads is a warning).
+        let help = match crate::diagnostic::did_you_mean(&key.text, known.iter().copied()) {
+            Some(close) => {
+                let close = crate::syntax::keywords::written(close);
+                format!("did you mean `{close}`? (as written, `{close}` stays missing in this test)")
+            }
+            None => match known.len() {
                 0 => "a `given` key names a field of the `customer` block".to_string(),
                 1..=8 => format!(
                     "a `given` key names a field: {}",
                     known
                         .iter()
-                        .map(|k| format!("`{k}`"))
+                        .map(|k| format!("`{}`", crate::syntax::keywords::written(k)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
                 _ => "a `given` key names a field of the `customer` block, or the column of a `from column` journey".to_string(),
-            };
-            self.error(
-                Diagnostic::new(
-                    Code::GivenColumn,
-                    key.span,
-                    format!(
-                        "`{}` is not a field, so it is read as a column that nothing uses",
-                        key.text
-                    ),
-                )
-                .label("not a field")
-                .help(help),
-            );
-        }
+            },
+        };
+        self.error(
+            Diagnostic::new(
+                Code::GivenColumn,
+                key.span,
+                format!(
+                    "`{}` is not a field, so it is read as a column that nothing uses",
+                    key.text
+                ),
+            )
+            .label("not a field")
+            .help(help),
+        );
     }
 
     pub(super) fn date_literal(&mut self, d: ast::DateLit, span: Span) -> Option<i32> {
